@@ -1,0 +1,118 @@
+import type { RecordedEvent, ExchangeEventData } from './events.js';
+import type { Handover, Kind, PartyId, Status } from './vocabulary.js';
+
+export interface SideState {
+  party: PartyId;
+  /** Persons this party hands over under the current terms; null = not specified. */
+  handsOver: number | null;
+  /** What the recorded, non-voided stages say it actually handed over. */
+  delivered: number;
+}
+
+export interface StageState {
+  id: string;
+  /** One entry per party of the exchange, in the order of the exchange's sides. */
+  sides: Handover[];
+  occurredAt: string;
+  recordedAt: string;
+  voided: { occurredAt: string; recordedAt: string; reason: string } | null;
+}
+
+/** The current state of one exchange: the fold of its events. */
+export interface ExchangeState {
+  id: string;
+  kind: Kind;
+  status: Status;
+  /** The party that made the standing proposal (switches on a counter). */
+  proposedBy: PartyId;
+  title: string | null;
+  mediator: string | null;
+  sides: [SideState, SideState];
+  stages: StageState[];
+  /** When it was first proposed (world time). */
+  occurredAt: string;
+  /** World time of the latest transition (propose, counter, agree, …): the time rules' bound. */
+  lastTransitionAt: string;
+  agreedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Number of events folded; the ETag. */
+  version: number;
+}
+
+function withDelivered(sides: readonly SideState[], stages: readonly StageState[]): [SideState, SideState] {
+  const delivered = (party: PartyId) =>
+    stages.reduce((sum, st) => (st.voided ? sum : sum + (st.sides.find((h) => h.party === party)?.count ?? 0)), 0);
+  return [
+    { ...sides[0]!, delivered: delivered(sides[0]!.party) },
+    { ...sides[1]!, delivered: delivered(sides[1]!.party) },
+  ];
+}
+
+/** evolve(state, event) → state. Pure; trusts that the decider accepted the event. */
+export function evolve(state: ExchangeState | null, event: RecordedEvent<ExchangeEventData>): ExchangeState {
+  const touched = { updatedAt: event.recordedAt, version: (state?.version ?? 0) + 1 };
+  if (event.type === 'ExchangeProposed') {
+    const d = event.data;
+    return {
+      id: d.exchangeId,
+      kind: d.kind,
+      status: 'proposed',
+      proposedBy: d.proposedBy,
+      title: d.title,
+      mediator: d.mediator,
+      sides: [
+        { party: d.sides[0]!.party, handsOver: d.sides[0]!.handsOver, delivered: 0 },
+        { party: d.sides[1]!.party, handsOver: d.sides[1]!.handsOver, delivered: 0 },
+      ],
+      stages: [],
+      occurredAt: event.occurredAt,
+      lastTransitionAt: event.occurredAt,
+      agreedAt: null,
+      createdAt: event.recordedAt,
+      ...touched,
+    };
+  }
+  if (state === null) throw new Error(`cannot apply ${event.type} to an exchange that was never proposed`);
+  switch (event.type) {
+    case 'ExchangeCountered': {
+      const terms = new Map(event.data.sides.map((s) => [s.party, s.handsOver]));
+      const sides = state.sides.map((s) => ({ ...s, handsOver: terms.get(s.party) ?? null })) as [SideState, SideState];
+      return { ...state, sides, proposedBy: event.data.by, lastTransitionAt: event.occurredAt, ...touched };
+    }
+    case 'ExchangeAgreed':
+      return { ...state, status: 'agreed', agreedAt: event.occurredAt, lastTransitionAt: event.occurredAt, ...touched };
+    case 'ExchangeRejected':
+      return { ...state, status: 'rejected', lastTransitionAt: event.occurredAt, ...touched };
+    case 'ExchangeWithdrawn':
+      return { ...state, status: 'withdrawn', lastTransitionAt: event.occurredAt, ...touched };
+    case 'ExchangeCancelled':
+      return { ...state, status: 'cancelled', lastTransitionAt: event.occurredAt, ...touched };
+    case 'ExchangeCompleted':
+      return { ...state, status: 'completed', lastTransitionAt: event.occurredAt, ...touched };
+    case 'StageRecorded': {
+      const stage: StageState = {
+        id: event.data.stageId,
+        sides: state.sides.map((s) => ({ party: s.party, count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0 })),
+        occurredAt: event.occurredAt,
+        recordedAt: event.recordedAt,
+        voided: null,
+      };
+      const stages = [...state.stages, stage];
+      return { ...state, stages, sides: withDelivered(state.sides, stages), ...touched };
+    }
+    case 'StageVoided': {
+      const stages = state.stages.map((st) =>
+        st.id === event.data.stageId
+          ? { ...st, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } }
+          : st,
+      );
+      return { ...state, stages, sides: withDelivered(state.sides, stages), ...touched };
+    }
+  }
+}
+
+/** The state after a sequence of events (used by verify, as-of and the tests). */
+export function fold(events: readonly RecordedEvent<ExchangeEventData>[]): ExchangeState | null {
+  return events.reduce<ExchangeState | null>((s, e) => evolve(s, e), null);
+}

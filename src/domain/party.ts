@@ -1,0 +1,24 @@
+import type { NewEvent, PartyEventData } from './events.js';
+import { accept, refuse, type Decision } from './rejection.js';
+import type { PartyId } from './vocabulary.js';
+
+export interface PartyState {
+  id: PartyId;
+  name: string;
+  registeredAt: string;
+}
+
+export interface RegisterParty {
+  partyId: PartyId;
+  name: string;
+  occurredAt: string;
+  note: string | null;
+}
+
+/** A party is registered once; its id is how every exchange names it, so it never changes. */
+export function decideRegistration(command: RegisterParty, existing: PartyState | null): Decision<NewEvent<PartyEventData>[]> {
+  if (existing) return refuse({ kind: 'party-already-registered', partyId: command.partyId });
+  return accept([
+    { type: 'PartyRegistered', data: { partyId: command.partyId, name: command.name }, occurredAt: command.occurredAt, source: null, note: command.note },
+  ]);
+}

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { RecordedEvent } from '../domain/events.js';
+import type { ExchangeState } from '../domain/exchange.js';
+import { allowedActions } from '../domain/transitions.js';
+import type { ExchangeCursor } from '../store/ledger-store.js';
+import type { ExchangeView } from './schemas/exchange.js';
+import type { EventView } from './schemas/ledger.js';
+import { ProblemError, problem } from './problem.js';
+
+/** Domain state → the JSON a client sees. */
+export function presentExchange(s: ExchangeState): z.infer<typeof ExchangeView> {
+  return {
+    id: s.id,
+    kind: s.kind,
+    status: s.status,
+    proposedBy: s.proposedBy,
+    title: s.title,
+    mediator: s.mediator,
+    sides: s.sides.map((side) => ({ ...side, variance: side.handsOver === null ? null : side.delivered - side.handsOver })),
+    stages: s.stages,
+    occurredAt: s.occurredAt,
+    agreedAt: s.agreedAt,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    version: s.version,
+    allowedTransitions: allowedActions(s.status),
+  };
+}
+
+export function presentEvent(e: RecordedEvent): z.infer<typeof EventView> {
+  return {
+    sequence: e.sequence, id: e.id, streamId: e.streamId, version: e.version, type: e.type,
+    data: e.data as Record<string, unknown>, occurredAt: e.occurredAt, recordedAt: e.recordedAt,
+    principal: e.principal, source: e.source, note: e.note, prevHash: e.prevHash, hash: e.hash,
+  };
+}
+
+export const etagOf = (version: number) => `"${version}"`;
+
+/** Cursors are opaque to clients: base64url of the position, so the format can change. */
+export function encodeCursor(c: ExchangeCursor): string {
+  return Buffer.from(JSON.stringify([c.occurredAt, c.seq])).toString('base64url');
+}
+
+export function decodeCursor(raw: string): ExchangeCursor {
+  try {
+    const [occurredAt, seq] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+    if (typeof occurredAt === 'string' && Number.isSafeInteger(seq)) return { occurredAt, seq: seq as number };
+  } catch {
+    // fall through to the refusal below
+  }
+  throw new ProblemError(problem('validation-failed', 'cursor is not one this service issued', { errors: [{ path: 'cursor', message: 'not a valid cursor' }] }));
+}

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { LedgerStore } from '../../store/ledger-store.js';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problem, problemResponses, type ProblemSlug } from '../problem.js';
+
+export const healthRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
+  app.get('/healthz', {
+    schema: {
+      operationId: 'liveness', summary: 'Liveness', tags: ['health'], security: [],
+      response: { 200: z.object({ status: z.literal('ok') }) },
+    },
+  }, async () => ({ status: 'ok' as const }));
+
+  app.get('/readyz', {
+    schema: {
+      operationId: 'readiness', summary: 'Readiness: database reachable and migrations applied', tags: ['health'], security: [],
+      response: { 200: z.object({ status: z.literal('ready') }), ...problemResponses(503) },
+    },
+  }, async (_request, reply) => {
+    const r = await store.readiness();
+    if (r.ready) return { status: 'ready' as const };
+    return reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem('not-ready', r.reason));
+  });
+
+  // The problem type URIs dereference to a short description of each kind of error.
+  app.get('/problems/:slug', { schema: { hide: true } }, async (request, reply) => {
+    const slug = (request.params as { slug: string }).slug;
+    const type = Object.hasOwn(PROBLEM_TYPES, slug) ? PROBLEM_TYPES[slug as ProblemSlug] : null;
+    if (!type) return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem('not-found', 'no such problem type'));
+    return { type: `/problems/${slug}`, title: type.title, status: type.status };
+  });
+};

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { IdSchema, KindSchema, PartyIdSchema, SourceSchema, WorldTimeSchema } from './common.js';
+
+export const PartyView = z
+  .object({ id: PartyIdSchema, name: z.string(), registeredAt: WorldTimeSchema })
+  .meta({ id: 'Party', examples: [{ id: 'UA', name: 'Ukraine', registeredAt: '2025-05-16' }] });
+
+export const RegisterPartyBody = z
+  .strictObject({
+    id: PartyIdSchema,
+    name: z.string().trim().min(1).max(200),
+    occurredAt: WorldTimeSchema.optional().meta({ description: 'Defaults to the time of recording.' }),
+    note: z.string().max(5000).optional(),
+  })
+  .meta({ id: 'RegisterParty', examples: [{ id: 'UA', name: 'Ukraine' }] });
+
+export const PartyParams = z.strictObject({ id: PartyIdSchema });
+
+export const EventView = z
+  .object({
+    sequence: z.int().meta({ description: 'Position in the whole ledger (1, 2, …).' }),
+    id: IdSchema,
+    streamId: z.string().meta({ description: 'The exchange id, or `party:<id>` for a registration.' }),
+    version: z.int().meta({ description: 'Position within its stream.' }),
+    type: z.string().meta({ example: 'StageRecorded' }),
+    data: z.record(z.string(), z.unknown()),
+    occurredAt: WorldTimeSchema,
+    recordedAt: z.string(),
+    principal: z.string().meta({ description: 'Who wrote it: an API key id, `master`, or `dev` without auth.' }),
+    source: SourceSchema.nullable(),
+    note: z.string().nullable(),
+    prevHash: z.string(),
+    hash: z.string().meta({ description: 'SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without hash), hex.' }),
+  })
+  .meta({ id: 'Event' });
+
+export const EventPage = z
+  .object({ data: z.array(EventView), nextCursor: z.string().nullable().meta({ description: 'Pass as `after`; null when nothing more is recorded yet.' }) })
+  .meta({ id: 'EventPage' });
+
+export const EventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0).meta({ description: 'Sequence of the last event already read.' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const TotalsRow = z
+  .object({
+    party: PartyIdSchema,
+    kind: KindSchema,
+    handedOver: z.int().min(0),
+    received: z.int().min(0),
+    agreedOutstanding: z.int().min(0),
+    unspecifiedSides: z.int().min(0),
+    proposed: z.int().min(0),
+  })
+  .meta({ id: 'TotalsRow' });
+
+export const TotalsView = z
+  .object({ data: z.array(TotalsRow) })
+  .meta({ id: 'Totals', examples: [{ data: [{ party: 'UA', kind: 'pow', handedOver: 1000, received: 1000, agreedOutstanding: 0, unspecifiedSides: 0, proposed: 0 }] }] });
+
+export const TotalsQuery = z.strictObject({
+  party: PartyIdSchema.optional(),
+  kind: KindSchema.optional(),
+  from: WorldTimeSchema.optional().meta({ description: 'Count only stages on or after this time.' }),
+  to: WorldTimeSchema.optional().meta({ description: 'Count only stages on or before this time (a date means the whole day).' }),
+});

@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { RecordedEvent } from '../domain/events.js';
+
+/** The prevHash of the first event of a ledger. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * hash = SHA-256(prevHash ‖ canonical JSON of the event without its hash), hex.
+ * Canonical JSON is RFC 8785 (JCS): sorted keys, no whitespace, ECMAScript number form,
+ * so anyone can recompute it from an export with any conforming library.
+ */
+export function hashEvent(event: Omit<RecordedEvent, 'hash'>): string {
+  const { hash: _ignored, ...body } = event as RecordedEvent;
+  return createHash('sha256').update(event.prevHash).update(canonicalize(body) ?? '').digest('hex');
+}

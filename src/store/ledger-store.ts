@@ -1,0 +1,97 @@
+import type { ExchangeCommand } from '../domain/commands.js';
+import type { RecordedEvent } from '../domain/events.js';
+import type { ExchangeState } from '../domain/exchange.js';
+import type { PartyState, RegisterParty } from '../domain/party.js';
+import type { Rejection } from '../domain/rejection.js';
+import type { Contribution } from '../domain/totals.js';
+import type { Kind, Status } from '../domain/vocabulary.js';
+
+/**
+ * The one interface between the service and its database. Every write runs the whole
+ * command — idempotency check, If-Match, decide, append, read models, idempotency record —
+ * in ONE transaction; an adapter (SQLite now, PostgreSQL beside it) only decides how.
+ */
+export interface LedgerStore {
+  registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome>;
+  executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome>;
+
+  getParty(id: string): Promise<PartyState | null>;
+  listParties(): Promise<PartyState[]>;
+  getExchange(id: string): Promise<ExchangeState | null>;
+  listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>>;
+  exchangeHistory(id: string): Promise<RecordedEvent[] | null>;
+  ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]>;
+  totals(query: TotalsQuery): Promise<Contribution[]>;
+
+  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  close(): Promise<void>;
+}
+
+/** An HTTP answer as it is replayed for a repeated Idempotency-Key. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  /** Digest of method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+}
+
+export type WriteResult<T> =
+  | { ok: true; value: T; events: RecordedEvent[] }
+  | { ok: false; rejection: Rejection | { kind: 'version-mismatch'; current: number } };
+
+export interface WriteRequest<C, T> {
+  command: C;
+  principal: string;
+  /** Server clock at the request, ISO 8601. */
+  now: string;
+  idempotency: IdempotencyClaim | null;
+  /**
+   * Renders the answer inside the transaction, so that the answer stored for the
+   * Idempotency-Key is committed together with the events it describes.
+   */
+  respond: (result: WriteResult<T>) => StoredResponse;
+}
+
+export interface ExchangeWriteRequest extends WriteRequest<ExchangeCommand, ExchangeState> {
+  exchangeId: string;
+  /** From If-Match: the version the client last saw (`*` = any existing version). */
+  expectedVersion: number | '*' | null;
+}
+
+export type WriteOutcome =
+  | { kind: 'answered'; response: StoredResponse; replayed: boolean }
+  | { kind: 'idempotency-key-reused' };
+
+export interface ExchangeCursor {
+  occurredAt: string;
+  seq: number;
+}
+
+export interface ExchangeQuery {
+  status?: Status;
+  kind?: Kind;
+  party?: string;
+  /** Bounds on the exchange's proposal date (normalised world times, inclusive). */
+  from?: string;
+  to?: string;
+  limit: number;
+  after?: ExchangeCursor;
+}
+
+export interface Page<T, C> {
+  items: T[];
+  next: C | null;
+}
+
+export interface TotalsQuery {
+  party?: string;
+  kind?: Kind;
+  /** Bound the stages counted in handedOver/received by their world time (inclusive). */
+  from?: string;
+  to?: string;
+}

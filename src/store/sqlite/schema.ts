@@ -1,0 +1,120 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, check } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The ledger itself: append-only. Each row is one immutable event; `hash` chains it to the
+ * one before (SHA-256 over prevHash ‖ canonical JSON), so an edit in place is detectable.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    sequence: integer('sequence').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    streamId: text('stream_id').notNull(),
+    version: integer('version').notNull(),
+    type: text('type').notNull(),
+    data: text('data').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+    principal: text('principal').notNull(),
+    source: text('source'),
+    note: text('note'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [uniqueIndex('events_id').on(t.id), uniqueIndex('events_stream_version').on(t.streamId, t.version)],
+);
+
+export const parties = sqliteTable('parties', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  registeredAt: text('registered_at').notNull(),
+  recordedAt: text('recorded_at').notNull(),
+});
+
+/** Read model: the current state of each exchange, with the columns its list filters use. */
+export const exchanges = sqliteTable(
+  'exchanges',
+  {
+    id: text('id').primaryKey(),
+    /** Sequence of the proposal event: a strictly increasing, immutable tiebreak for cursors. */
+    seq: integer('seq').notNull(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    version: integer('version').notNull(),
+    state: text('state').notNull(),
+  },
+  (t) => [
+    uniqueIndex('exchanges_order').on(t.occurredAt, t.seq),
+    index('exchanges_status_order').on(t.status, t.occurredAt, t.seq),
+    index('exchanges_kind_order').on(t.kind, t.occurredAt, t.seq),
+  ],
+);
+
+/** Read model: which parties an exchange is between (serves the `party` filter by index). */
+export const exchangeParties = sqliteTable(
+  'exchange_parties',
+  {
+    party: text('party').notNull().references(() => parties.id),
+    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    occurredAt: text('occurred_at').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.party, t.exchangeId] }), index('exchange_parties_order').on(t.party, t.occurredAt, t.seq)],
+);
+
+/**
+ * Read model: one row per stage and party, dated, so that totals bounded by `from`/`to` (and
+ * as-of questions) are sums over an index rather than a replay.
+ */
+export const stageHandovers = sqliteTable(
+  'stage_handovers',
+  {
+    stageId: text('stage_id').notNull(),
+    party: text('party').notNull().references(() => parties.id),
+    counterparty: text('counterparty').notNull().references(() => parties.id),
+    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    /** World time of the void; NULL while the stage counts. */
+    voidedAt: text('voided_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.stageId, t.party] }),
+    index('stage_handovers_party').on(t.party, t.kind, t.occurredAt),
+    index('stage_handovers_counterparty').on(t.counterparty, t.kind, t.occurredAt),
+    check('stage_handovers_count', sql`${t.count} >= 0`),
+  ],
+);
+
+/** Maintained aggregates per party and kind; updated in the transaction of each command. */
+export const totals = sqliteTable(
+  'totals',
+  {
+    party: text('party').notNull().references(() => parties.id),
+    kind: text('kind').notNull(),
+    handedOver: integer('handed_over').notNull(),
+    received: integer('received').notNull(),
+    agreedOutstanding: integer('agreed_outstanding').notNull(),
+    unspecifiedSides: integer('unspecified_sides').notNull(),
+    proposed: integer('proposed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.party, t.kind] })],
+);
+
+/** First answers to POSTs that carried an Idempotency-Key, written with the command itself. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    principal: text('principal').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    status: integer('status').notNull(),
+    headers: text('headers').notNull(),
+    body: text('body').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] })],
+);

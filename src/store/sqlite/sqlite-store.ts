@@ -1,0 +1,200 @@
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import type { DecisionContext, ExchangeCommand } from '../../domain/commands.js';
+import { decide } from '../../domain/decide.js';
+import type { ExchangeEventData, NewEvent, RecordedEvent } from '../../domain/events.js';
+import { evolve, type ExchangeState } from '../../domain/exchange.js';
+import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
+import type { Contribution } from '../../domain/totals.js';
+import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
+import type {
+  ExchangeCursor, ExchangeQuery, ExchangeWriteRequest, LedgerStore, Page, StoredResponse,
+  TotalsQuery, WriteOutcome, WriteRequest, WriteResult,
+} from '../ledger-store.js';
+import { openSqlite, type Db, type SqliteConnection } from './connection.js';
+import { projectExchange } from './projections.js';
+import { eventFromRow, rowFromEvent } from './rows.js';
+import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHandovers, totals } from './schema.js';
+
+/**
+ * The embedded store. better-sqlite3 is synchronous, so each command runs start to end in
+ * one BEGIN IMMEDIATE transaction without yielding to the event loop: no other request can
+ * interleave, and a second process on the file waits on the busy timeout for the lock.
+ */
+export class SqliteLedgerStore implements LedgerStore {
+  private readonly db: Db;
+
+  constructor(private readonly conn: SqliteConnection) {
+    this.db = conn.db;
+  }
+
+  static open(path: string, migrationsFolder: string): SqliteLedgerStore {
+    return new SqliteLedgerStore(openSqlite(path, migrationsFolder));
+  }
+
+  async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
+    return this.write(request, () => {
+      const { command } = request;
+      const existing = this.db.select().from(parties).where(eq(parties.id, command.partyId)).get() ?? null;
+      const decision = decideRegistration(command, existing);
+      if (!decision.ok) return decision;
+      const appended = this.append(`party:${command.partyId}`, 0, decision.value, request);
+      const party: PartyState = { id: command.partyId, name: command.name, registeredAt: command.occurredAt };
+      this.db.insert(parties).values({ ...party, recordedAt: request.now }).run();
+      return { ok: true, value: party, events: appended };
+    });
+  }
+
+  async executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome> {
+    return this.write(request, (): WriteResult<ExchangeState> => {
+      const { command, exchangeId } = request;
+      const before = this.loadExchange(exchangeId);
+      if (before === null && command.action !== 'propose') return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
+      if (before !== null && request.expectedVersion !== null && request.expectedVersion !== '*' && request.expectedVersion !== before.version) {
+        return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
+      }
+      const decision = decide(command, before, this.contextFor(command, request.now));
+      if (!decision.ok) {
+        const rejection = decision.rejection.kind === 'exchange-not-found' ? { ...decision.rejection, exchangeId } : decision.rejection;
+        return { ok: false, rejection };
+      }
+      const appended = this.append(exchangeId, before?.version ?? 0, decision.value, request) as RecordedEvent<ExchangeEventData>[];
+      const after = appended.reduce<ExchangeState | null>((s, e) => evolve(s, e), before)!;
+      projectExchange(this.db, before, after, appended);
+      return { ok: true, value: after, events: appended };
+    });
+  }
+
+  /** The transaction around every write, with the Idempotency-Key check and record in it. */
+  private write<C, T>(request: WriteRequest<C, T>, work: () => WriteResult<T>): WriteOutcome {
+    const run = this.conn.sqlite.transaction((): WriteOutcome => {
+      const { idempotency, principal } = request;
+      if (idempotency) {
+        const seen = this.db.select().from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, idempotency.key))).get();
+        if (seen) {
+          if (seen.fingerprint !== idempotency.fingerprint) return { kind: 'idempotency-key-reused' };
+          const response: StoredResponse = { status: seen.status, headers: JSON.parse(seen.headers), body: JSON.parse(seen.body) };
+          return { kind: 'answered', response, replayed: true };
+        }
+      }
+      const response = request.respond(work());
+      if (idempotency) {
+        this.db.insert(idempotencyKeys).values({
+          principal, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status,
+          headers: JSON.stringify(response.headers), body: JSON.stringify(response.body), createdAt: request.now,
+        }).run();
+      }
+      return { kind: 'answered', response, replayed: false };
+    });
+    return run.immediate();
+  }
+
+  /** Gives new events their place in the ledger: sequence, id, version, time, principal, hash. */
+  private append(streamId: string, fromVersion: number, fresh: readonly NewEvent[], request: { principal: string; now: string }): RecordedEvent[] {
+    const head = this.db.select({ sequence: events.sequence, hash: events.hash }).from(events).orderBy(desc(events.sequence)).limit(1).get();
+    let sequence = head?.sequence ?? 0;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    return fresh.map((e, i) => {
+      const unsealed = {
+        ...e, sequence: ++sequence, id: uuidv7(), streamId, version: fromVersion + i + 1,
+        recordedAt: request.now, principal: request.principal, prevHash,
+      };
+      const recorded = { ...unsealed, hash: hashEvent(unsealed) } as RecordedEvent;
+      this.db.insert(events).values(rowFromEvent(recorded)).run();
+      prevHash = recorded.hash;
+      return recorded;
+    });
+  }
+
+  private contextFor(command: ExchangeCommand, now: string): DecisionContext {
+    const named = 'sides' in command && command.sides ? command.sides.map((s) => s.party) : [];
+    const registered = named.length
+      ? this.db.select({ id: parties.id }).from(parties).where(inArray(parties.id, named)).all().map((r) => r.id)
+      : [];
+    return { now, registeredParties: new Set(registered) };
+  }
+
+  private loadExchange(id: string): ExchangeState | null {
+    const row = this.db.select({ state: exchanges.state }).from(exchanges).where(eq(exchanges.id, id)).get();
+    return row ? (JSON.parse(row.state) as ExchangeState) : null;
+  }
+
+  async getParty(id: string): Promise<PartyState | null> {
+    const row = this.db.select().from(parties).where(eq(parties.id, id)).get();
+    return row ? { id: row.id, name: row.name, registeredAt: row.registeredAt } : null;
+  }
+
+  async listParties(): Promise<PartyState[]> {
+    return this.db.select({ id: parties.id, name: parties.name, registeredAt: parties.registeredAt }).from(parties).orderBy(asc(parties.id)).all();
+  }
+
+  async getExchange(id: string): Promise<ExchangeState | null> {
+    return this.loadExchange(id);
+  }
+
+  async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
+    // With a party filter the walk goes over exchange_parties' (party, occurred_at, seq) index.
+    const order = q.party ? { occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq } : { occurredAt: exchanges.occurredAt, seq: exchanges.seq };
+    const where: SQL[] = [];
+    if (q.party) where.push(eq(exchangeParties.party, q.party));
+    if (q.status) where.push(eq(exchanges.status, q.status));
+    if (q.kind) where.push(eq(exchanges.kind, q.kind));
+    if (q.from) where.push(gte(order.occurredAt, q.from));
+    if (q.to) where.push(lte(order.occurredAt, q.to));
+    if (q.after) where.push(sql`(${order.occurredAt}, ${order.seq}) > (${q.after.occurredAt}, ${q.after.seq})`);
+    const base = this.db.select({ state: exchanges.state, occurredAt: order.occurredAt, seq: order.seq });
+    const from = q.party
+      ? base.from(exchangeParties).innerJoin(exchanges, eq(exchanges.id, exchangeParties.exchangeId))
+      : base.from(exchanges);
+    const rows = from.where(and(...where)).orderBy(asc(order.occurredAt), asc(order.seq)).limit(q.limit + 1).all();
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => JSON.parse(r.state) as ExchangeState),
+      next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
+    };
+  }
+
+  async exchangeHistory(id: string): Promise<RecordedEvent[] | null> {
+    const rows = this.db.select().from(events).where(eq(events.streamId, id)).orderBy(asc(events.version)).all();
+    return rows.length ? rows.map(eventFromRow) : null;
+  }
+
+  async ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]> {
+    return this.db.select().from(events).where(gt(events.sequence, after)).orderBy(asc(events.sequence)).limit(limit).all().map(eventFromRow);
+  }
+
+  async totals(q: TotalsQuery): Promise<Contribution[]> {
+    const where: SQL[] = [];
+    if (q.party) where.push(eq(totals.party, q.party));
+    if (q.kind) where.push(eq(totals.kind, q.kind));
+    const rows = this.db.select().from(totals).where(and(...where)).orderBy(asc(totals.party), asc(totals.kind)).all() as Contribution[];
+    if (!q.from && !q.to) return rows;
+    // Bounded by date: handedOver and received come from the dated stage rows instead.
+    return rows.map((r) => ({ ...r, handedOver: this.sumStages('party', r, q), received: this.sumStages('counterparty', r, q) }));
+  }
+
+  private sumStages(column: 'party' | 'counterparty', row: Contribution, q: TotalsQuery): number {
+    const who = column === 'party' ? stageHandovers.party : stageHandovers.counterparty;
+    const where: SQL[] = [eq(who, row.party), eq(stageHandovers.kind, row.kind), isNull(stageHandovers.voidedAt)];
+    if (q.from) where.push(gte(stageHandovers.occurredAt, q.from));
+    if (q.to) where.push(lte(stageHandovers.occurredAt, q.to));
+    const r = this.db.select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` }).from(stageHandovers).where(and(...where)).get();
+    return r?.n ?? 0;
+  }
+
+  async readiness(): Promise<{ ready: true } | { ready: false; reason: string }> {
+    try {
+      const applied = this.conn.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
+      if (applied.n < this.conn.expectedMigrations) return { ready: false, reason: `migrations applied: ${applied.n} of ${this.conn.expectedMigrations}` };
+      return { ready: true };
+    } catch {
+      return { ready: false, reason: 'database not reachable' };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.conn.sqlite.open) this.conn.sqlite.close();
+  }
+}
