@@ -1,11 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
+import { swaggerOptions } from './http/openapi.js';
 import { registerDevPrincipal } from './http/principal.js';
 import { exchangeRoutes } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -43,26 +42,7 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
   registerErrorHandling(app);
   registerDevPrincipal(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Exchange ledger',
-        version: VERSION,
-        description: 'A trustworthy, append-only ledger of humanitarian exchanges between parties to a conflict: what was proposed, agreed and carried out, with sources, and how many each side has handed over and received.',
-        license: { name: 'MIT', identifier: 'MIT' },
-      },
-      servers: [{ url: 'http://127.0.0.1:3000', description: 'local' }],
-      tags: [
-        { name: 'parties', description: 'The sides to a conflict' },
-        { name: 'exchanges', description: 'Proposals, agreements, stages carried out' },
-        { name: 'ledger', description: 'History, the whole ledger, totals' },
-        { name: 'health', description: 'Liveness and readiness' },
-      ],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, swaggerOptions(VERSION));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

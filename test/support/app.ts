@@ -3,16 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, openStore } from '../../src/server.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
+import { checkResponsesAgainstOpenApi } from './contract.js';
 
 export interface TestLedger {
   app: FastifyInstance;
   store: LedgerStore;
   dbPath: string;
   http: () => ReturnType<typeof request>;
+  /** Responses that broke the OpenAPI contract; the harness fails the file on any. */
+  contractViolations: string[];
   close: () => Promise<void>;
 }
 
@@ -23,9 +26,11 @@ export async function startLedger(env: Record<string, string> = {}): Promise<Tes
   const config: Config = loadConfig({ DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent', ...env });
   const store = openStore(config);
   const app = await buildServer(config, store);
+  const contractViolations: string[] = [];
+  checkResponsesAgainstOpenApi(app, contractViolations);
   await app.ready();
   return {
-    app, store, dbPath,
+    app, store, dbPath, contractViolations,
     http: () => request(app.server),
     close: async () => {
       await app.close();
@@ -42,7 +47,9 @@ export function useLedger(env: Record<string, string> = {}): () => TestLedger {
     ledger = await startLedger(env);
   });
   afterAll(async () => {
+    const violations = ledger?.contractViolations ?? [];
     await ledger?.close();
+    expect(violations, 'every response matches openapi/openapi.json').toEqual([]);
   });
   return () => ledger!;
 }

@@ -7,14 +7,16 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   app.get('/healthz', {
     schema: {
       operationId: 'liveness', summary: 'Liveness', tags: ['health'], security: [],
-      response: { 200: z.object({ status: z.literal('ok') }) },
+      querystring: z.strictObject({}),
+      response: { 200: z.object({ status: z.literal('ok') }), ...problemResponses(400) },
     },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
     schema: {
       operationId: 'readiness', summary: 'Readiness: database reachable and migrations applied', tags: ['health'], security: [],
-      response: { 200: z.object({ status: z.literal('ready') }), ...problemResponses(503) },
+      querystring: z.strictObject({}),
+      response: { 200: z.object({ status: z.literal('ready') }), ...problemResponses(400, 503) },
     },
   }, async (_request, reply) => {
     const r = await store.readiness();

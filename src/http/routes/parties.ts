@@ -29,7 +29,8 @@ export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async 
   app.get('/v1/parties', {
     schema: {
       operationId: 'listParties', summary: 'List parties', tags: ['parties'],
-      response: { 200: z.object({ data: z.array(PartyView) }) },
+      querystring: z.strictObject({}),
+      response: { 200: z.object({ data: z.array(PartyView) }), ...problemResponses(400) },
     },
   }, async () => ({ data: await store.listParties() }));
 

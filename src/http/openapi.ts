@@ -1,0 +1,60 @@
+import type { SwaggerOptions } from '@fastify/swagger';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+
+type Doc = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
+
+/**
+ * The zod type provider emits every named schema twice (as read: `Foo`, as written:
+ * `FooInput`). Keep only the components the document uses, and give a request-only schema
+ * its plain name, so the published document reads as the API does.
+ */
+export function tidyComponents(doc: Doc): Doc {
+  let text = JSON.stringify(doc);
+  const schemas = { ...(doc.components?.schemas ?? {}) };
+  const refsTo = (name: string, within: string) => within.split(`"#/components/schemas/${name}"`).length - 1;
+  // Drop unused components until none is left (a dropped one may be the last user of another).
+  for (let changed = true; changed; ) {
+    changed = false;
+    const body = JSON.stringify({ ...doc, components: { ...doc.components, schemas } });
+    for (const name of Object.keys(schemas)) {
+      const own = refsTo(name, JSON.stringify(schemas[name]));
+      if (refsTo(name, body) - own === 0) {
+        delete schemas[name];
+        changed = true;
+      }
+    }
+  }
+  text = JSON.stringify({ ...doc, components: { ...doc.components, schemas } });
+  for (const name of Object.keys(schemas)) {
+    const plain = name.replace(/Input$/, '');
+    if (plain !== name && !(plain in schemas)) {
+      text = text.replaceAll(`"#/components/schemas/${name}"`, `"#/components/schemas/${plain}"`).replace(`"${name}":{`, `"${plain}":{`);
+    }
+  }
+  return JSON.parse(text) as Doc;
+}
+
+export function swaggerOptions(version: string): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Exchange ledger',
+        version,
+        description:
+          'A trustworthy, append-only ledger of humanitarian exchanges between parties to a conflict: what was proposed, agreed and carried out, with sources, and how many each side has handed over and received. Errors are RFC 9457 application/problem+json.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      servers: [{ url: 'http://127.0.0.1:3000', description: 'local development' }],
+      security: [],
+      tags: [
+        { name: 'parties', description: 'The sides to a conflict' },
+        { name: 'exchanges', description: 'Proposals, agreements, stages carried out' },
+        { name: 'ledger', description: 'History, the whole ledger, totals' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (input) => tidyComponents(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
+  };
+}

@@ -1,0 +1,57 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+const doc = JSON.parse(readFileSync(join(PROJECT_ROOT, 'openapi', 'openapi.json'), 'utf8')) as {
+  paths: Record<string, Record<string, Operation>>;
+};
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+(addFormats as unknown as (a: Ajv2020) => void)(ajv);
+ajv.addSchema(doc, 'openapi.json');
+
+/** What the published document does not cover (the UI, the document itself, problem-type pages). */
+const UNDOCUMENTED = [/^\/docs/, /^\/openapi\.json$/, /^\/problems\//];
+
+/**
+ * Checks every response the service sends in a test against the committed OpenAPI
+ * document: the status must be documented for the operation, and a JSON body must match
+ * the schema of its media type. Violations are collected, and the test harness fails on any.
+ */
+export function checkResponsesAgainstOpenApi(app: FastifyInstance, violations: string[]): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const route = request.routeOptions.url;
+    const where = `${request.method} ${request.url} → ${reply.statusCode}`;
+    if (!route) {
+      // No route matched: the not-found handler must still answer with a problem.
+      if (reply.statusCode !== 404) violations.push(`${where}: unrouted answer that is not 404`);
+      return payload;
+    }
+    if (UNDOCUMENTED.some((r) => r.test(route))) return payload;
+    const path = route.replace(/:(\w+)/g, '{$1}');
+    const op = doc.paths[path]?.[request.method.toLowerCase()];
+    if (!op) {
+      violations.push(`${where}: operation not in openapi.json`);
+      return payload;
+    }
+    const documented = op.responses[String(reply.statusCode)];
+    if (!documented) {
+      violations.push(`${where}: status not documented`);
+      return payload;
+    }
+    const mediaType = String(reply.getHeader('content-type') ?? '').split(';')[0]!.trim();
+    const media = documented.content?.[mediaType];
+    if (!media) {
+      violations.push(`${where}: media type ${mediaType} not documented`);
+      return payload;
+    }
+    const validate = ajv.compile({ $ref: `openapi.json#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${request.method.toLowerCase()}/responses/${reply.statusCode}/content/${mediaType.replace('/', '~1')}/schema` });
+    const body = typeof payload === 'string' ? JSON.parse(payload) : payload;
+    if (!validate(body)) violations.push(`${where}: body does not match: ${ajv.errorsText(validate.errors)}`);
+    return payload;
+  });
+}
