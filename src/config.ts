@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   LEDGER_MASTER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.string().default('development'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(1200),
 });
 
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
   masterKey: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   production: boolean;
+  /** Requests per minute allowed to one API key (or one address, without a key). */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +44,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.LEDGER_MASTER_KEY) {
+    // Development mode means no authentication: never let that happen in production.
+    throw new ConfigError('invalid configuration:\n  LEDGER_MASTER_KEY: must be set when NODE_ENV=production (without it there is no authentication)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -48,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.LEDGER_MASTER_KEY ?? null,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -1,21 +1,25 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import type { Config } from './config.js';
+import { registerAuthentication } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';
-import { registerDevPrincipal } from './http/principal.js';
+import { PROBLEM_CONTENT_TYPE, problem } from './http/problem.js';
 import { exchangeRoutes } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
+import { keyRoutes } from './http/routes/keys.js';
 import { ledgerRoutes } from './http/routes/ledger.js';
 import { partyRoutes } from './http/routes/parties.js';
-import { PROJECT_ROOT, MIGRATIONS_FOLDER } from './paths.js';
+import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import type { LedgerStore } from './store/ledger-store.js';
 import { sqlitePathOf } from './store/sqlite/connection.js';
 import { SqliteLedgerStore } from './store/sqlite/sqlite-store.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -26,13 +30,24 @@ export function openStore(config: Pick<Config, 'databaseUrl'>): LedgerStore {
   return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER);
 }
 
+/** Malformed HTTP never reaches a route; answer it as problem+json all the same. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify(problem(tooLarge ? 'payload-too-large' : 'validation-failed', tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP'));
+  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** The composition root: every part of the service is wired here and nowhere else. */
 export async function buildServer(config: Config, store: LedgerStore): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
-    ajv: undefined,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -40,15 +55,23 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
-  registerDevPrincipal(app);
+  registerAuthentication(app, { masterKey: config.masterKey, keys: store.keys });
+  // After authentication (route-level hooks run after the global one): the limit is per key.
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `ip:${request.ip}` : `key:${request.principal}`),
+    errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
+  });
 
   await app.register(swagger, swaggerOptions(VERSION));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store });
   await app.register(partyRoutes, { store });
   await app.register(exchangeRoutes, { store });
   await app.register(ledgerRoutes, { store });
+  await app.register(keyRoutes, { keys: store.keys });
   return app;
 }

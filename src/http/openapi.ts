@@ -46,11 +46,17 @@ export function swaggerOptions(version: string): SwaggerOptions {
         license: { name: 'MIT', identifier: 'MIT' },
       },
       servers: [{ url: 'http://127.0.0.1:3000', description: 'local development' }],
-      security: [],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`lgr_…`) or the master key. Not needed when the service runs in development mode.' },
+        },
+      },
+      security: [{ bearerAuth: [] }],
       tags: [
         { name: 'parties', description: 'The sides to a conflict' },
         { name: 'exchanges', description: 'Proposals, agreements, stages carried out' },
         { name: 'ledger', description: 'History, the whole ledger, totals' },
+        { name: 'keys', description: 'API keys and their roles' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },

@@ -5,6 +5,7 @@ import type { PartyState, RegisterParty } from '../domain/party.js';
 import type { Rejection } from '../domain/rejection.js';
 import type { Contribution } from '../domain/totals.js';
 import type { Kind, Status } from '../domain/vocabulary.js';
+import type { KeyStore } from './key-store.js';
 
 /**
  * The one interface between the service and its database. Every write runs the whole
@@ -12,6 +13,9 @@ import type { Kind, Status } from '../domain/vocabulary.js';
  * in ONE transaction; an adapter (SQLite now, PostgreSQL beside it) only decides how.
  */
 export interface LedgerStore {
+  /** API keys live in the same database, outside the ledger. */
+  readonly keys: KeyStore;
+
   registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome>;
   executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome>;
 

@@ -23,7 +23,7 @@ export interface TestLedger {
 export async function startLedger(env: Record<string, string> = {}): Promise<TestLedger> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const dbPath = join(dir, 'ledger.db');
-  const config: Config = loadConfig({ DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent', ...env });
+  const config: Config = loadConfig({ DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...env });
   const store = openStore(config);
   const app = await buildServer(config, store);
   const contractViolations: string[] = [];

@@ -29,6 +29,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
   });
 
   app.post('/v1/exchanges', {
+    config: { role: 'recorder' },
     schema: {
       operationId: 'proposeExchange', summary: 'Propose an exchange', tags: ['exchanges'],
       description: 'Records a proposal between two registered parties. The exchange starts in status `proposed`.',
@@ -53,6 +54,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
   });
 
   app.get('/v1/exchanges', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'listExchanges', summary: 'List exchanges', tags: ['exchanges'],
       description: 'Oldest proposal first. Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence.',
@@ -74,6 +76,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
   });
 
   app.get('/v1/exchanges/:id', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'getExchange', summary: 'Read an exchange', tags: ['exchanges'],
       description: 'Its current state, with sides (terms and delivered) and stages. The ETag is its version.',
@@ -88,6 +91,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
   });
 
   app.get('/v1/exchanges/:id/stages/:stageId', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'getStage', summary: 'Read one stage of an exchange', tags: ['exchanges'],
       params: StageParams,
@@ -106,6 +110,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     toCommand: (b: z.infer<B>, params: { id: string; stageId?: string }) => ExchangeCommand,
   ) =>
     app.post(`/v1/exchanges/:id/${path}`, {
+      config: { role: 'recorder' },
       schema: {
         operationId, summary, description, tags: ['exchanges'],
         params: path.includes(':stageId') ? StageParams : ExchangeIdParams, headers: ifMatchHeader, body,
@@ -136,6 +141,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     (b, params) => ({ action: 'voidStage', stageId: params.stageId!, reason: b.reason, ...provenanceOf(b) }));
 
   app.post('/v1/exchanges/:id/stages', {
+    config: { role: 'recorder' },
     schema: {
       operationId: 'recordStage', summary: 'Record a stage carried out', tags: ['exchanges'],
       description: 'One tranche actually carried out. A party left out handed over nobody in it. Stages may arrive in any order of date, but none before the agreement.',

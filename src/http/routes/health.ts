@@ -5,16 +5,18 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problem, problemResponses, type Pr
 
 export const healthRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
   app.get('/healthz', {
+    config: { role: 'public' },
     schema: {
-      operationId: 'liveness', summary: 'Liveness', tags: ['health'], security: [],
+      operationId: 'liveness', summary: 'Liveness', tags: ['health'],
       querystring: z.strictObject({}),
       response: { 200: z.object({ status: z.literal('ok') }), ...problemResponses(400) },
     },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
+    config: { role: 'public' },
     schema: {
-      operationId: 'readiness', summary: 'Readiness: database reachable and migrations applied', tags: ['health'], security: [],
+      operationId: 'readiness', summary: 'Readiness: database reachable and migrations applied', tags: ['health'],
       querystring: z.strictObject({}),
       response: { 200: z.object({ status: z.literal('ready') }), ...problemResponses(400, 503) },
     },
@@ -25,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   });
 
   // The problem type URIs dereference to a short description of each kind of error.
-  app.get('/problems/:slug', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/problems/:slug', { config: { role: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const slug = (request.params as { slug: string }).slug;
     const type = Object.hasOwn(PROBLEM_TYPES, slug) ? PROBLEM_TYPES[slug as ProblemSlug] : null;
     if (!type) return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem('not-found', 'no such problem type'));

@@ -9,6 +9,7 @@ import { EventPage, EventView, EventsQuery, TotalsQuery, TotalsView } from '../s
 
 export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
   app.get('/v1/exchanges/:id/events', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'getExchangeHistory', summary: 'An exchange’s history', tags: ['ledger'],
       description: 'Every event of the exchange, oldest first, including stages later voided and their voids.',
@@ -22,6 +23,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   });
 
   app.get('/v1/events', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'listEvents', summary: 'The whole ledger, in order', tags: ['ledger'],
       description: 'Every event after the sequence `after`, for audit, export and replication.',
@@ -36,6 +38,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   });
 
   app.get('/v1/totals', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'getTotals', summary: 'Totals per party and kind', tags: ['ledger'],
       description: 'handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates. `from`/`to` bound the stages counted in handedOver and received by their date.',

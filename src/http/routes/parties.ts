@@ -8,6 +8,7 @@ import { PartyParams, PartyView, RegisterPartyBody } from '../schemas/ledger.js'
 
 export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
   app.post('/v1/parties', {
+    config: { role: 'admin' },
     schema: {
       operationId: 'registerParty', summary: 'Register a party', tags: ['parties'],
       description: 'A side to a conflict, registered once before any exchange names it. Its id never changes.',
@@ -27,6 +28,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async 
   });
 
   app.get('/v1/parties', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'listParties', summary: 'List parties', tags: ['parties'],
       querystring: z.strictObject({}),
@@ -35,6 +37,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async 
   }, async () => ({ data: await store.listParties() }));
 
   app.get('/v1/parties/:id', {
+    config: { role: 'reader' },
     schema: {
       operationId: 'getParty', summary: 'Read a party', tags: ['parties'],
       params: PartyParams,

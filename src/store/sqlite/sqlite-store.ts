@@ -12,7 +12,9 @@ import type {
   TotalsQuery, WriteOutcome, WriteRequest, WriteResult,
 } from '../ledger-store.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
+import type { KeyStore } from '../key-store.js';
 import { projectExchange } from './projections.js';
+import { SqliteKeyStore } from './sqlite-key-store.js';
 import { eventFromRow, rowFromEvent } from './rows.js';
 import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHandovers, totals } from './schema.js';
 
@@ -23,9 +25,11 @@ import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHand
  */
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Db;
+  readonly keys: KeyStore;
 
   constructor(private readonly conn: SqliteConnection) {
     this.db = conn.db;
+    this.keys = new SqliteKeyStore(conn.db);
   }
 
   static open(path: string, migrationsFolder: string): SqliteLedgerStore {

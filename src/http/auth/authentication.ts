@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { KeyStore } from '../../store/key-store.js';
+import { ProblemError, problem, problemResponses } from '../problem.js';
+import { roleAllows, type Requirement, type Role } from './roles.js';
+import { digestOf, sameDigest } from './secrets.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The least role that may call the route; routes that say nothing need `admin`. */
+    role?: Requirement;
+  }
+  interface FastifyRequest {
+    /** Who is writing: an API key id, `master`, or `dev` when the service runs without auth. */
+    principal: string;
+    role: Role | 'master';
+  }
+}
+
+/** Routes of plugins (the docs UI) and documents that anyone may read. */
+const PUBLIC_PREFIXES = ['/docs', '/openapi.json', '/problems/', '/healthz', '/readyz'];
+
+/** RFC 6750 b64token after "Bearer ", and nothing else. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+
+export const BEARER_SCHEME = 'bearerAuth';
+
+export function requirementOf(route: Pick<RouteOptions, 'url' | 'config'>): Requirement {
+  const declared = (route.config as { role?: Requirement } | undefined)?.role;
+  if (declared) return declared;
+  return PUBLIC_PREFIXES.some((p) => route.url.startsWith(p)) ? 'public' : 'admin';
+}
+
+/**
+ * Documents every route's access rule in the OpenAPI document (bearer scheme, the role, and
+ * its 401/403/413/415/429 answers), so a route added later is described — and guarded — the
+ * same way without anyone remembering to.
+ */
+function documentAccess(route: RouteOptions): void {
+  const schema = route.schema as (Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean }) | undefined;
+  if (!schema || schema.hide) return;
+  const needed = requirementOf(route);
+  route.config = { ...(route.config as object), role: needed } as typeof route.config;
+  if (needed === 'public') {
+    schema.security = [];
+    return;
+  }
+  schema.security = [{ [BEARER_SCHEME]: [] }];
+  schema['x-required-role'] = needed;
+  schema.description = `${schema.description ? `${schema.description as string}\n\n` : ''}Requires role \`${needed}\` (or the master key).`;
+  const hasBody = 'body' in schema;
+  schema.response = { ...schema.response, ...problemResponses(401, 403, 429), ...(hasBody ? problemResponses(413, 415) : {}) };
+}
+
+export interface AuthOptions {
+  masterKey: string | null;
+  keys: KeyStore;
+}
+
+export function registerAuthentication(app: FastifyInstance, { masterKey, keys }: AuthOptions): void {
+  app.decorateRequest('principal', 'dev');
+  app.decorateRequest('role', 'master');
+  app.addHook('onRoute', documentAccess);
+  if (masterKey === null) return; // development mode: no authentication (warned at start)
+
+  const masterDigest = digestOf(masterKey);
+  const unauthorized = (detail: string) =>
+    new ProblemError(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="exchange-ledger"' });
+
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    // Unmatched URLs need a key too, so that probing answers nothing without one.
+    const needed = request.routeOptions.url ? requirementOf({ url: request.routeOptions.url, config: request.routeOptions.config }) : 'reader';
+    if (needed === 'public') return;
+    const header = request.headers.authorization;
+    if (header === undefined) throw unauthorized('send Authorization: Bearer <API key>');
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw unauthorized('the Authorization header must be "Bearer <API key>"');
+    const digest = digestOf(token);
+    if (sameDigest(digest, masterDigest)) {
+      request.principal = 'master';
+      request.role = 'master';
+    } else {
+      const key = await keys.findLiveKey(digest);
+      if (!key || !sameDigest(key.digest, digest)) throw unauthorized('the API key is not valid (unknown or revoked)');
+      request.principal = key.id;
+      request.role = key.role;
+    }
+    if (!roleAllows(request.role, needed)) {
+      throw new ProblemError(problem('forbidden', `this needs role ${needed}; the key has role ${request.role}`));
+    }
+  });
+}
