@@ -74,22 +74,25 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
     };
   }
   if (state === null) throw new Error(`cannot apply ${event.type} to an exchange that was never proposed`);
+  // The time rules compare by day when either side is a bare date, so a date-only transition
+  // may follow an instant of the same day; the bound must never move back, so keep the later.
+  const at = laterOf(state.lastTransitionAt, event.occurredAt);
   switch (event.type) {
     case 'ExchangeCountered': {
       const terms = new Map(event.data.sides.map((s) => [s.party, s.handsOver]));
       const sides = state.sides.map((s) => ({ ...s, handsOver: terms.get(s.party) ?? null })) as [SideState, SideState];
-      return { ...state, sides, proposedBy: event.data.by, lastTransitionAt: event.occurredAt, ...touched };
+      return { ...state, sides, proposedBy: event.data.by, lastTransitionAt: at, ...touched };
     }
     case 'ExchangeAgreed':
-      return { ...state, status: 'agreed', agreedAt: event.occurredAt, lastTransitionAt: event.occurredAt, ...touched };
+      return { ...state, status: 'agreed', agreedAt: at, lastTransitionAt: at, ...touched };
     case 'ExchangeRejected':
-      return { ...state, status: 'rejected', lastTransitionAt: event.occurredAt, ...touched };
+      return { ...state, status: 'rejected', lastTransitionAt: at, ...touched };
     case 'ExchangeWithdrawn':
-      return { ...state, status: 'withdrawn', lastTransitionAt: event.occurredAt, ...touched };
+      return { ...state, status: 'withdrawn', lastTransitionAt: at, ...touched };
     case 'ExchangeCancelled':
-      return { ...state, status: 'cancelled', lastTransitionAt: event.occurredAt, ...touched };
+      return { ...state, status: 'cancelled', lastTransitionAt: at, ...touched };
     case 'ExchangeCompleted':
-      return { ...state, status: 'completed', lastTransitionAt: event.occurredAt, ...touched };
+      return { ...state, status: 'completed', lastTransitionAt: at, ...touched };
     case 'StageRecorded': {
       const stage: StageState = {
         id: event.data.stageId,
@@ -111,6 +114,9 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
     }
   }
 }
+
+/** Normalised world times sort in time order as strings (a bare date before its instants). */
+const laterOf = (a: string, b: string) => (b > a ? b : a);
 
 /** The state after a sequence of events (used by verify, as-of and the tests). */
 export function fold(events: readonly RecordedEvent<ExchangeEventData>[]): ExchangeState | null {

@@ -12,7 +12,7 @@ import type { KeyStore } from './key-store.js';
  * command — idempotency check, If-Match, decide, append, read models, idempotency record —
  * in ONE transaction; an adapter (SQLite now, PostgreSQL beside it) only decides how.
  */
-export interface LedgerStore {
+export interface LedgerStore extends AuditStore {
   /** API keys live in the same database, outside the ledger. */
   readonly keys: KeyStore;
 
@@ -26,6 +26,8 @@ export interface LedgerStore {
   exchangeHistory(id: string): Promise<RecordedEvent[] | null>;
   ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]>;
   totals(query: TotalsQuery): Promise<Contribution[]>;
+  /** The exchange as it stood at world time `asOf` (its events with occurredAt ≤ asOf); null if not yet proposed. */
+  getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null>;
 
   readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
   close(): Promise<void>;
@@ -98,4 +100,44 @@ export interface TotalsQuery {
   /** Bound the stages counted in handedOver/received by their world time (inclusive). */
   from?: string;
   to?: string;
+  /** The figures as the ledger stood at this world time (an inclusive, normalised bound). */
+  asOf?: string;
+}
+
+/** Progress of a long operation, for a terminal (counts and rate on stderr). */
+export type Progress = (done: number, total: number) => void;
+
+export interface LedgerHead {
+  sequence: number;
+  hash: string;
+  eventId: string | null;
+  recordedAt: string | null;
+}
+
+export type VerifyReport =
+  | { ok: true; events: number; head: LedgerHead }
+  | { ok: false; events: number; head: LedgerHead; firstDifference: Difference };
+
+/** Where the record and its recomputation first disagree. */
+export type Difference =
+  | { kind: 'event'; sequence: number; eventId: string; detail: string }
+  | { kind: 'read-model'; table: string; key: string; detail: string };
+
+export interface NumberedEvent {
+  /** 1-based line (or position) in the file being imported, for refusals. */
+  line: number;
+  event: RecordedEvent;
+}
+
+export type ImportReport = { ok: true; events: number; head: LedgerHead } | { ok: false; line: number; reason: string };
+
+/** The audit side of a store: chain head, verification, export and import. */
+export interface AuditStore {
+  head(): Promise<LedgerHead>;
+  /** Every event after `after` up to the head at the call, in pages, never all in memory. */
+  exportEvents(after: number): AsyncIterable<RecordedEvent>;
+  countEvents(after: number): Promise<number>;
+  /** Into an empty ledger only; all or nothing. */
+  importLedger(events: AsyncIterable<NumberedEvent>, progress?: Progress): Promise<ImportReport>;
+  verify(progress?: Progress): Promise<VerifyReport>;
 }

@@ -10,6 +10,7 @@ import {
 } from '../command.js';
 import { decodeCursor, encodeCursor, etagOf, presentExchange } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
+import { WorldTimeSchema } from '../schemas/common.js';
 import {
   AgreeBody, CloseBody, CompleteBody, CounterBody, ExchangeIdParams, ExchangeListQuery, ExchangePage,
   ExchangeView, ProposeBody, StageBody, StageParams, StageView, VoidBody,
@@ -81,12 +82,17 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       operationId: 'getExchange', summary: 'Read an exchange', tags: ['exchanges'],
       description: 'Its current state, with sides (terms and delivered) and stages. The ETag is its version.',
       params: ExchangeIdParams,
+      querystring: z.strictObject({
+        asOf: WorldTimeSchema.optional().meta({ description: 'The exchange as it stood at this world time (its events with occurredAt ≤ asOf); 404 if not yet proposed then.' }),
+      }),
       response: { 200: ExchangeView, ...problemResponses(400, 404) },
     },
   }, async (request, reply) => {
-    const state = await store.getExchange(request.params.id);
-    if (!state) throw new ProblemError(problem('not-found', `no exchange ${request.params.id}`));
-    reply.header('etag', etagOf(state.version));
+    const { asOf } = request.query;
+    const state = asOf ? await store.getExchangeAsOf(request.params.id, upperBoundOf(asOf)) : await store.getExchange(request.params.id);
+    if (!state) throw new ProblemError(problem('not-found', asOf ? `no exchange ${request.params.id} as of ${asOf}` : `no exchange ${request.params.id}`));
+    // An as-of view is history, not something to write against: no ETag for it.
+    if (!asOf) reply.header('etag', etagOf(state.version));
     return presentExchange(state);
   });
 

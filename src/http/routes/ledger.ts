@@ -5,7 +5,15 @@ import type { LedgerStore } from '../../store/ledger-store.js';
 import { presentEvent } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { ExchangeIdParams } from '../schemas/exchange.js';
-import { EventPage, EventView, EventsQuery, TotalsQuery, TotalsView } from '../schemas/ledger.js';
+import { EventPage, EventView, EventsQuery, LedgerHeadView, TotalsQuery, TotalsView, VerifyView } from '../schemas/ledger.js';
+import { Readable } from 'node:stream';
+
+const NDJSON = 'application/x-ndjson';
+
+/** True when the client asks for NDJSON (and does not prefer JSON before it). */
+function wantsNdjson(accept: string | undefined): boolean {
+  return accept !== undefined && /(^|,)\s*application\/x-ndjson\s*(;|,|$)/.test(accept);
+}
 
 export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
   app.get('/v1/exchanges/:id/events', {
@@ -26,16 +34,52 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
     config: { role: 'reader' },
     schema: {
       operationId: 'listEvents', summary: 'The whole ledger, in order', tags: ['ledger'],
-      description: 'Every event after the sequence `after`, for audit, export and replication.',
+      description: 'Every event after the sequence `after`, for audit, export and replication. With `Accept: application/x-ndjson` the whole ledger from `after` up to the head at the time of the request is streamed, one event per line (this is the export format: `npm run import` restores it, scripts/verify-export.mjs checks it).',
       querystring: EventsQuery,
-      response: { 200: EventPage, ...problemResponses(400) },
+      response: {
+        200: {
+          description: 'A page of events, or the NDJSON export',
+          content: {
+            'application/json': { schema: EventPage },
+            'application/x-ndjson': { schema: EventView.meta({ description: 'One Event per line' }) },
+          },
+        },
+        ...problemResponses(400),
+      },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { after, limit } = request.query;
+    if (wantsNdjson(request.headers.accept)) {
+      const lines = Readable.from((async function* () {
+        for await (const e of store.exportEvents(after)) yield `${JSON.stringify(presentEvent(e))}\n`;
+      })());
+      // A stream is piped as it is: the schema above documents each line.
+      return reply.type(NDJSON).send(lines as never);
+    }
     const events = await store.ledgerEvents(after, limit);
     const last = events.at(-1);
-    return { data: events.map(presentEvent), nextCursor: events.length === limit && last ? String(last.sequence) : null };
+    return reply.type('application/json; charset=utf-8').send({ data: events.map(presentEvent), nextCursor: events.length === limit && last ? String(last.sequence) : null });
   });
+
+  app.get('/v1/ledger/head', {
+    config: { role: 'reader' },
+    schema: {
+      operationId: 'getLedgerHead', summary: 'The ledger’s head: last sequence and hash', tags: ['ledger'],
+      description: 'Publish this pair: anyone holding an export can check it ends in the same hash, so no earlier event can have been rewritten since.',
+      querystring: z.strictObject({}),
+      response: { 200: LedgerHeadView, ...problemResponses(400) },
+    },
+  }, async () => store.head());
+
+  app.get('/v1/ledger/verify', {
+    config: { role: 'admin' },
+    schema: {
+      operationId: 'verifyLedger', summary: 'Verify the ledger end to end', tags: ['ledger'],
+      description: 'Re-folds every event through the domain code, checks the hash chain, and compares every read model and the totals with the recomputation. Names the first event or read-model row that differs. Reads the whole ledger: expect seconds on a large one.',
+      querystring: z.strictObject({}),
+      response: { 200: VerifyView, ...problemResponses(400) },
+    },
+  }, async () => store.verify());
 
   app.get('/v1/totals', {
     config: { role: 'reader' },
@@ -48,6 +92,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   }, async (request) => {
     const q = request.query;
     const rows = await store.totals({
+      ...(q.asOf && { asOf: upperBoundOf(q.asOf) }),
       ...(q.party && { party: q.party }),
       ...(q.kind && { kind: q.kind }),
       ...(q.from && { from: normaliseWorldTime(q.from) }),

@@ -60,8 +60,33 @@ export const TotalsView = z
   .meta({ id: 'Totals', examples: [{ data: [{ party: 'UA', kind: 'pow', handedOver: 1000, received: 1000, agreedOutstanding: 0, unspecifiedSides: 0, proposed: 0 }] }] });
 
 export const TotalsQuery = z.strictObject({
+  asOf: WorldTimeSchema.optional().meta({ description: 'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day).' }),
   party: PartyIdSchema.optional(),
   kind: KindSchema.optional(),
   from: WorldTimeSchema.optional().meta({ description: 'Count only stages on or after this time.' }),
   to: WorldTimeSchema.optional().meta({ description: 'Count only stages on or before this time (a date means the whole day).' }),
 });
+
+export const LedgerHeadView = z
+  .object({
+    sequence: z.int().min(0).meta({ description: 'Sequence of the last event (0 for an empty ledger).' }),
+    hash: z.string().meta({ description: 'Its hash; 64 zeros for an empty ledger.' }),
+    eventId: z.string().nullable(),
+    recordedAt: z.string().nullable(),
+  })
+  .meta({ id: 'LedgerHead' });
+
+export const VerifyView = z
+  .object({
+    ok: z.boolean(),
+    events: z.int().meta({ description: 'Events whose chain link was checked.' }),
+    head: LedgerHeadView,
+    firstDifference: z
+      .union([
+        z.object({ kind: z.literal('event'), sequence: z.int(), eventId: z.string(), detail: z.string() }),
+        z.object({ kind: z.literal('read-model'), table: z.string(), key: z.string(), detail: z.string() }),
+      ])
+      .optional()
+      .meta({ description: 'Where the record and the recomputation first disagree (absent when ok).' }),
+  })
+  .meta({ id: 'VerifyReport' });

@@ -1,9 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
 import type { ExchangeState } from '../../domain/exchange.js';
 import { totalsDelta } from '../../domain/totals.js';
 import type { Db } from './connection.js';
-import { exchangeParties, exchanges, stageHandovers, totals } from './schema.js';
+import { exchangeParties, exchanges, stageHandovers, termsHistory, totals } from './schema.js';
+
+const TRANSITIONS = new Set(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'ExchangeCompleted']);
 
 /**
  * Brings the read models up to date with events just appended to one exchange. Runs inside
@@ -35,6 +37,9 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
     }
   }
 
+  const transition = appended.find((e) => TRANSITIONS.has(e.type));
+  if (transition) recordTerms(db, before, after);
+
   for (const d of totalsDelta(before, after)) {
     db.insert(totals)
       .values(d)
@@ -52,3 +57,20 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
   }
 }
 
+
+/**
+ * Closes the terms in force and opens the new ones at the transition's world time (the
+ * exchange's lastTransitionAt, which never moves back, so the intervals stay in order).
+ */
+function recordTerms(db: Db, before: ExchangeState | null, after: ExchangeState): void {
+  const from = after.lastTransitionAt;
+  if (before) {
+    db.update(termsHistory).set({ validTo: from }).where(and(eq(termsHistory.exchangeId, after.id), isNull(termsHistory.validTo))).run();
+  }
+  for (const side of after.sides) {
+    db.insert(termsHistory).values({
+      exchangeId: after.id, party: side.party, kind: after.kind, version: after.version,
+      status: after.status, handsOver: side.handsOver, validFrom: from, validTo: null,
+    }).run();
+  }
+}

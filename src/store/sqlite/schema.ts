@@ -85,6 +85,7 @@ export const stageHandovers = sqliteTable(
     primaryKey({ columns: [t.stageId, t.party] }),
     index('stage_handovers_party').on(t.party, t.kind, t.occurredAt),
     index('stage_handovers_counterparty').on(t.counterparty, t.kind, t.occurredAt),
+    index('stage_handovers_exchange').on(t.exchangeId, t.party),
     check('stage_handovers_count', sql`${t.count} >= 0`),
   ],
 );
@@ -136,4 +137,24 @@ export const apiKeys = sqliteTable(
     revokedBy: text('revoked_by'),
   },
   (t) => [uniqueIndex('api_keys_digest').on(t.digest)],
+);
+
+/**
+ * Read model for as-of questions: each side's status and terms over world time. A row holds
+ * from `validFrom` (the transition's occurredAt) until `validTo` (the next transition's;
+ * NULL while current). Totals as of T sum the rows in force at T, with stages dated ≤ T.
+ */
+export const termsHistory = sqliteTable(
+  'terms_history',
+  {
+    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    party: text('party').notNull().references(() => parties.id),
+    kind: text('kind').notNull(),
+    version: integer('version').notNull(),
+    status: text('status').notNull(),
+    handsOver: integer('hands_over'),
+    validFrom: text('valid_from').notNull(),
+    validTo: text('valid_to'),
+  },
+  (t) => [primaryKey({ columns: [t.exchangeId, t.party, t.version] }), index('terms_history_from').on(t.validFrom)],
 );

@@ -1,21 +1,22 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
-import type { DecisionContext, ExchangeCommand } from '../../domain/commands.js';
 import { decide } from '../../domain/decide.js';
-import type { ExchangeEventData, NewEvent, RecordedEvent } from '../../domain/events.js';
+import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
 import { evolve, type ExchangeState } from '../../domain/exchange.js';
 import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
 import type {
   ExchangeCursor, ExchangeQuery, ExchangeWriteRequest, LedgerStore, Page, StoredResponse,
-  TotalsQuery, WriteOutcome, WriteRequest, WriteResult,
+  TotalsQuery, WriteOutcome, WriteRequest, WriteResult, LedgerHead, NumberedEvent, Progress, ImportReport, VerifyReport,
 } from '../ledger-store.js';
+import { exportEvents, headOf, importLedger, verifyLedger } from './sqlite-audit.js';
+import { totalsAsOf } from './totals-as-of.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import type { KeyStore } from '../key-store.js';
-import { projectExchange } from './projections.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
-import { eventFromRow, rowFromEvent } from './rows.js';
+import { eventFromRow } from './rows.js';
+import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
 import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHandovers, totals } from './schema.js';
 
 /**
@@ -39,33 +40,29 @@ export class SqliteLedgerStore implements LedgerStore {
   async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
     return this.write(request, () => {
       const { command } = request;
-      const existing = this.db.select().from(parties).where(eq(parties.id, command.partyId)).get() ?? null;
-      const decision = decideRegistration(command, existing);
+      const decision = decideRegistration(command, loadParty(this.db, command.partyId));
       if (!decision.ok) return decision;
-      const appended = this.append(`party:${command.partyId}`, 0, decision.value, request);
-      const party: PartyState = { id: command.partyId, name: command.name, registeredAt: command.occurredAt };
-      this.db.insert(parties).values({ ...party, recordedAt: request.now }).run();
-      return { ok: true, value: party, events: appended };
+      const [registered] = this.append(`party:${command.partyId}`, 0, decision.value, request) as RecordedEvent<PartyEventData>[];
+      return { ok: true, value: applyPartyRegistered(this.db, registered!), events: [registered!] };
     });
   }
 
   async executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome> {
     return this.write(request, (): WriteResult<ExchangeState> => {
       const { command, exchangeId } = request;
-      const before = this.loadExchange(exchangeId);
+      const before = loadExchange(this.db, exchangeId);
       if (before === null && command.action !== 'propose') return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
       if (before !== null && request.expectedVersion !== null && request.expectedVersion !== '*' && request.expectedVersion !== before.version) {
         return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
       }
-      const decision = decide(command, before, this.contextFor(command, request.now));
+      const named = 'sides' in command && command.sides ? command.sides.map((s) => s.party) : [];
+      const decision = decide(command, before, { now: request.now, registeredParties: registeredAmong(this.db, named) });
       if (!decision.ok) {
         const rejection = decision.rejection.kind === 'exchange-not-found' ? { ...decision.rejection, exchangeId } : decision.rejection;
         return { ok: false, rejection };
       }
       const appended = this.append(exchangeId, before?.version ?? 0, decision.value, request) as RecordedEvent<ExchangeEventData>[];
-      const after = appended.reduce<ExchangeState | null>((s, e) => evolve(s, e), before)!;
-      projectExchange(this.db, before, after, appended);
-      return { ok: true, value: after, events: appended };
+      return { ok: true, value: applyExchangeEvents(this.db, before, appended), events: appended };
     });
   }
 
@@ -96,7 +93,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Gives new events their place in the ledger: sequence, id, version, time, principal, hash. */
   private append(streamId: string, fromVersion: number, fresh: readonly NewEvent[], request: { principal: string; now: string }): RecordedEvent[] {
-    const head = this.db.select({ sequence: events.sequence, hash: events.hash }).from(events).orderBy(desc(events.sequence)).limit(1).get();
+    const head = ledgerHead(this.db);
     let sequence = head?.sequence ?? 0;
     let prevHash = head?.hash ?? GENESIS_HASH;
     return fresh.map((e, i) => {
@@ -105,28 +102,14 @@ export class SqliteLedgerStore implements LedgerStore {
         recordedAt: request.now, principal: request.principal, prevHash,
       };
       const recorded = { ...unsealed, hash: hashEvent(unsealed) } as RecordedEvent;
-      this.db.insert(events).values(rowFromEvent(recorded)).run();
+      insertEvent(this.db, recorded);
       prevHash = recorded.hash;
       return recorded;
     });
   }
 
-  private contextFor(command: ExchangeCommand, now: string): DecisionContext {
-    const named = 'sides' in command && command.sides ? command.sides.map((s) => s.party) : [];
-    const registered = named.length
-      ? this.db.select({ id: parties.id }).from(parties).where(inArray(parties.id, named)).all().map((r) => r.id)
-      : [];
-    return { now, registeredParties: new Set(registered) };
-  }
-
-  private loadExchange(id: string): ExchangeState | null {
-    const row = this.db.select({ state: exchanges.state }).from(exchanges).where(eq(exchanges.id, id)).get();
-    return row ? (JSON.parse(row.state) as ExchangeState) : null;
-  }
-
   async getParty(id: string): Promise<PartyState | null> {
-    const row = this.db.select().from(parties).where(eq(parties.id, id)).get();
-    return row ? { id: row.id, name: row.name, registeredAt: row.registeredAt } : null;
+    return loadParty(this.db, id);
   }
 
   async listParties(): Promise<PartyState[]> {
@@ -134,7 +117,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async getExchange(id: string): Promise<ExchangeState | null> {
-    return this.loadExchange(id);
+    return loadExchange(this.db, id);
   }
 
   async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
@@ -173,6 +156,7 @@ export class SqliteLedgerStore implements LedgerStore {
     const where: SQL[] = [];
     if (q.party) where.push(eq(totals.party, q.party));
     if (q.kind) where.push(eq(totals.kind, q.kind));
+    if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
     const rows = this.db.select().from(totals).where(and(...where)).orderBy(asc(totals.party), asc(totals.kind)).all() as Contribution[];
     if (!q.from && !q.to) return rows;
     // Bounded by date: handedOver and received come from the dated stage rows instead.
@@ -186,6 +170,32 @@ export class SqliteLedgerStore implements LedgerStore {
     if (q.to) where.push(lte(stageHandovers.occurredAt, q.to));
     const r = this.db.select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` }).from(stageHandovers).where(and(...where)).get();
     return r?.n ?? 0;
+  }
+
+  async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null> {
+    // Fold only this exchange's events up to T: cheap, and the same code as every write.
+    const rows = this.db.select().from(events).where(and(eq(events.streamId, id), lte(events.occurredAt, asOf))).orderBy(asc(events.version)).all();
+    return rows.length ? rows.map(eventFromRow).reduce<ExchangeState | null>((s, e) => evolve(s, e as RecordedEvent<ExchangeEventData>), null) : null;
+  }
+
+  async head(): Promise<LedgerHead> {
+    return headOf(this.conn);
+  }
+
+  exportEvents(after: number): AsyncIterable<RecordedEvent> {
+    return exportEvents(this.conn, after);
+  }
+
+  async countEvents(after: number): Promise<number> {
+    return this.db.select({ n: sql<number>`count(*)` }).from(events).where(gt(events.sequence, after)).get()!.n;
+  }
+
+  importLedger(source: AsyncIterable<NumberedEvent>, progress?: Progress): Promise<ImportReport> {
+    return importLedger(this.conn, source, progress);
+  }
+
+  verify(progress?: Progress): Promise<VerifyReport> {
+    return verifyLedger(this.conn, progress);
   }
 
   async readiness(): Promise<{ ready: true } | { ready: false; reason: string }> {

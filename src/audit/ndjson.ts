@@ -1,0 +1,37 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import type { RecordedEvent } from '../domain/events.js';
+import { EventView } from '../http/schemas/ledger.js';
+import type { NumberedEvent } from '../store/ledger-store.js';
+
+/** A line of an import that cannot be taken; the whole import is rolled back. */
+export class ImportRefusal extends Error {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const ExportedEvent = z.strictObject(EventView.shape);
+
+/** Reads an export line by line (never the whole file in memory), refusing a line that is not an event. */
+export async function* readExport(path: string): AsyncGenerator<NumberedEvent> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line += 1;
+    if (text.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ImportRefusal(line, 'not valid JSON');
+    }
+    const parsed = ExportedEvent.safeParse(json);
+    if (!parsed.success) throw new ImportRefusal(line, `not an exported event: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    yield { line, event: parsed.data as RecordedEvent };
+  }
+}
