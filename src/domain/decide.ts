@@ -131,8 +131,8 @@ function timeErrors(command: Transition, state: ExchangeState, ctx: DecisionCont
       errors.push({ path: 'occurredAt', message: `must not precede the latest stage of this exchange (${latestStage})` });
     }
   }
-  if ((command.action === 'recordStage' || (command.action === 'complete' && command.sides !== null)) && state.agreedAt !== null && precedes(t, state.agreedAt)) {
-    errors.push({ path: 'occurredAt', message: `a stage must not precede the agreement (${state.agreedAt})` });
+  if ((command.action === 'recordStage' || (command.action === 'complete' && command.sides !== null)) && state.stagesNotBefore !== null && precedes(t, state.stagesNotBefore)) {
+    errors.push({ path: 'occurredAt', message: `a stage must not precede the agreement (${state.stagesNotBefore})` });
   }
   return errors;
 }

@@ -33,7 +33,10 @@ export interface ExchangeState {
   occurredAt: string;
   /** World time of the latest transition (propose, counter, agree, …): the time rules' bound. */
   lastTransitionAt: string;
+  /** When the agreement was reported (as reported). */
   agreedAt: string | null;
+  /** The bound stages may not precede: the agreement, or the transition before it if later that day. */
+  stagesNotBefore: string | null;
   createdAt: string;
   updatedAt: string;
   /** Number of events folded; the ETag. */
@@ -69,6 +72,7 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
       occurredAt: event.occurredAt,
       lastTransitionAt: event.occurredAt,
       agreedAt: null,
+      stagesNotBefore: null,
       createdAt: event.recordedAt,
       ...touched,
     };
@@ -84,7 +88,7 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
       return { ...state, sides, proposedBy: event.data.by, lastTransitionAt: at, ...touched };
     }
     case 'ExchangeAgreed':
-      return { ...state, status: 'agreed', agreedAt: at, lastTransitionAt: at, ...touched };
+      return { ...state, status: 'agreed', agreedAt: event.occurredAt, stagesNotBefore: at, lastTransitionAt: at, ...touched };
     case 'ExchangeRejected':
       return { ...state, status: 'rejected', lastTransitionAt: at, ...touched };
     case 'ExchangeWithdrawn':

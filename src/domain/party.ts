@@ -1,5 +1,6 @@
 import type { NewEvent, PartyEventData } from './events.js';
 import { accept, refuse, type Decision } from './rejection.js';
+import { futureBound, isTooFarInFuture } from './time.js';
 import type { PartyId } from './vocabulary.js';
 
 export interface PartyState {
@@ -16,8 +17,11 @@ export interface RegisterParty {
 }
 
 /** A party is registered once; its id is how every exchange names it, so it never changes. */
-export function decideRegistration(command: RegisterParty, existing: PartyState | null): Decision<NewEvent<PartyEventData>[]> {
+export function decideRegistration(command: RegisterParty, existing: PartyState | null, now: string): Decision<NewEvent<PartyEventData>[]> {
   if (existing) return refuse({ kind: 'party-already-registered', partyId: command.partyId });
+  if (isTooFarInFuture(command.occurredAt, now)) {
+    return refuse({ kind: 'unprocessable', errors: [{ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})` }] });
+  }
   return accept([
     { type: 'PartyRegistered', data: { partyId: command.partyId, name: command.name }, occurredAt: command.occurredAt, source: null, note: command.note },
   ]);

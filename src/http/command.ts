@@ -22,16 +22,21 @@ export function idempotencyClaim(request: FastifyRequest): IdempotencyClaim | nu
   return { key, fingerprint };
 }
 
-/** If-Match → the version the client expects; absent → null. */
-export function expectedVersion(request: FastifyRequest): number | '*' | null {
+/**
+ * If-Match → what the write requires of the exchange's version: absent → null (nothing),
+ * `*` → any, otherwise the list of acceptable versions. Comparison is strong (RFC 9110): a
+ * weak tag never matches, so it is kept as an impossible version and answered with 412.
+ */
+export function expectedVersion(request: FastifyRequest): number[] | '*' | null {
   const header = request.headers['if-match'];
   if (header === undefined) return null;
   if (header.trim() === '*') return '*';
-  const m = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(header);
-  if (!m) {
-    throw new ProblemError(problem('validation-failed', 'If-Match must be an ETag this service issued, such as "3"', { errors: [{ path: 'If-Match', message: 'must be a quoted version such as "3"' }] }));
+  const tags = header.split(',').map((t) => t.trim());
+  const versions = tags.map((t) => /^(W\/)?"(\d{1,15})"$/.exec(t));
+  if (versions.some((m) => m === null)) {
+    throw new ProblemError(problem('validation-failed', 'If-Match must list ETags this service issued, such as "3"', { errors: [{ path: 'If-Match', message: 'must be * or quoted versions such as "3"' }] }));
   }
-  return Number(m[1]);
+  return versions.map((m) => (m![1] ? -1 : Number(m![2])));
 }
 
 export const nowIso = () => new Date().toISOString();
@@ -86,5 +91,9 @@ export function sendOutcome(reply: FastifyReply, outcome: WriteOutcome): Fastify
   }
   const { response } = outcome;
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.code(response.status).headers(response.headers).send(response.body);
+  // Problems name the resource they are about, as the error handler's do.
+  const body = response.headers['content-type'] === PROBLEM_CONTENT_TYPE && typeof response.body === 'object' && response.body !== null && !('instance' in response.body)
+    ? { ...response.body, instance: reply.request.url.split('?')[0] }
+    : response.body;
+  return reply.code(response.status).headers(response.headers).send(body);
 }

@@ -49,5 +49,5 @@ export function decodeCursor(raw: string): ExchangeCursor {
   } catch {
     // fall through to the refusal below
   }
-  throw new ProblemError(problem('validation-failed', 'cursor is not one this service issued', { errors: [{ path: 'cursor', message: 'not a valid cursor' }] }));
+  throw new ProblemError(problem('validation-failed', 'cursor is not one this service issued', { errors: [{ path: 'query.cursor', message: 'not a valid cursor' }] }));
 }

@@ -66,7 +66,7 @@ export interface WriteRequest<C, T> {
 export interface ExchangeWriteRequest extends WriteRequest<ExchangeCommand, ExchangeState> {
   exchangeId: string;
   /** From If-Match: the version the client last saw (`*` = any existing version). */
-  expectedVersion: number | '*' | null;
+  expectedVersion: number[] | '*' | null;
 }
 
 export type WriteOutcome =

@@ -462,14 +462,19 @@ describe('fold', () => {
 
 describe('party registration', () => {
   it('given no party UA, when registered, then PartyRegistered', () => {
-    expect(decideRegistration({ partyId: UA, name: 'Ukraine', occurredAt: '2025-01-01', note: null }, null)).toEqual({
+    expect(decideRegistration({ partyId: UA, name: 'Ukraine', occurredAt: '2025-01-01', note: null }, null, '2026-01-01T00:00:00.000Z')).toEqual({
       ok: true,
       value: [{ type: 'PartyRegistered', data: { partyId: UA, name: 'Ukraine' }, occurredAt: '2025-01-01', source: null, note: null }],
     });
   });
 
+  it('given a registration dated more than a day after now, then refused naming occurredAt and the bound', () => {
+    const refused = decideRegistration({ partyId: UA, name: 'Ukraine', occurredAt: '2026-01-03', note: null }, null, '2026-01-01T12:00:00.000Z');
+    expect(refused).toEqual({ ok: false, rejection: { kind: 'unprocessable', errors: [{ path: 'occurredAt', message: expect.stringContaining('2026-01-02T12:00:00.000Z') }] } });
+  });
+
   it('given UA is registered, when registered again, then party-already-registered', () => {
-    expect(decideRegistration({ partyId: UA, name: 'Ukraine', occurredAt: '2025-01-02', note: null }, { id: UA, name: 'Ukraine', registeredAt: '2025-01-01T00:00:00.000Z' }))
+    expect(decideRegistration({ partyId: UA, name: 'Ukraine', occurredAt: '2025-01-02', note: null }, { id: UA, name: 'Ukraine', registeredAt: '2025-01-01T00:00:00.000Z' }, '2026-01-01T00:00:00.000Z'))
       .toEqual({ ok: false, rejection: { kind: 'party-already-registered', partyId: UA } });
   });
 });

@@ -75,7 +75,7 @@ export async function importLedger(conn: SqliteConnection, source: AsyncIterable
       if (event.type === 'PartyRegistered') {
         flush();
         const e = event as RecordedEvent<PartyEventData>;
-        const decided = decideRegistration({ partyId: e.data.partyId, name: e.data.name, occurredAt: e.occurredAt, note: e.note }, loadParty(db, e.data.partyId));
+        const decided = decideRegistration({ partyId: e.data.partyId, name: e.data.name, occurredAt: e.occurredAt, note: e.note }, loadParty(db, e.data.partyId), e.recordedAt);
         if (!decided.ok) throw new ImportRefusal(line, `party ${e.data.partyId} is registered twice`);
         if (e.streamId !== `party:${e.data.partyId}` || e.version !== 1 || canonicalize(decided.value[0]) !== canonicalize({ type: e.type, data: e.data, occurredAt: e.occurredAt, source: e.source, note: e.note })) {
           throw new ImportRefusal(line, 'the rules decide a different registration');

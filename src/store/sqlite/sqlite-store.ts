@@ -40,7 +40,7 @@ export class SqliteLedgerStore implements LedgerStore {
   async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
     return this.write(request, () => {
       const { command } = request;
-      const decision = decideRegistration(command, loadParty(this.db, command.partyId));
+      const decision = decideRegistration(command, loadParty(this.db, command.partyId), request.now);
       if (!decision.ok) return decision;
       const [registered] = this.append(`party:${command.partyId}`, 0, decision.value, request) as RecordedEvent<PartyEventData>[];
       return { ok: true, value: applyPartyRegistered(this.db, registered!), events: [registered!] };
@@ -52,7 +52,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const { command, exchangeId } = request;
       const before = loadExchange(this.db, exchangeId);
       if (before === null && command.action !== 'propose') return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
-      if (before !== null && request.expectedVersion !== null && request.expectedVersion !== '*' && request.expectedVersion !== before.version) {
+      if (before !== null && request.expectedVersion !== null && request.expectedVersion !== '*' && !request.expectedVersion.includes(before.version)) {
         return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
       }
       const named = 'sides' in command && command.sides ? command.sides.map((s) => s.party) : [];
