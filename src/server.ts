@@ -1,16 +1,16 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { registerAuthentication } from './http/auth/authentication.js';
+import { authenticator, registerAuthentication, requirementOf } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';
-import { PROBLEM_CONTENT_TYPE, problem } from './http/problem.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
 import { exchangeRoutes } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
@@ -37,7 +37,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     return;
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify(problem(tooLarge ? 'payload-too-large' : 'validation-failed', tooLarge ? 'the request headers are too large' : 'the request is not valid HTTP'));
+  const body = JSON.stringify(tooLarge ? problem('headers-too-large', 'the request headers exceed 16 KiB') : problem('validation-failed', 'the request is not valid HTTP'));
   socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -48,6 +48,21 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+    // A URL Fastify cannot route (bad percent-encoding, an over-long id) is still answered
+    // as problem+json, and still only after authentication.
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      void (async () => {
+        try {
+          if (config.masterKey) await authenticator(config.masterKey, store.keys)(request);
+          const p = problem('validation-failed', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)');
+          await reply.code(400).type(PROBLEM_CONTENT_TYPE).send({ ...p, errors: [{ path: 'url', message: p.detail }] });
+        } catch (e) {
+          const p = e instanceof ProblemError ? e.problem : problem('internal', 'an internal error occurred');
+          await reply.code(p.status).headers(e instanceof ProblemError ? e.headers : {}).type(PROBLEM_CONTENT_TYPE).send(p);
+        }
+      })();
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -60,6 +75,8 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
+    // Liveness and readiness probes are never throttled.
+    allowList: (request) => request.routeOptions.url !== undefined && requirementOf({ url: request.routeOptions.url, config: request.routeOptions.config }) === 'public',
     keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `ip:${request.ip}` : `key:${request.principal}`),
     errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
   });

@@ -16,6 +16,7 @@ export const PROBLEM_TYPES = {
   'already-exists': { status: 409, title: 'The resource already exists' },
   'precondition-failed': { status: 412, title: 'The exchange changed since the given ETag' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
   unprocessable: { status: 422, title: 'The request breaks a rule of the ledger' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },

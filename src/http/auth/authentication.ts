@@ -19,8 +19,8 @@ declare module 'fastify' {
 /** Routes of plugins (the docs UI) and documents that anyone may read. */
 const PUBLIC_PREFIXES = ['/docs', '/openapi.json', '/problems/', '/healthz', '/readyz'];
 
-/** RFC 6750 b64token after "Bearer ", and nothing else. */
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
+/** RFC 6750 b64token after the (case-insensitive, RFC 9110) scheme "Bearer", and nothing else. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export const BEARER_SCHEME = 'bearerAuth';
 
@@ -62,30 +62,39 @@ export function registerAuthentication(app: FastifyInstance, { masterKey, keys }
   app.addHook('onRoute', documentAccess);
   if (masterKey === null) return; // development mode: no authentication (warned at start)
 
-  const masterDigest = digestOf(masterKey);
-  const unauthorized = (detail: string) =>
-    new ProblemError(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="exchange-ledger"' });
-
+  const authenticate = authenticator(masterKey, keys);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     // Unmatched URLs need a key too, so that probing answers nothing without one.
     const needed = request.routeOptions.url ? requirementOf({ url: request.routeOptions.url, config: request.routeOptions.config }) : 'reader';
     if (needed === 'public') return;
+    Object.assign(request, await authenticate(request));
+    if (!roleAllows(request.role, needed)) {
+      throw new ProblemError(problem('forbidden', `this needs role ${needed}; the key has role ${request.role}`));
+    }
+  });
+}
+
+const unauthorized = (detail: string) =>
+  new ProblemError(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="exchange-ledger"' });
+
+/**
+ * Who is calling: the master key or a live API key, from exactly one Authorization header.
+ * Throws 401 otherwise. Digests are compared in constant time.
+ */
+export function authenticator(masterKey: string, keys: KeyStore) {
+  const masterDigest = digestOf(masterKey);
+  return async (request: Pick<FastifyRequest, 'headers' | 'raw'>): Promise<{ principal: string; role: Role | 'master' }> => {
+    // Node keeps only the first of repeated Authorization headers; two are ambiguous: refuse.
+    const count = request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length;
+    if (count > 1) throw unauthorized('send exactly one Authorization header');
     const header = request.headers.authorization;
     if (header === undefined) throw unauthorized('send Authorization: Bearer <API key>');
     const token = BEARER.exec(header)?.[1];
     if (!token) throw unauthorized('the Authorization header must be "Bearer <API key>"');
     const digest = digestOf(token);
-    if (sameDigest(digest, masterDigest)) {
-      request.principal = 'master';
-      request.role = 'master';
-    } else {
-      const key = await keys.findLiveKey(digest);
-      if (!key || !sameDigest(key.digest, digest)) throw unauthorized('the API key is not valid (unknown or revoked)');
-      request.principal = key.id;
-      request.role = key.role;
-    }
-    if (!roleAllows(request.role, needed)) {
-      throw new ProblemError(problem('forbidden', `this needs role ${needed}; the key has role ${request.role}`));
-    }
-  });
+    if (sameDigest(digest, masterDigest)) return { principal: 'master', role: 'master' };
+    const key = await keys.findLiveKey(digest);
+    if (!key || !sameDigest(key.digest, digest)) throw unauthorized('the API key is not valid (unknown or revoked)');
+    return { principal: key.id, role: key.role };
+  };
 }
