@@ -277,7 +277,8 @@ describe('time rules over HTTP', () => {
       expectOk(late, 201);
       expect(late.body.stage.occurredAt).toBe('2025-05-23');
       expect(late.body.exchange.sides.map((s: { delivered: number }) => s.delivered)).toEqual([1000, 1000]);
-      expect(late.body.exchange.stages.map((s: { occurredAt: string }) => s.occurredAt).sort()).toEqual(['2025-05-23', '2025-05-24', '2025-05-25']);
+      const afterLate = await t().http().get(`/v1/exchanges/${late.body.exchange.id}`);
+      expect(afterLate.body.stages.map((s: { occurredAt: string }) => s.occurredAt).sort()).toEqual(['2025-05-23', '2025-05-24', '2025-05-25']);
     });
   });
 

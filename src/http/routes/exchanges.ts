@@ -12,7 +12,7 @@ import { decodeCursor, encodeCursor, etagOf, presentExchange } from '../present.
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { WorldTimeSchema } from '../schemas/common.js';
 import {
-  AgreeBody, CloseBody, CompleteBody, CounterBody, ExchangeIdParams, ExchangeListQuery, ExchangePage,
+  AgreeBody, CloseBody, CompleteBody, CounterBody, ExchangeIdParams, ExchangeListQuery, ExchangePage, ExchangeSummary,
   ExchangeView, ProposeBody, StageBody, StageParams, StageView, VoidBody,
 } from '../schemas/exchange.js';
 
@@ -22,7 +22,9 @@ const ifMatchHeader = z.object({
 });
 const idempotencyHeader = z.object({ 'idempotency-key': ifMatchHeader.shape['idempotency-key'] });
 
-const StageCreated = z.object({ stage: StageView, exchange: ExchangeView }).meta({ id: 'StageCreated' });
+const StageCreated = z.object({ stage: StageView, exchange: ExchangeSummary }).meta({ id: 'StageCreated' });
+
+const summaryOf = ({ stages: _stages, ...summary }: z.infer<typeof ExchangeView>) => summary;
 
 export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
   const okExchange = (status: number) => (s: ExchangeState) => ({
@@ -162,7 +164,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       respond: respondWith((s: ExchangeState) => ({
         status: 201,
         headers: { etag: etagOf(s.version), location: `/v1/exchanges/${s.id}/stages/${stageId}`, 'content-type': 'application/json; charset=utf-8' },
-        body: { stage: s.stages.find((st) => st.id === stageId)!, exchange: presentExchange(s) },
+        body: { stage: s.stages.find((st) => st.id === stageId)!, exchange: summaryOf(presentExchange(s)) },
       })),
     });
     return sendOutcome(reply, outcome);

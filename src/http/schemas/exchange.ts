@@ -107,6 +107,9 @@ export const ExchangeView = z
     }],
   });
 
+/** The exchange without its stages: what a write answers with when the stages may be many. */
+export const ExchangeSummary = ExchangeView.omit({ stages: true }).meta({ id: 'ExchangeSummary', description: 'An exchange without its stages (GET the exchange for those).' });
+
 export const ExchangePage = z
   .object({ data: z.array(ExchangeView), nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null at the end.' }) })
   .meta({ id: 'ExchangePage' });
