@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 
 interface Job<T> {
-  /** A better-sqlite3 transaction function: called inside another, it runs in a SAVEPOINT. */
+  /** The command's work; it runs in a SAVEPOINT of the batch's transaction. */
   run: () => T;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Enough to amortise the fsync; small enough that no request waits behind a long batch. */
 const MAX_BATCH = 256;
@@ -25,7 +27,24 @@ export class GroupCommitter {
   /** How many transactions committed how many commands (for tests and the benchmark). */
   readonly stats = { batches: 0, commands: 0 };
 
-  constructor(private readonly sqlite: Database.Database) {}
+  // Made once: better-sqlite3 prepares BEGIN/SAVEPOINT/COMMIT for each wrapper it creates.
+  private readonly inSavepoint: (run: () => unknown) => unknown;
+  private readonly applyBatch: Database.Transaction<(batch: Job<unknown>[], outcomes: Outcome[]) => void>;
+
+  constructor(sqlite: Database.Database) {
+    this.inSavepoint = sqlite.transaction((run: () => unknown) => run());
+    this.applyBatch = sqlite.transaction((batch: Job<unknown>[], outcomes: Outcome[]) => {
+      outcomes.length = 0;
+      for (const job of batch) {
+        try {
+          outcomes.push({ ok: true, value: this.inSavepoint(job.run) });
+        } catch (error) {
+          // The savepoint was rolled back: this command left nothing behind.
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+  }
 
   submit<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -49,21 +68,10 @@ export class GroupCommitter {
     if (this.queue.length > 0) setImmediate(() => this.flush());
     else this.scheduled = false;
 
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    const applyAll = this.sqlite.transaction(() => {
-      outcomes.length = 0;
-      for (const job of batch) {
-        try {
-          outcomes.push({ ok: true, value: job.run() });
-        } catch (error) {
-          // The savepoint was rolled back: this command left nothing behind.
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
+    const outcomes: Outcome[] = [];
     for (let attempt = 1; ; attempt += 1) {
       try {
-        applyAll.immediate();
+        this.applyBatch.immediate(batch, outcomes);
         this.stats.batches += 1;
         this.stats.commands += batch.length;
         break;

@@ -16,6 +16,7 @@ import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import type { KeyStore } from '../key-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
 import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHandovers, totals } from './schema.js';
@@ -74,11 +75,10 @@ export class SqliteLedgerStore implements LedgerStore {
    * unit that the group committer runs inside a savepoint of the batch's transaction.
    */
   private write<C, T>(request: WriteRequest<C, T>, work: () => WriteResult<T>): Promise<WriteOutcome> {
-    const run = this.conn.sqlite.transaction((): WriteOutcome => {
+    const run = (): WriteOutcome => {
       const { idempotency, principal } = request;
       if (idempotency) {
-        const seen = this.db.select().from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.principal, principal), eq(idempotencyKeys.key, idempotency.key))).get();
+        const seen = statementsFor(this.db).idempotencyRecord.get({ principal, key: idempotency.key });
         if (seen) {
           if (seen.fingerprint !== idempotency.fingerprint) return { kind: 'idempotency-key-reused' };
           const response: StoredResponse = { status: seen.status, headers: JSON.parse(seen.headers), body: JSON.parse(seen.body) };
@@ -87,13 +87,13 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       const response = request.respond(work());
       if (idempotency) {
-        this.db.insert(idempotencyKeys).values({
+        statementsFor(this.db).insertIdempotency.run({
           principal, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status,
           headers: JSON.stringify(response.headers), body: JSON.stringify(response.body), createdAt: request.now,
-        }).run();
+        });
       }
       return { kind: 'answered', response, replayed: false };
-    });
+    };
     return this.committer.submit(run);
   }
 
