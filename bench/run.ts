@@ -1,0 +1,247 @@
+/**
+ * `npm run bench`: the service against the ceilings of the same machine, measured side by
+ * side in one run (absolute figures drift on shared machines; ratios in one run do not).
+ * Prints one table and writes bench/results.json. Options:
+ *   --duration S   seconds per load run (default 6)
+ *   --scale N      events for the scale part (default 1000000; 0 skips it)
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(import.meta.dirname, '..');
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '6' }, scale: { type: 'string', default: '1000000' } } });
+const DURATION = Number(values.duration);
+const SCALE = Number(values.scale);
+const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+// ---------- processes ----------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Proc { child: ChildProcess; base: string; pid: number }
+
+async function start(script: string, env: Record<string, string>, ready = '/healthz'): Promise<Proc & { startMs: number }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
+    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    try {
+      const res = await fetch(base + ready);
+      // The service is ready at a 200 from /readyz; a ceiling as soon as it answers at all.
+      if (res.ok || ready === '/') break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { child, base, pid: child.pid!, startMs: performance.now() - t0 };
+}
+
+async function stop(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null) return;
+  const exited = new Promise((r) => p.child.once('exit', r));
+  p.child.kill('SIGTERM');
+  await exited;
+}
+
+function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------- load ----------
+
+interface Figures { rps: number; p50: number; p99: number; rssMb: number; ok: number; errors: number }
+
+async function load(p: Proc, opts: { path?: string; connections: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: () => { path: string; body: string } }): Promise<Figures> {
+  let peak = rssMb(p.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(p.pid))), 100);
+  let ok = 0;
+  const result = await autocannon({
+    url: p.base + (opts.path ?? ''),
+    connections: opts.connections,
+    duration: DURATION,
+    method: opts.method ?? 'GET',
+    headers: { ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+    ...(opts.body ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...opts.body!() }) }] } : {}),
+    setupClient: (client: { on: (e: string, f: (status: number) => void) => void }) => client.on('response', (status: number) => { if (status >= 200 && status < 300) ok += 1; }),
+  } as autocannon.Options);
+  clearInterval(sampler);
+  return {
+    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
+    rssMb: Math.max(peak, rssMb(p.pid)), ok, errors: result.errors + result.non2xx + result.timeouts,
+  };
+}
+
+const rows: { name: string; figures: Figures; ceiling?: string; ratio?: number; target?: string }[] = [];
+const record = (name: string, figures: Figures, ceiling?: { name: string; figures: Figures; target?: string }) => {
+  rows.push({ name, figures, ...(ceiling && { ceiling: ceiling.name, ratio: figures.rps / ceiling.figures.rps, target: ceiling.target }) });
+  console.error(`  ${name}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms`);
+};
+
+async function api(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, {
+    method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+// ---------- 1. ceilings and the service ----------
+
+console.error(`bench: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${DURATION} s per run`);
+const bare = await start(join(ROOT, 'bench/ceilings/bare-fastify.ts'), {}, '/thing');
+const bareRead = await load(bare, { path: '/thing', connections: 10 });
+record('ceiling: bare Fastify GET (10 conn)', bareRead);
+await stop(bare);
+
+const writeCeilings: Record<string, Figures> = {};
+for (const mode of ['tx', 'group'] as const) {
+  for (const connections of [1, 10, 50]) {
+    const writer = await start(join(ROOT, 'bench/ceilings/durable-writer.ts'), { MODE: mode, DB_PATH: join(work, `ceiling-${mode}-${connections}.db`) }, '/');
+    let n = 0;
+    const figures = await load(writer, { path: '/write', method: 'POST', connections, body: () => ({ path: '/write', body: JSON.stringify({ stream: `s${n++ % 1000}`, count: 1 }) }) });
+    writeCeilings[`${mode}-${connections}`] = figures;
+    record(`ceiling: durable writer, ${mode === 'tx' ? 'one tx per request' : 'group commit'} (${connections} conn)`, figures);
+    await stop(writer);
+  }
+}
+
+const master = randomBytes(32).toString('base64url');
+const serviceEnv = { NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'service.db')}` };
+const service = await start(join(ROOT, 'dist/main.js'), serviceEnv, '/readyz');
+const recorder = (await api(service.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'recorder' })).secret as string;
+const auth = { authorization: `Bearer ${recorder}` };
+for (const [id, name] of [['UA', 'Ukraine'], ['RU', 'Russia'], ['BA', 'Bench A'], ['BB', 'Bench B']]) await api(service.base, master, 'POST', '/v1/parties', { id, name });
+const read = (await api(service.base, recorder, 'POST', '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', title: '1,000 for 1,000', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16', source: { title: 'Istanbul talks' } })).id;
+await api(service.base, recorder, 'POST', `/v1/exchanges/${read}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
+for (const [count, day] of [[390, '2025-05-23'], [307, '2025-05-24']] as const) await api(service.base, recorder, 'POST', `/v1/exchanges/${read}/stages`, { sides: [{ party: 'UA', count }, { party: 'RU', count }], occurredAt: day });
+// Writes spread over many agreed exchanges, as real recording is.
+const targets: string[] = [];
+for (let i = 0; i < 500; i += 1) {
+  const id = (await api(service.base, recorder, 'POST', '/v1/exchanges', { kind: 'medical', proposedBy: 'BA', sides: [{ party: 'BA', handsOver: 9_999_999 }, { party: 'BB', handsOver: 9_999_999 }], occurredAt: '2025-01-01' })).id;
+  await api(service.base, recorder, 'POST', `/v1/exchanges/${id}/agree`, { by: 'BB', occurredAt: '2025-01-02' });
+  targets.push(id);
+}
+
+const ceilingRead = { name: 'bare Fastify', figures: bareRead, target: '≥ 0.70' };
+record('service: GET /v1/exchanges/{id} (10 conn)', await load(service, { path: `/v1/exchanges/${read}`, connections: 10, headers: auth }), ceilingRead);
+record('service: GET /v1/totals (10 conn)', await load(service, { path: '/v1/totals', connections: 10, headers: auth }), ceilingRead);
+record('service: GET /v1/exchanges?limit=50 (10 conn)', await load(service, { path: '/v1/exchanges?limit=50', connections: 10, headers: auth }), { name: 'bare Fastify', figures: bareRead });
+
+let acknowledged = 0;
+for (const connections of [1, 10, 50]) {
+  let n = 0;
+  const figures = await load(service, {
+    method: 'POST', connections, headers: auth,
+    body: () => ({ path: `/v1/exchanges/${targets[n++ % targets.length]}/stages`, body: JSON.stringify({ sides: [{ party: 'BA', count: 1 }], occurredAt: '2025-02-01' }) }),
+  });
+  acknowledged += figures.ok;
+  const ceiling = connections === 1
+    ? { name: 'durable writer, one tx per request (1 conn)', figures: writeCeilings['tx-1']!, target: '≥ 1.00' }
+    : { name: `durable writer, group commit (${connections} conn)`, figures: writeCeilings[`group-${connections}`]!, ...(connections === 50 ? { target: '≥ 0.70, p99 ≤ 10 ms' } : {}) };
+  record(`service: POST /v1/exchanges/{id}/stages (${connections} conn)`, figures, ceiling);
+}
+
+// Every acknowledged write is in the ledger, and the ledger verifies.
+const handed = (await api(service.base, recorder, 'GET', '/v1/totals?party=BA')).data.reduce((s: number, r: { handedOver: number }) => s + r.handedOver, 0) as number;
+const verify = await api(service.base, master, 'GET', '/v1/ledger/verify');
+const servicePeakRss = rssMb(service.pid, 'VmHWM');
+await stop(service);
+// Requests still in flight when a run stops are written but not counted as acknowledged: at
+// most one per connection (1 + 10 + 50).
+const durability = { acknowledgedStages: acknowledged, deliveredInLedger: handed, allAcknowledgedPresent: handed >= acknowledged && handed - acknowledged <= 61, verifyOk: verify.ok as boolean, ledgerEvents: verify.events as number };
+console.error(`  acknowledged stages ${acknowledged}, delivered in the ledger ${handed}, verify ${verify.ok ? 'ok' : 'FAILED'}`);
+
+// ---------- 2. scale ----------
+
+let scale: Record<string, unknown> | null = null;
+if (SCALE > 0) {
+  const seed = async (file: string, events: number) => {
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn(process.execPath, [join(ROOT, 'dist/cli/seed.js'), '--events', String(events)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: `file:${file}` }, stdio: ['ignore', 'ignore', 'ignore'] });
+      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`))));
+    });
+    return (performance.now() - t0) / 1000;
+  };
+  const measure = async (file: string) => {
+    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, DATABASE_URL: `file:${file}` }, '/readyz');
+    const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
+    const h = { authorization: `Bearer ${key}` };
+    const totals = await load(s, { path: '/v1/totals', connections: 1, headers: h });
+    const list = await load(s, { path: '/v1/exchanges?status=completed&kind=pow&party=UA&limit=50', connections: 1, headers: h });
+    const rss = rssMb(s.pid, 'VmHWM');
+    await stop(s);
+    return { startMs: s.startMs, totals, list, rss };
+  };
+  console.error(`scale: seeding 1,000 and ${SCALE.toLocaleString('en')} events …`);
+  const smallFile = join(work, 'small.db');
+  await seed(smallFile, 1000);
+  const small = await measure(smallFile);
+  const bigFile = join(work, 'big.db');
+  const seedSeconds = await seed(bigFile, SCALE);
+  const big = await measure(bigFile);
+  const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
+  const verifyRun = await new Promise<{ seconds: number; ok: boolean }>((resolve) => {
+    const t0 = performance.now();
+    const c = spawn(process.execPath, [join(ROOT, 'dist/cli/verify.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: `file:${bigFile}` }, stdio: ['ignore', 'ignore', 'ignore'] });
+    c.on('exit', (code) => resolve({ seconds: (performance.now() - t0) / 1000, ok: code === 0 }));
+  });
+  scale = {
+    events: SCALE,
+    seedEventsPerSecond: Math.round(SCALE / seedSeconds),
+    startupToReadyMs: Math.round(big.startMs),
+    totalsP50Ms: { small: small.totals.p50, large: big.totals.p50, ratio: big.totals.p50 / Math.max(small.totals.p50, 1) },
+    totalsMeanRps: { small: Math.round(small.totals.rps), large: Math.round(big.totals.rps), latencyRatio: small.totals.rps / big.totals.rps },
+    filteredListMeanRps: { small: Math.round(small.list.rps), large: Math.round(big.list.rps), latencyRatio: small.list.rps / big.list.rps },
+    databaseBytesPerEvent: Math.round(bytes / SCALE),
+    verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(SCALE / verifyRun.seconds) },
+    peakRssWhileServingMb: Math.round(big.rss),
+  };
+}
+
+// ---------- report ----------
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const num = (n: number) => Math.round(n).toLocaleString('en');
+const lines = [
+  `${pad('run', 56)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('RSS MB', 7)} ${pad('× ceiling', 10)} target`,
+  ...rows.map((r) => `${pad(r.name, 56)} ${pad(num(r.figures.rps), 9)} ${pad(String(r.figures.p50), 7)} ${pad(String(r.figures.p99), 7)} ${pad(num(r.figures.rssMb), 7)} ${pad(r.ratio === undefined ? '' : r.ratio.toFixed(2), 10)} ${r.target ?? ''}`),
+];
+console.log(lines.join('\n'));
+console.log(`\nwrites: ${JSON.stringify(durability)}\nservice peak RSS ${servicePeakRss.toFixed(0)} MB`);
+if (scale) console.log(`scale: ${JSON.stringify(scale, null, 2)}`);
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({
+  date: new Date().toISOString(), machine: { cores: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  durationSeconds: DURATION, runs: rows, writes: durability, servicePeakRssMb: Math.round(servicePeakRss), scale,
+}, null, 2)}\n`);
+console.error('wrote bench/results.json');
+process.exit(0);
