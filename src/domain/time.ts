@@ -32,6 +32,17 @@ export function upperBoundOf(t: string): string {
 }
 
 /**
+ * The inclusive lower bound for `from` filters. A bare date stands for the start of its day,
+ * so an instant at exactly 00:00 UTC is written as that date: the stored string of a stage
+ * dated that day (the bare date) then sorts on, not before, the bound.
+ */
+export function lowerBoundOf(t: string): string {
+  if (isDateOnly(t)) return t;
+  const instant = normaliseWorldTime(t);
+  return instant.endsWith('T00:00:00.000Z') ? instant.slice(0, 10) : instant;
+}
+
+/**
  * Whether `t` precedes `bound`. When either side is only a date, the comparison is by day:
  * a report dated "23 May" does not precede an agreement at 15:00 on 23 May.
  */

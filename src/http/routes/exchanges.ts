@@ -3,7 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import type { ExchangeCommand } from '../../domain/commands.js';
 import type { ExchangeState } from '../../domain/exchange.js';
-import { normaliseWorldTime, upperBoundOf } from '../../domain/time.js';
+import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
 import {
   expectedVersion, idempotencyClaim, nowIso, provenanceOf, respondWith, sendOutcome,
@@ -70,7 +70,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       ...(q.status && { status: q.status }),
       ...(q.kind && { kind: q.kind }),
       ...(q.party && { party: q.party }),
-      ...(q.from && { from: normaliseWorldTime(q.from) }),
+      ...(q.from && { from: lowerBoundOf(q.from) }),
       ...(q.to && { to: upperBoundOf(q.to) }),
       limit: q.limit,
       ...(q.cursor && { after: decodeCursor(q.cursor) }),

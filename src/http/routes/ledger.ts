@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { normaliseWorldTime, upperBoundOf } from '../../domain/time.js';
+import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
 import { presentEvent } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
@@ -95,7 +95,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
       ...(q.asOf && { asOf: upperBoundOf(q.asOf) }),
       ...(q.party && { party: q.party }),
       ...(q.kind && { kind: q.kind }),
-      ...(q.from && { from: normaliseWorldTime(q.from) }),
+      ...(q.from && { from: lowerBoundOf(q.from) }),
       ...(q.to && { to: upperBoundOf(q.to) }),
     });
     return { data: rows };

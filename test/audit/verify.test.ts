@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLedger, type TestLedger } from '../support/app.js';
+import { expectRateLine, expectedHash, get, post, runCli, tamper, type CliResult } from './helpers.js';
+
+/*
+ * Design, "Audit": a verify command (`npm run verify`, and GET /v1/ledger/verify for admins)
+ * re-folds every event through the same domain code, checks the hash chain, and compares the
+ * read models and totals with what it recomputed; it names the first event where they differ.
+ *
+ * Each case below builds the same small ledger over HTTP on a fresh file, then changes the
+ * file behind the service's back as someone with access to it could (dropping the append-only
+ * triggers first), and asks both the route and the CLI.
+ */
+
+interface Built {
+  t: TestLedger;
+  e1: string;
+  e2: string;
+  /** Stage ids of E1, in the order recorded. */
+  s390: string;
+  s307: string;
+  events: Record<string, any>[];
+}
+
+let open: TestLedger[] = [];
+
+afterEach(async () => {
+  for (const t of open) {
+    const violations = t.contractViolations;
+    await t.close();
+    expect(violations, 'every response matches openapi/openapi.json').toEqual([]);
+  }
+  open = [];
+});
+
+async function build(): Promise<Built> {
+  const t = await startLedger();
+  open.push(t);
+  for (const id of ['UA', 'RU', 'AM', 'AZ']) await post(t, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
+  const e1 = (await post(t, '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16' }, 201)).id;
+  await post(t, `/v1/exchanges/${e1}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
+  const s390 = (await post(t, `/v1/exchanges/${e1}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' }, 201)).stage.id;
+  const s307 = (await post(t, `/v1/exchanges/${e1}/stages`, { sides: [{ party: 'UA', count: 307 }, { party: 'RU', count: 307 }], occurredAt: '2025-05-24' }, 201)).stage.id;
+  const e2 = (await post(t, '/v1/exchanges', { kind: 'remains', proposedBy: 'AZ', sides: [{ party: 'AM', handsOver: 0 }, { party: 'AZ', handsOver: 500 }], occurredAt: '2025-06-01' }, 201)).id;
+  await post(t, `/v1/exchanges/${e2}/agree`, { by: 'AM', occurredAt: '2025-06-02' });
+  await post(t, `/v1/exchanges/${e2}/stages`, { sides: [{ party: 'AZ', count: 200 }], occurredAt: '2025-06-05' }, 201);
+  await post(t, `/v1/exchanges/${e1}/complete`, { sides: [{ party: 'UA', count: 303 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25' });
+  const events = (await get(t, '/v1/events?limit=1000')).data;
+  // 4 registrations, E1: propose, agree, 2 stages, final stage + completion; E2: propose, agree, stage.
+  expect(events).toHaveLength(4 + 6 + 3);
+  return { t, e1, e2, s390, s307, events };
+}
+
+/** The route's and the CLI's verdicts on the same file. */
+async function verifyBoth(t: TestLedger): Promise<{ route: any; cli: CliResult; report: any }> {
+  const route = await get(t, '/v1/ledger/verify');
+  const cli = await runCli('verify', t.dbPath);
+  let report: any;
+  expect(() => (report = JSON.parse(cli.stdout)), `verify CLI stdout is its JSON report: ${cli.stdout}\n${cli.stderr}`).not.toThrow();
+  return { route, cli, report };
+}
+
+/** Not intact, with the same first difference from the route and the CLI (exit 1). */
+async function expectTampered(t: TestLedger, difference: Record<string, unknown>): Promise<any> {
+  const { route, cli, report } = await verifyBoth(t);
+  expect(route.ok).toBe(false);
+  expect(route.firstDifference).toMatchObject(difference);
+  expect(cli.code, cli.stderr).toBe(1);
+  expect(report.ok).toBe(false);
+  expect(report.firstDifference).toEqual(route.firstDifference);
+  for (const v of Object.values(difference)) if (typeof v === 'string' || typeof v === 'number') expect(cli.stdout).toContain(String(v));
+  expectRateLine(cli.stderr, 'verify', report.events);
+  return route.firstDifference;
+}
+
+const find = (events: Record<string, any>[], pred: (e: Record<string, any>) => boolean) => {
+  const e = events.find(pred);
+  expect(e).toBeDefined();
+  return e!;
+};
+
+describe('verify', () => {
+  it('passes an intact ledger: the route says ok and the CLI exits 0', async () => {
+    const { t, events } = await build();
+    const head = await get(t, '/v1/ledger/head');
+    const { route, cli, report } = await verifyBoth(t);
+    expect(route).toEqual({ ok: true, events: events.length, head });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(report).toEqual(route);
+    expectRateLine(cli.stderr, 'verify', events.length);
+  });
+
+  it('(a) names the event whose row was edited in place (a stage count in data)', async () => {
+    const { t, e1, s390, events } = await build();
+    const stage = find(events, (e) => e.type === 'StageRecorded' && e.data.stageId === s390);
+    tamper(t.dbPath, (db) => {
+      const r = db.prepare("UPDATE events SET data = json_set(data, '$.sides[0].count', 391) WHERE id = ?").run(stage.id);
+      expect(r.changes).toBe(1);
+    });
+    // The service reads the edited row as it now is.
+    const edited = find((await get(t, `/v1/exchanges/${e1}/events`)).data, (e) => e.id === stage.id);
+    expect(edited.data.sides[0]).toEqual({ party: 'UA', count: 391 });
+    const d = await expectTampered(t, { kind: 'event', sequence: stage.sequence, eventId: stage.id });
+    expect(d.detail).toMatch(/hash/);
+  });
+
+  it('(a′) an edit whose own hash was recomputed still breaks the chain at the next event', async () => {
+    const { t, s390, events } = await build();
+    const i = events.findIndex((e) => e.type === 'StageRecorded' && e.data.stageId === s390);
+    const stage = events[i]!;
+    const forged: Record<string, any> = { ...stage, data: { ...stage.data, sides: [{ party: 'UA', count: 391 }, { party: 'RU', count: 390 }] } };
+    forged.hash = expectedHash(forged);
+    tamper(t.dbPath, (db) => {
+      db.prepare('UPDATE events SET data = ?, hash = ? WHERE id = ?').run(JSON.stringify(forged.data), forged.hash, stage.id);
+    });
+    const next = events[i + 1]!;
+    const d = await expectTampered(t, { kind: 'event', sequence: next.sequence, eventId: next.id });
+    expect(d.detail).toMatch(/prevHash/);
+  });
+
+  it('(a″) a forger who re-hashes the whole chain from the edit on is caught by the read models (and by the published head)', async () => {
+    const { t, e1, s390, events } = await build();
+    const published = await get(t, '/v1/ledger/head');
+    const i = events.findIndex((e) => e.type === 'StageRecorded' && e.data.stageId === s390);
+    const rewritten = events.map((e) => ({ ...e }));
+    rewritten[i]!.data = { ...rewritten[i]!.data, sides: [{ party: 'UA', count: 391 }, { party: 'RU', count: 390 }] };
+    for (let k = i; k < rewritten.length; k += 1) {
+      if (k > 0) rewritten[k]!.prevHash = rewritten[k - 1]!.hash;
+      rewritten[k]!.hash = expectedHash(rewritten[k]!);
+    }
+    tamper(t.dbPath, (db) => {
+      const upd = db.prepare('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE id = ?');
+      for (const e of rewritten.slice(i)) upd.run(JSON.stringify(e.data), e.prevHash, e.hash, e.id);
+    });
+    const head = await get(t, '/v1/ledger/head');
+    expect(head.sequence).toBe(published.sequence);
+    expect(head.hash).not.toBe(published.hash);
+    await expectTampered(t, { kind: 'read-model', table: 'exchanges', key: e1 });
+  });
+
+  it('(b) names the totals row edited in place by party and kind', async () => {
+    const { t } = await build();
+    tamper(t.dbPath, (db) => {
+      const r = db.prepare("UPDATE totals SET handed_over = handed_over + 1 WHERE party = 'RU' AND kind = 'pow'").run();
+      expect(r.changes).toBe(1);
+    });
+    const d = await expectTampered(t, { kind: 'read-model', table: 'totals', key: 'RU/pow' });
+    expect(d.detail).toMatch(/handedOver/);
+    expect(d.detail).toMatch(/1001/);
+  });
+
+  it('(b′) a totals row added out of nothing is named too', async () => {
+    const { t } = await build();
+    tamper(t.dbPath, (db) => {
+      db.prepare("INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed) VALUES ('AM', 'children', 0, 0, 0, 0, 7)").run();
+    });
+    await expectTampered(t, { kind: 'read-model', table: 'totals', key: 'AM/children' });
+  });
+
+  it('(c) names the first event after a deleted one', async () => {
+    const { t, s307, events } = await build();
+    const i = events.findIndex((e) => e.type === 'StageRecorded' && e.data.stageId === s307);
+    tamper(t.dbPath, (db) => {
+      const r = db.prepare('DELETE FROM events WHERE id = ?').run(events[i]!.id);
+      expect(r.changes).toBe(1);
+    });
+    const after = events[i + 1]!;
+    const d = await expectTampered(t, { kind: 'event', sequence: after.sequence, eventId: after.id });
+    expect(d.detail).toMatch(/missing|expected/);
+  });
+
+  it('(c′) a deleted last event (a truncated ledger) is found by the read models, and the head no longer matches the published one', async () => {
+    const { t, e1, events } = await build();
+    const published = await get(t, '/v1/ledger/head');
+    const last = events.at(-1)!;
+    expect(last.streamId).toBe(e1);
+    tamper(t.dbPath, (db) => db.prepare('DELETE FROM events WHERE id = ?').run(last.id));
+    expect((await get(t, '/v1/ledger/head')).hash).not.toBe(published.hash);
+    await expectTampered(t, { kind: 'read-model', table: 'exchanges', key: e1 });
+  });
+
+  it('(d) names the exchange whose state was edited in the exchanges read model', async () => {
+    const { t, e2 } = await build();
+    tamper(t.dbPath, (db) => {
+      const r = db.prepare("UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250) WHERE id = ?").run(e2);
+      expect(r.changes).toBe(1);
+    });
+    expect((await get(t, `/v1/exchanges/${e2}`)).sides[1].delivered).toBe(250);
+    await expectTampered(t, { kind: 'read-model', table: 'exchanges', key: e2 });
+  });
+
+  it('(d′) names the exchange whose status column was edited', async () => {
+    const { t, e2 } = await build();
+    tamper(t.dbPath, (db) => db.prepare("UPDATE exchanges SET status = 'completed' WHERE id = ?").run(e2));
+    const d = await expectTampered(t, { kind: 'read-model', table: 'exchanges', key: e2 });
+    expect(d.detail).toMatch(/completed/);
+  });
+
+  it('(e) names the exchange whose stage_handovers row was edited', async () => {
+    const { t, e1, s390 } = await build();
+    tamper(t.dbPath, (db) => {
+      const r = db.prepare("UPDATE stage_handovers SET count = 391 WHERE stage_id = ? AND party = 'UA'").run(s390);
+      expect(r.changes).toBe(1);
+    });
+    await expectTampered(t, { kind: 'read-model', table: 'stage_handovers', key: e1 });
+  });
+
+  it('(e′) names the exchange whose stage was voided behind the ledger’s back in stage_handovers', async () => {
+    const { t, e1, s307 } = await build();
+    tamper(t.dbPath, (db) => db.prepare("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = ?").run(s307));
+    await expectTampered(t, { kind: 'read-model', table: 'stage_handovers', key: e1 });
+  });
+
+  it('(f) names the exchange whose terms history was edited', async () => {
+    const { t, e2 } = await build();
+    tamper(t.dbPath, (db) => {
+      const r = db.prepare("UPDATE terms_history SET hands_over = 600 WHERE exchange_id = ? AND party = 'AZ' AND status = 'agreed'").run(e2);
+      expect(r.changes).toBe(1);
+    });
+    await expectTampered(t, { kind: 'read-model', table: 'terms_history', key: e2 });
+  });
+});
