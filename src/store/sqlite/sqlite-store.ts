@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { decide } from '../../domain/decide.js';
 import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
@@ -12,6 +12,7 @@ import type {
 } from '../ledger-store.js';
 import { exportEvents, headOf, importLedger, verifyLedger } from './sqlite-audit.js';
 import { totalsAsOf } from './totals-as-of.js';
+import { exchangeListQuery, stageSumQuery, totalsQuery } from './read-queries.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import type { KeyStore } from '../key-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
@@ -19,7 +20,7 @@ import { GroupCommitter } from './group-commit.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
-import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHandovers, totals } from './schema.js';
+import { events, parties } from './schema.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each command runs start to end in
@@ -127,20 +128,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
-    // With a party filter the walk goes over exchange_parties' (party, occurred_at, seq) index.
-    const order = q.party ? { occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq } : { occurredAt: exchanges.occurredAt, seq: exchanges.seq };
-    const where: SQL[] = [];
-    if (q.party) where.push(eq(exchangeParties.party, q.party));
-    if (q.status) where.push(eq(exchanges.status, q.status));
-    if (q.kind) where.push(eq(exchanges.kind, q.kind));
-    if (q.from) where.push(gte(order.occurredAt, q.from));
-    if (q.to) where.push(lte(order.occurredAt, q.to));
-    if (q.after) where.push(sql`(${order.occurredAt}, ${order.seq}) > (${q.after.occurredAt}, ${q.after.seq})`);
-    const base = this.db.select({ state: exchanges.state, occurredAt: order.occurredAt, seq: order.seq });
-    const from = q.party
-      ? base.from(exchangeParties).innerJoin(exchanges, eq(exchanges.id, exchangeParties.exchangeId))
-      : base.from(exchanges);
-    const rows = from.where(and(...where)).orderBy(asc(order.occurredAt), asc(order.seq)).limit(q.limit + 1).all();
+    const rows = exchangeListQuery(this.db, q).all();
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
     return {
@@ -159,23 +147,12 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async totals(q: TotalsQuery): Promise<Contribution[]> {
-    const where: SQL[] = [];
-    if (q.party) where.push(eq(totals.party, q.party));
-    if (q.kind) where.push(eq(totals.kind, q.kind));
     if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
-    const rows = this.db.select().from(totals).where(and(...where)).orderBy(asc(totals.party), asc(totals.kind)).all() as Contribution[];
+    const rows = totalsQuery(this.db, q).all() as Contribution[];
     if (!q.from && !q.to) return rows;
     // Bounded by date: handedOver and received come from the dated stage rows instead.
-    return rows.map((r) => ({ ...r, handedOver: this.sumStages('party', r, q), received: this.sumStages('counterparty', r, q) }));
-  }
-
-  private sumStages(column: 'party' | 'counterparty', row: Contribution, q: TotalsQuery): number {
-    const who = column === 'party' ? stageHandovers.party : stageHandovers.counterparty;
-    const where: SQL[] = [eq(who, row.party), eq(stageHandovers.kind, row.kind), isNull(stageHandovers.voidedAt)];
-    if (q.from) where.push(gte(stageHandovers.occurredAt, q.from));
-    if (q.to) where.push(lte(stageHandovers.occurredAt, q.to));
-    const r = this.db.select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` }).from(stageHandovers).where(and(...where)).get();
-    return r?.n ?? 0;
+    const sum = (column: 'party' | 'counterparty', r: Contribution) => stageSumQuery(this.db, column, r, q).get()?.n ?? 0;
+    return rows.map((r) => ({ ...r, handedOver: sum('party', r), received: sum('counterparty', r) }));
   }
 
   async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null> {
