@@ -19,7 +19,8 @@ export interface SqliteConnection {
  * durability settings and applies pending migrations. WAL lets readers run beside the
  * writer; synchronous=FULL makes every acknowledged commit survive a crash or power loss;
  * the busy timeout lets a second process on the same file wait for the write lock instead
- * of failing.
+ * of failing. temp_store=MEMORY keeps the journal of each command's savepoint (group commit)
+ * in memory rather than in a temporary file: it is discarded at COMMIT either way.
  */
 export function openSqlite(path: string, migrationsFolder: string): SqliteConnection {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -28,6 +29,7 @@ export function openSqlite(path: string, migrationsFolder: string): SqliteConnec
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };

@@ -5,42 +5,100 @@ import type { Db } from './connection.js';
 import { exchangeParties, exchanges, stageHandovers, totals } from './schema.js';
 
 /**
- * The read queries whose speed must not depend on the size of the ledger, built in one place
- * so that the store runs them and test/store/query-plans.test.ts checks, with EXPLAIN QUERY
- * PLAN, that each is served by an index.
+ * The read queries whose speed must not depend on the size of the ledger. Each is built once
+ * per shape (which filters are present) with placeholders and prepared once per connection:
+ * building and preparing SQL per request cost more than running it. The same builders serve
+ * test/store/query-plans.test.ts, which checks with EXPLAIN QUERY PLAN that each is served by
+ * an index.
  */
 
-/** One page of exchanges (limit + 1 rows, the extra one tells whether there is a next page). */
-export function exchangeListQuery(db: Db, q: ExchangeQuery) {
+const p = sql.placeholder;
+
+/** Which filters a list query has: the shape decides the SQL, the values are bound. */
+export type ExchangeListShape = { [K in 'status' | 'kind' | 'party' | 'from' | 'to' | 'after']: boolean };
+
+export const shapeOfList = (q: ExchangeQuery): ExchangeListShape => ({
+  status: q.status !== undefined, kind: q.kind !== undefined, party: q.party !== undefined,
+  from: q.from !== undefined, to: q.to !== undefined, after: q.after !== undefined,
+});
+
+/** One page of exchanges (limit + 1 rows: the extra one tells whether there is a next page). */
+export function exchangeListQuery(db: Db, shape: ExchangeListShape) {
   // With a party filter the walk goes over exchange_parties' (party, occurred_at, seq) index.
-  const order = q.party ? { occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq } : { occurredAt: exchanges.occurredAt, seq: exchanges.seq };
+  const order = shape.party ? { occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq } : { occurredAt: exchanges.occurredAt, seq: exchanges.seq };
   const where: SQL[] = [];
-  if (q.party) where.push(eq(exchangeParties.party, q.party));
-  if (q.status) where.push(eq(exchanges.status, q.status));
-  if (q.kind) where.push(eq(exchanges.kind, q.kind));
-  if (q.from) where.push(gte(order.occurredAt, q.from));
-  if (q.to) where.push(lte(order.occurredAt, q.to));
-  if (q.after) where.push(sql`(${order.occurredAt}, ${order.seq}) > (${q.after.occurredAt}, ${q.after.seq})`);
+  if (shape.party) where.push(eq(exchangeParties.party, p('party')));
+  if (shape.status) where.push(eq(exchanges.status, p('status')));
+  if (shape.kind) where.push(eq(exchanges.kind, p('kind')));
+  if (shape.from) where.push(gte(order.occurredAt, p('from')));
+  if (shape.to) where.push(lte(order.occurredAt, p('to')));
+  if (shape.after) where.push(sql`(${order.occurredAt}, ${order.seq}) > (${p('afterOccurredAt')}, ${p('afterSeq')})`);
   const base = db.select({ state: exchanges.state, occurredAt: order.occurredAt, seq: order.seq });
-  const from = q.party
+  const from = shape.party
     ? base.from(exchangeParties).innerJoin(exchanges, eq(exchanges.id, exchangeParties.exchangeId))
     : base.from(exchanges);
-  return from.where(and(...where)).orderBy(asc(order.occurredAt), asc(order.seq)).limit(q.limit + 1);
+  return from.where(and(...where)).orderBy(asc(order.occurredAt), asc(order.seq)).limit(p('limit'));
 }
 
+/** The values a list query binds to its placeholders. */
+export const listParameters = (q: ExchangeQuery) => ({
+  party: q.party, status: q.status, kind: q.kind, from: q.from, to: q.to,
+  afterOccurredAt: q.after?.occurredAt, afterSeq: q.after?.seq, limit: q.limit + 1,
+});
+
+export type TotalsShape = { party: boolean; kind: boolean };
+
 /** The maintained aggregates, filtered by party and kind. */
-export function totalsQuery(db: Db, q: Pick<TotalsQuery, 'party' | 'kind'>) {
+export function totalsQuery(db: Db, shape: TotalsShape) {
   const where: SQL[] = [];
-  if (q.party) where.push(eq(totals.party, q.party));
-  if (q.kind) where.push(eq(totals.kind, q.kind));
+  if (shape.party) where.push(eq(totals.party, p('party')));
+  if (shape.kind) where.push(eq(totals.kind, p('kind')));
   return db.select().from(totals).where(and(...where)).orderBy(asc(totals.party), asc(totals.kind));
 }
 
+export type StageSumShape = { column: 'party' | 'counterparty'; from: boolean; to: boolean };
+
 /** What a party handed over (`party`) or received (`counterparty`) of a kind in stages between from and to. */
-export function stageSumQuery(db: Db, column: 'party' | 'counterparty', row: Pick<Contribution, 'party' | 'kind'>, q: Pick<TotalsQuery, 'from' | 'to'>) {
-  const who = column === 'party' ? stageHandovers.party : stageHandovers.counterparty;
-  const where: SQL[] = [eq(who, row.party), eq(stageHandovers.kind, row.kind), isNull(stageHandovers.voidedAt)];
-  if (q.from) where.push(gte(stageHandovers.occurredAt, q.from));
-  if (q.to) where.push(lte(stageHandovers.occurredAt, q.to));
+export function stageSumQuery(db: Db, shape: StageSumShape) {
+  const who = shape.column === 'party' ? stageHandovers.party : stageHandovers.counterparty;
+  const where: SQL[] = [eq(who, p('party')), eq(stageHandovers.kind, p('kind')), isNull(stageHandovers.voidedAt)];
+  if (shape.from) where.push(gte(stageHandovers.occurredAt, p('from')));
+  if (shape.to) where.push(lte(stageHandovers.occurredAt, p('to')));
   return db.select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` }).from(stageHandovers).where(and(...where));
+}
+
+/**
+ * The reads of one connection, each prepared on first use of its shape (at most 64 list
+ * shapes, 4 totals shapes, 8 stage-sum shapes).
+ */
+export class PreparedReads {
+  private readonly lists = new Map<string, ReturnType<ReturnType<typeof exchangeListQuery>['prepare']>>();
+  private readonly totalsByShape = new Map<string, ReturnType<ReturnType<typeof totalsQuery>['prepare']>>();
+  private readonly sums = new Map<string, ReturnType<ReturnType<typeof stageSumQuery>['prepare']>>();
+
+  constructor(private readonly db: Db) {}
+
+  listExchanges(q: ExchangeQuery) {
+    const shape = shapeOfList(q);
+    const key = JSON.stringify(shape);
+    let query = this.lists.get(key);
+    if (!query) this.lists.set(key, (query = exchangeListQuery(this.db, shape).prepare()));
+    return query.all(listParameters(q));
+  }
+
+  totals(q: Pick<TotalsQuery, 'party' | 'kind'>): Contribution[] {
+    const shape = { party: q.party !== undefined, kind: q.kind !== undefined };
+    const key = JSON.stringify(shape);
+    let query = this.totalsByShape.get(key);
+    if (!query) this.totalsByShape.set(key, (query = totalsQuery(this.db, shape).prepare()));
+    return query.all({ party: q.party, kind: q.kind }) as Contribution[];
+  }
+
+  stageSum(column: 'party' | 'counterparty', row: Pick<Contribution, 'party' | 'kind'>, q: Pick<TotalsQuery, 'from' | 'to'>): number {
+    const shape = { column, from: q.from !== undefined, to: q.to !== undefined };
+    const key = JSON.stringify(shape);
+    let query = this.sums.get(key);
+    if (!query) this.sums.set(key, (query = stageSumQuery(this.db, shape).prepare()));
+    return query.get({ party: row.party, kind: row.kind, from: q.from, to: q.to })?.n ?? 0;
+  }
 }

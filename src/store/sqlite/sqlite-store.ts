@@ -12,7 +12,7 @@ import type {
 } from '../ledger-store.js';
 import { exportEvents, headOf, importLedger, verifyLedger } from './sqlite-audit.js';
 import { totalsAsOf } from './totals-as-of.js';
-import { exchangeListQuery, stageSumQuery, totalsQuery } from './read-queries.js';
+import { PreparedReads } from './read-queries.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import type { KeyStore } from '../key-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
@@ -30,12 +30,14 @@ import { events, parties } from './schema.js';
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Db;
   private readonly committer: GroupCommitter;
+  private readonly reads: PreparedReads;
   readonly keys: KeyStore;
 
   constructor(private readonly conn: SqliteConnection) {
     this.db = conn.db;
     this.keys = new SqliteKeyStore(conn.db);
     this.committer = new GroupCommitter(conn.sqlite);
+    this.reads = new PreparedReads(conn.db);
   }
 
   static open(path: string, migrationsFolder: string): SqliteLedgerStore {
@@ -128,7 +130,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
-    const rows = exchangeListQuery(this.db, q).all();
+    const rows = this.reads.listExchanges(q);
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
     return {
@@ -148,11 +150,10 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async totals(q: TotalsQuery): Promise<Contribution[]> {
     if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
-    const rows = totalsQuery(this.db, q).all() as Contribution[];
+    const rows = this.reads.totals(q);
     if (!q.from && !q.to) return rows;
     // Bounded by date: handedOver and received come from the dated stage rows instead.
-    const sum = (column: 'party' | 'counterparty', r: Contribution) => stageSumQuery(this.db, column, r, q).get()?.n ?? 0;
-    return rows.map((r) => ({ ...r, handedOver: sum('party', r), received: sum('counterparty', r) }));
+    return rows.map((r) => ({ ...r, handedOver: this.reads.stageSum('party', r, q), received: this.reads.stageSum('counterparty', r, q) }));
   }
 
   async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null> {
