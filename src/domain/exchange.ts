@@ -43,13 +43,14 @@ export interface ExchangeState {
   version: number;
 }
 
-function withDelivered(sides: readonly SideState[], stages: readonly StageState[]): [SideState, SideState] {
-  const delivered = (party: PartyId) =>
-    stages.reduce((sum, st) => (st.voided ? sum : sum + (st.sides.find((h) => h.party === party)?.count ?? 0)), 0);
-  return [
-    { ...sides[0]!, delivered: delivered(sides[0]!.party) },
-    { ...sides[1]!, delivered: delivered(sides[1]!.party) },
-  ];
+/**
+ * Adds a stage's counts to (sign 1) or takes them from (sign −1) each side's delivered: one
+ * stage's worth of work, however many stages the exchange has (medical exchanges accumulate
+ * many). The property tests check that delivered always equals the sum of non-voided stages.
+ */
+function withDelivered(sides: readonly [SideState, SideState], stage: StageState, sign: 1 | -1): [SideState, SideState] {
+  const add = (side: SideState): SideState => ({ ...side, delivered: side.delivered + sign * (stage.sides.find((h) => h.party === side.party)?.count ?? 0) });
+  return [add(sides[0]), add(sides[1])];
 }
 
 /** evolve(state, event) → state. Pure; trusts that the decider accepted the event. */
@@ -105,16 +106,16 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
         recordedAt: event.recordedAt,
         voided: null,
       };
-      const stages = [...state.stages, stage];
-      return { ...state, stages, sides: withDelivered(state.sides, stages), ...touched };
+      return { ...state, stages: [...state.stages, stage], sides: withDelivered(state.sides, stage, 1), ...touched };
     }
     case 'StageVoided': {
+      const voided = state.stages.find((st) => st.id === event.data.stageId);
+      // The decider refuses a void of a missing or already voided stage; nothing to take out otherwise.
+      if (!voided || voided.voided) return { ...state, ...touched };
       const stages = state.stages.map((st) =>
-        st.id === event.data.stageId
-          ? { ...st, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } }
-          : st,
+        st === voided ? { ...st, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } } : st,
       );
-      return { ...state, stages, sides: withDelivered(state.sides, stages), ...touched };
+      return { ...state, stages, sides: withDelivered(state.sides, voided, -1), ...touched };
     }
   }
 }

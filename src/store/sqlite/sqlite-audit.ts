@@ -1,23 +1,22 @@
 import canonicalize from 'canonicalize';
-import { and, asc, eq, gt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, gt, lte } from 'drizzle-orm';
 import { ChainCheck } from '../../audit/chain.js';
 import { ImportRefusal } from '../../audit/ndjson.js';
 import type { ExchangeEventData, PartyEventData, RecordedEvent } from '../../domain/events.js';
-import { evolve, type ExchangeState } from '../../domain/exchange.js';
 import { decideRegistration } from '../../domain/party.js';
 import { commandLength, commandOf, replayRefusal } from '../../domain/replay.js';
-import { contributionOf, sumContributions, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH } from '../hash-chain.js';
-import type { Difference, ImportReport, LedgerHead, NumberedEvent, Progress, VerifyReport } from '../ledger-store.js';
+import type { ImportReport, LedgerHead, NumberedEvent, Progress } from '../ledger-store.js';
 import type { SqliteConnection } from './connection.js';
 import { eventFromRow } from './rows.js';
-import { events, exchangeParties, exchanges, parties, stageHandovers, termsHistory, totals } from './schema.js';
+import { events } from './schema.js';
 import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
 
 const PAGE = 2000;
 const EXCHANGE_EVENTS = new Set(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'StageRecorded', 'StageVoided', 'ExchangeCompleted']);
-const TRANSITIONS = new Set([...EXCHANGE_EVENTS].filter((t) => t !== 'StageRecorded' && t !== 'StageVoided'));
 
+// Verification reads a snapshot of its own; it lives in verify-ledger.ts.
+export { verifyLedger } from './verify-ledger.js';
 
 export function headOf(conn: SqliteConnection): LedgerHead {
   const h = ledgerHead(conn.db);
@@ -112,148 +111,4 @@ export async function importLedger(conn: SqliteConnection, source: AsyncIterable
     if (e instanceof ImportRefusal) return { ok: false, line: e.line, reason: e.message };
     throw e;
   }
-}
-
-/**
- * Re-derives everything from the events and compares: the hash chain in sequence order,
- * then each stream folded through the same domain code against its read-model rows, then
- * the totals aggregates against the sum of every exchange's contribution.
- */
-export async function verifyLedger(conn: SqliteConnection, progress?: Progress): Promise<VerifyReport> {
-  const { db } = conn;
-  const head = headOf(conn);
-  const total = head.sequence;
-  const fail = (firstDifference: Difference, n: number): VerifyReport => ({ ok: false, events: n, head, firstDifference });
-
-  // 1. The chain, in ledger order.
-  const chain = new ChainCheck();
-  let seen = 0;
-  for (let cursor = 0; ;) {
-    const page = db.select().from(events).where(gt(events.sequence, cursor)).orderBy(asc(events.sequence)).limit(PAGE).all();
-    if (page.length === 0) break;
-    for (const row of page) {
-      const e = eventFromRow(row);
-      const broken = chain.next(e);
-      if (broken) return fail({ kind: 'event', sequence: e.sequence, eventId: e.id, detail: broken }, seen);
-      seen += 1;
-    }
-    cursor = page.at(-1)!.sequence;
-    progress?.(seen, total * 2);
-    await new Promise((r) => setImmediate(r));
-  }
-  if (chain.head.hash !== head.hash) return fail({ kind: 'event', sequence: head.sequence, eventId: head.eventId ?? '', detail: 'the head does not end the chain' }, seen);
-
-  // 2. Each stream, folded, against its rows.
-  const contributions: Contribution[] = [];
-  let streams = { exchanges: 0, parties: 0 };
-  let folded = 0;
-  let difference: Difference | null = null;
-  const checkStream = (stream: RecordedEvent[]) => {
-    const first = stream[0]!;
-    if (first.type === 'PartyRegistered') {
-      streams.parties += 1;
-      const e = first as RecordedEvent<PartyEventData>;
-      const row = loadParty(db, e.data.partyId);
-      const expected = { id: e.data.partyId, name: e.data.name, registeredAt: e.occurredAt };
-      if (canonicalize(row) !== canonicalize(expected)) difference = { kind: 'read-model', table: 'parties', key: e.data.partyId, detail: `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}` };
-      return;
-    }
-    streams.exchanges += 1;
-    difference = checkExchange(conn, stream as RecordedEvent<ExchangeEventData>[], contributions);
-  };
-  let current: RecordedEvent[] = [];
-  for (let cursor: { streamId: string; version: number } = { streamId: '', version: 0 }; ;) {
-    const page = db.select().from(events)
-      .where(or(gt(events.streamId, cursor.streamId), and(eq(events.streamId, cursor.streamId), gt(events.version, cursor.version))))
-      .orderBy(asc(events.streamId), asc(events.version)).limit(PAGE).all();
-    if (page.length === 0) break;
-    for (const row of page) {
-      const e = eventFromRow(row);
-      if (current.length && current[0]!.streamId !== e.streamId) {
-        checkStream(current);
-        if (difference) return fail(difference, seen);
-        current = [];
-      }
-      current.push(e);
-      folded += 1;
-    }
-    cursor = { streamId: page.at(-1)!.streamId, version: page.at(-1)!.version };
-    progress?.(total + folded, total * 2);
-    await new Promise((r) => setImmediate(r));
-  }
-  if (current.length) checkStream(current);
-  if (difference) return fail(difference, seen);
-
-  // Rows with no events behind them.
-  const rowCounts = {
-    exchanges: db.select({ n: sql<number>`count(*)` }).from(exchanges).get()!.n,
-    parties: db.select({ n: sql<number>`count(*)` }).from(parties).get()!.n,
-  };
-  for (const table of ['exchanges', 'parties'] as const) {
-    if (rowCounts[table] !== streams[table]) return fail({ kind: 'read-model', table, key: '*', detail: `${rowCounts[table]} rows, but the events describe ${streams[table]}` }, seen);
-  }
-
-  // 3. Totals aggregates against the sum of contributions.
-  const expected = sumContributions(contributions);
-  const rows = db.select().from(totals).all();
-  const keyOf = (r: { party: string; kind: string }) => `${r.party}\u0000${r.kind}`;
-  const stored = new Map(rows.map((r) => [keyOf(r), r]));
-  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
-    const want = expected.get(key);
-    const have = stored.get(key);
-    for (const f of FIGURE_NAMES) {
-      if ((want?.[f] ?? 0) !== (have?.[f] ?? 0)) {
-        const [party, kind] = key.split('\u0000');
-        return fail({ kind: 'read-model', table: 'totals', key: `${party}/${kind}`, detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}` }, seen);
-      }
-    }
-  }
-  progress?.(total * 2, total * 2);
-  return { ok: true, events: seen, head };
-}
-
-/** One exchange's events, folded command by command, against every row it should have made. */
-function checkExchange(conn: SqliteConnection, stream: RecordedEvent<ExchangeEventData>[], contributions: Contribution[]): Difference | null {
-  const { db } = conn;
-  const id = stream[0]!.streamId;
-  const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
-  let state: ExchangeState | null = null;
-  const history: { party: string; kind: string; version: number; status: string; handsOver: number | null; validFrom: string; validTo: string | null }[] = [];
-  for (let i = 0; i < stream.length; ) {
-    const n = commandLength(stream.slice(i, i + 2));
-    const group = stream.slice(i, i + n);
-    const before: ExchangeState | null = state;
-    state = group.reduce<ExchangeState | null>((s, e) => evolve(s, e), state)!;
-    if (group.some((e) => TRANSITIONS.has(e.type))) {
-      if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
-      for (const side of state.sides) history.push({ party: side.party, kind: state.kind, version: state.version, status: state.status, handsOver: side.handsOver, validFrom: state.lastTransitionAt, validTo: null });
-    }
-    i += n;
-  }
-  const s = state!;
-  contributions.push(...contributionOf(s));
-
-  const row = db.select().from(exchanges).where(eq(exchanges.id, id)).get();
-  if (!row) return diff('exchanges', 'row missing');
-  const expectedRow = { id, seq: stream[0]!.sequence, kind: s.kind, status: s.status, occurredAt: s.occurredAt, version: s.version };
-  const { state: stateJson, ...columns } = row;
-  if (canonicalize(columns) !== canonicalize(expectedRow)) return diff('exchanges', `columns ${canonicalize(columns)}, recomputed ${canonicalize(expectedRow)}`);
-  if (canonicalize(JSON.parse(stateJson)) !== canonicalize(s)) return diff('exchanges', 'stored state differs from the fold of its events');
-
-  const sideRows = db.select({ party: exchangeParties.party, occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq }).from(exchangeParties).where(eq(exchangeParties.exchangeId, id)).orderBy(asc(exchangeParties.party)).all();
-  const expectedSides = s.sides.map((x) => ({ party: x.party, occurredAt: s.occurredAt, seq: stream[0]!.sequence })).sort((a, b) => (a.party < b.party ? -1 : 1));
-  if (canonicalize(sideRows) !== canonicalize(expectedSides)) return diff('exchange_parties', 'rows differ from the exchange’s sides');
-
-  const stageRows = db.select().from(stageHandovers).where(eq(stageHandovers.exchangeId, id)).orderBy(asc(stageHandovers.stageId), asc(stageHandovers.party)).all();
-  const expectedStages = s.stages.flatMap((st) => st.sides.map((h) => ({
-    stageId: st.id, party: h.party, counterparty: st.sides.find((o) => o.party !== h.party)!.party, exchangeId: id, kind: s.kind,
-    count: h.count, occurredAt: st.occurredAt, voidedAt: st.voided?.occurredAt ?? null,
-  }))).sort((a, b) => (a.stageId + a.party < b.stageId + b.party ? -1 : 1));
-  if (canonicalize(stageRows) !== canonicalize(expectedStages)) return diff('stage_handovers', 'rows differ from the exchange’s stages');
-
-  const historyRows = db.select().from(termsHistory).where(eq(termsHistory.exchangeId, id)).orderBy(asc(termsHistory.version), asc(termsHistory.party)).all()
-    .map(({ exchangeId: _x, ...r }) => r);
-  const expectedHistory = history.sort((a, b) => a.version - b.version || (a.party < b.party ? -1 : 1));
-  if (canonicalize(historyRows) !== canonicalize(expectedHistory)) return diff('terms_history', 'rows differ from the exchange’s transitions');
-  return null;
 }
