@@ -326,3 +326,44 @@ describe('as-of: totals and exchanges as the ledger stood at a world time', () =
     });
   });
 });
+
+/*
+ * A bare date does not precede an instant of the same day (the time rules compare by day), so
+ * a counter dated "16 May" may follow a proposal at 15:00 on 16 May, and a stage dated "2 June"
+ * an agreement at 15:00 on 2 June. As of a time earlier that day, neither the counter nor the
+ * stage was in force yet: the exchange did not exist / was not agreed, and nothing was handed over.
+ */
+describe('as-of with bare dates after instants of the same day', () => {
+  const t = useLedger();
+  let countered = '';
+  let staged = '';
+
+  beforeAll(async () => {
+    const h = t();
+    for (const p of ['UA', 'RU']) await post(h, '/v1/parties', { id: p, name: p, occurredAt: '2014-01-01' }, 201);
+    countered = (await post(h, '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 10 }, { party: 'RU', handsOver: 10 }], occurredAt: '2025-05-16T15:00:00Z' }, 201)).id;
+    await post(h, `/v1/exchanges/${countered}/counter`, { by: 'RU', sides: [{ party: 'UA', handsOver: 12 }, { party: 'RU', handsOver: 8 }], occurredAt: '2025-05-16' });
+    staged = (await post(h, '/v1/exchanges', { kind: 'medical', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 10 }, { party: 'RU', handsOver: 6 }], occurredAt: '2025-06-01' }, 201)).id;
+    await post(h, `/v1/exchanges/${staged}/agree`, { by: 'RU', occurredAt: '2025-06-02T15:00:00Z' });
+    await post(h, `/v1/exchanges/${staged}/stages`, { sides: [{ party: 'UA', count: 4 }, { party: 'RU', count: 3 }], occurredAt: '2025-06-02' }, 201);
+  });
+
+  it('an exchange proposed at 15:00 and countered on that date does not exist as of 10:00 (404, not a 500)', async () => {
+    await get(t(), `/v1/exchanges/${countered}?${asOf('2025-05-16T10:00:00Z')}`, 404);
+    const later = await get(t(), `/v1/exchanges/${countered}?${asOf('2025-05-16T16:00:00Z')}`);
+    expect(later).toMatchObject({ status: 'proposed', proposedBy: 'RU', version: 2 });
+    expect(later.sides.map((s: { handsOver: number }) => s.handsOver)).toEqual([12, 8]);
+  });
+
+  it('a stage dated the day of an agreement at 15:00 is not in force before the agreement, in the exchange or the totals', async () => {
+    const before = await get(t(), `/v1/exchanges/${staged}?${asOf('2025-06-02T10:00:00Z')}`);
+    expect(before).toMatchObject({ status: 'proposed', stages: [] });
+    expect(before.sides.map((s: { delivered: number }) => s.delivered)).toEqual([0, 0]);
+    expect(await totals(t(), `kind=medical&${asOf('2025-06-02T10:00:00Z')}`)).toEqual(rows(['UA', 'medical', 0, 0, 0, 0, 10], ['RU', 'medical', 0, 0, 0, 0, 6]));
+
+    const after = await get(t(), `/v1/exchanges/${staged}?${asOf('2025-06-02T16:00:00Z')}`);
+    expect(after).toMatchObject({ status: 'agreed' });
+    expect(after.sides.map((s: { delivered: number }) => s.delivered)).toEqual([4, 3]);
+    expect(await totals(t(), `kind=medical&${asOf('2025-06-02T16:00:00Z')}`)).toEqual(rows(['UA', 'medical', 4, 3, 6, 0, 0], ['RU', 'medical', 3, 4, 3, 0, 0]));
+  });
+});

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DecisionContext, ExchangeCommand } from '../../src/domain/commands.js';
 import { decide } from '../../src/domain/decide.js';
+import { eventsInForceAt } from '../../src/domain/as-of.js';
 import { fold, type ExchangeState } from '../../src/domain/exchange.js';
 import { DAY_MS, instantOf, precedes } from '../../src/domain/time.js';
 import { FIGURE_NAMES, contributionOf, sumContributions, totalsDelta, type Contribution } from '../../src/domain/totals.js';
@@ -122,7 +123,7 @@ function nonZero(rows: Map<string, Contribution>): Record<string, Contribution> 
   return Object.fromEntries([...rows].filter(([, r]) => FIGURE_NAMES.some((f) => r[f] !== 0)));
 }
 
-const seen = { accepted: new Set<Action>(), refusedKinds: new Set<string>(), statuses: new Set<Status>() };
+const seen = { accepted: new Set<Action>(), refusedKinds: new Set<string>(), statuses: new Set<Status>(), asOfStatuses: new Set<Status>() };
 
 function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
   const stream = new Stream();
@@ -226,6 +227,24 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
 
   // Replaying the whole history gives the same state as evolving step by step.
   expect(fold(stream.history)).toEqual(stream.state);
+
+  // (d) As of any world time, the exchange is a state the rules allow: folding the events in
+  // force then never throws, shows no stage before the agreement, and delivered is the sum
+  // of its live stages; after everything, it is the current state.
+  const instants = stream.history.flatMap((e) => [instantOf(e.occurredAt) - HOUR_MS, instantOf(e.occurredAt), instantOf(e.occurredAt) + 9 * HOUR_MS]);
+  for (const t of [...new Set(instants)].map((ms) => new Date(ms).toISOString())) {
+    const asOf = fold(eventsInForceAt(stream.history, t));
+    if (asOf === null) {
+      expect(t < stream.history[0]!.occurredAt || precedes(t, stream.history[0]!.occurredAt)).toBe(true);
+      continue;
+    }
+    seen.asOfStatuses.add(asOf.status);
+    if (asOf.status === 'proposed' || asOf.status === 'rejected' || asOf.status === 'withdrawn') expect(asOf.stages).toEqual([]);
+    for (const side of asOf.sides) {
+      expect(side.delivered).toBe(asOf.stages.filter((st) => !st.voided).reduce((acc, st) => acc + (st.sides.find((h) => h.party === side.party)?.count ?? 0), 0));
+    }
+  }
+  expect(fold(eventsInForceAt(stream.history, '9999-12-31T23:59:59.999Z'))).toEqual(stream.state);
 }
 
 describe('random lives of an exchange', () => {
@@ -235,6 +254,7 @@ describe('random lives of an exchange', () => {
     // The generator is not vacuous: every action got accepted and every status was reached somewhere.
     expect([...seen.accepted].sort()).toEqual([...ACTIONS].sort());
     expect([...seen.statuses, 'proposed'].filter((s, i, xs) => xs.indexOf(s) === i).sort()).toEqual([...STATUSES].sort());
+    expect([...seen.asOfStatuses].sort()).toEqual([...STATUSES].sort());
     for (const kind of ['transition-not-allowed', 'party-not-allowed', 'unprocessable', 'stage-not-found', 'stage-already-voided']) {
       expect(seen.refusedKinds).toContain(kind);
     }

@@ -1,8 +1,9 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { asc, eq, gt, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { decide } from '../../domain/decide.js';
 import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
-import { evolve, type ExchangeState } from '../../domain/exchange.js';
+import { eventsInForceAt } from '../../domain/as-of.js';
+import { fold, type ExchangeState } from '../../domain/exchange.js';
 import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
@@ -157,9 +158,10 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null> {
-    // Fold only this exchange's events up to T: cheap, and the same code as every write.
-    const rows = this.db.select().from(events).where(and(eq(events.streamId, id), lte(events.occurredAt, asOf))).orderBy(asc(events.version)).all();
-    return rows.length ? rows.map(eventFromRow).reduce<ExchangeState | null>((s, e) => evolve(s, e as RecordedEvent<ExchangeEventData>), null) : null;
+    // Fold only this exchange's events in force at T: cheap, and the same code as every write.
+    const stream = this.db.select().from(events).where(eq(events.streamId, id)).orderBy(asc(events.version)).all().map(eventFromRow) as RecordedEvent<ExchangeEventData>[];
+    const inForce = eventsInForceAt(stream, asOf);
+    return inForce[0]?.type === 'ExchangeProposed' ? fold(inForce) : null;
   }
 
   async head(): Promise<LedgerHead> {

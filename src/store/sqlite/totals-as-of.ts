@@ -11,7 +11,10 @@ import type { Db } from './connection.js';
  */
 export function totalsAsOf(db: Db, q: TotalsQuery & { asOf: string }): Contribution[] {
   const t = q.asOf;
-  const counted = sql`s.occurred_at <= ${t} AND (s.voided_at IS NULL OR s.voided_at > ${t})`;
+  // A stage counts from the later of its own date and the agreement's time in force (a stage
+  // dated "2 June" may follow an agreement at 15:00 that day): domain/as-of.ts, the same rule.
+  const counted = sql`s.occurred_at <= ${t} AND (s.voided_at IS NULL OR s.voided_at > ${t})
+    AND EXISTS (SELECT 1 FROM terms_history a WHERE a.exchange_id = s.exchange_id AND a.status <> 'proposed' AND a.valid_from <= ${t})`;
   const window = sql.join([
     counted,
     ...(q.from ? [sql`s.occurred_at >= ${q.from}`] : []),
