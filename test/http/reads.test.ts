@@ -300,3 +300,20 @@ describe('reads', () => {
     });
   });
 });
+
+describe('figures that add up stages', () => {
+  const t = useLedger();
+
+  it('delivered and the totals may pass the bound of a single count (10⁷), and still match the published document', async () => {
+    await registerParties(t(), 'UA', 'RU');
+    const id = await agreed(t(), { kind: 'medical', sides: [{ party: 'UA', handsOver: null }, { party: 'RU', handsOver: null }] });
+    await stage(t(), id, { UA: 9_999_999 }, '2025-05-20');
+    await stage(t(), id, { UA: 9_999_999, RU: 1 }, '2025-05-21');
+    const res = await t().http().get(`/v1/exchanges/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.sides.map((s: { delivered: number }) => s.delivered)).toEqual([19_999_998, 1]);
+    const totals = await t().http().get('/v1/totals?kind=medical&party=UA');
+    expect(totals.body.data[0]).toMatchObject({ handedOver: 19_999_998, received: 1 });
+    // useLedger's afterAll fails the file if any of these responses broke openapi/openapi.json.
+  });
+});

@@ -60,7 +60,8 @@ export const SideView = z
   .object({
     party: PartyIdSchema,
     handsOver: CountSchema.nullable(),
-    delivered: CountSchema.meta({ description: 'Sum of this party’s counts in non-voided stages.' }),
+    // A sum over stages: a medical exchange accumulating stages may pass any single count's bound.
+    delivered: z.int().min(0).meta({ description: 'Sum of this party’s counts in non-voided stages (no upper bound: it adds up stages).' }),
     variance: z.int().nullable().meta({ description: 'delivered − handsOver (null when handsOver is not specified): real exchanges overshoot.' }),
   })
   .meta({ id: 'Side' });
