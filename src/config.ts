@@ -16,7 +16,12 @@ const EnvSchema = z.object({
     .refine((u) => u.startsWith('file:') || u === ':memory:', {
       message: 'must be file:<path> (the embedded SQLite store); PostgreSQL is not supported by this build',
     }),
-  LEDGER_MASTER_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LEDGER_MASTER_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    // What a Bearer header can carry (RFC 6750 b64token): a key outside it would start, then refuse every request.
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'may hold only letters, digits and - . _ ~ + / (and trailing =), as a Bearer token does')
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.string().default('development'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(1200),

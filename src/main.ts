@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const store = openStore(config);
   const app = await buildServer(config, store);
   if (!config.masterKey) {
-    app.log.warn('NO AUTHENTICATION: LEDGER_MASTER_KEY is not set, so anyone who can reach this port can write to the ledger. Development mode only.');
+    const warning = 'NO AUTHENTICATION: LEDGER_MASTER_KEY is not set, so anyone who can reach this port can write to the ledger. Development mode only.';
+    app.log.warn(warning);
+    // Also straight to stderr: LOG_LEVEL=error or silent must not hide it.
+    if (['fatal', 'error', 'silent'].includes(config.logLevel)) console.error(`WARNING: ${warning}`);
   }
 
   // Stop taking connections, let in-flight requests finish, then close the database.

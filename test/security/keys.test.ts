@@ -166,6 +166,8 @@ describe('start-up without a master key', () => {
       runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'unset.db')}` }),
       runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'empty.db')}`, LEDGER_MASTER_KEY: '' }),
       runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'short.db')}`, LEDGER_MASTER_KEY: 'too-short' }),
+      // Long enough, but no Bearer header could carry it: it would start and then refuse every request.
+      runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'spaced.db')}`, LEDGER_MASTER_KEY: 'correct horse battery staple and more!' }),
     ]);
     for (const [i, run] of runs.entries()) {
       expect(run.code, run.output).not.toBe(0);
@@ -174,7 +176,8 @@ describe('start-up without a master key', () => {
       expect(run.output).not.toContain('Server listening');
     }
     expect(runs[2]!.output).not.toContain('too-short');
-    for (const f of ['unset.db', 'empty.db', 'short.db']) expect(existsSync(join(dir, f)), f).toBe(false);
+    expect(runs[3]!.output).not.toContain('battery staple');
+    for (const f of ['unset.db', 'empty.db', 'short.db', 'spaced.db']) expect(existsSync(join(dir, f)), f).toBe(false);
   });
 
   it('development mode (no key) starts with a loud NO AUTHENTICATION warning', async () => {
@@ -188,5 +191,12 @@ describe('start-up without a master key', () => {
       service.child.kill('SIGTERM');
       await service.exited;
     }
+  });
+
+  it('the warning is not hidden by a quiet LOG_LEVEL', async () => {
+    const service = await startService({ DATABASE_URL: `file:${join(dir, 'quiet.db')}`, LOG_LEVEL: 'silent' }, /WARNING: NO AUTHENTICATION/);
+    service.child.kill('SIGTERM');
+    await service.exited;
+    expect(service.output()).toContain('WARNING: NO AUTHENTICATION');
   });
 });

@@ -13,7 +13,7 @@ export interface ServiceProcess {
  * Starts the real service (`src/main.ts`) as its own process, on a free port. Node runs it
  * directly (tsx as a loader, not a wrapper process) so signals reach the service itself.
  */
-export function startService(env: Record<string, string>): Promise<ServiceProcess> {
+export function startService(env: Record<string, string>, ready = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'main.ts')], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -30,14 +30,14 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
     }, 20_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = ready.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, baseUrl: m[1]!, output: () => out, exited });
+        resolve({ child, baseUrl: m[1] ?? '', output: () => out, exited });
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', onData);
     void exited.then(({ code }) => {
       clearTimeout(timer);
       reject(new Error(`service exited (${code}) before listening:\n${out}`));
