@@ -3,9 +3,12 @@
 // the service, its database or any dependency: plain Node.js 18+.
 //
 //   node verify-export.mjs ledger.ndjson [--head <published head hash>]
+//   node verify-export.mjs part.ndjson --after N --prev <hash of event N> [--head …]
 //
-// For each line: the sequence must follow the previous one, prevHash must be the previous
-// line's hash (64 zeros for the first event of a ledger), and
+// A whole export must start at sequence 1 with prevHash 64 zeros, so that dropping its first
+// lines is caught; a partial export (GET /v1/events?after=N) must start at N+1 with the hash of
+// event N, which the checker takes from an earlier checked file or a published head. For each
+// line: the sequence must follow the previous one, prevHash must be the previous line's hash, and
 //   hash = hex(SHA-256(prevHash ‖ JCS(event without "hash")))
 // where JCS is the JSON Canonicalization Scheme of RFC 8785. With --head, the last hash must
 // equal the head the ledger published (GET /v1/ledger/head). Exit 0 when intact, 1 otherwise.
@@ -27,11 +30,15 @@ function jcs(value) {
 }
 
 const args = process.argv.slice(2);
-const file = args.find((a) => !a.startsWith('--'));
 const headIndex = args.indexOf('--head');
 const publishedHead = headIndex >= 0 ? args[headIndex + 1] : undefined;
-if (!file) {
-  console.error('usage: node verify-export.mjs FILE [--head HASH]');
+const option = (name) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
+const after = Number(option('--after') ?? 0);
+const startHash = option('--prev') ?? '0'.repeat(64);
+const optionValues = new Set([publishedHead, option('--after'), option('--prev')]);
+const file = args.find((a) => !a.startsWith('--') && !optionValues.has(a));
+if (!file || !Number.isInteger(after) || after < 0 || (after > 0) !== (option('--prev') !== undefined)) {
+  console.error('usage: node verify-export.mjs FILE [--after N --prev HASH] [--head HASH]');
   process.exit(2);
 }
 
@@ -54,7 +61,8 @@ for await (const line of createInterface({ input: createReadStream(file, 'utf8')
   const { hash, ...body } = event;
   if (typeof hash !== 'string' || typeof body.prevHash !== 'string' || !Number.isInteger(body.sequence)) fail('not an exported event');
   if (previous === null) {
-    if (body.sequence === 1 && body.prevHash !== '0'.repeat(64)) fail('the first event of a ledger must have prevHash 64 zeros');
+    if (body.sequence !== after + 1) fail(`the first event is sequence ${body.sequence}, not ${after + 1} (lines are missing at the start${after ? '' : '; for a partial export give --after N --prev HASH'})`);
+    if (body.prevHash !== startHash) fail(after ? `prevHash is not the given hash of event ${after}` : 'the first event of a ledger must have prevHash 64 zeros');
   } else {
     if (body.sequence !== previous.sequence + 1) fail(`sequence ${body.sequence} follows ${previous.sequence} (a line is missing or out of order)`);
     if (body.prevHash !== previous.hash) fail('prevHash is not the previous line\'s hash (a line is missing, inserted or reordered)');

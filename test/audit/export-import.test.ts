@@ -156,6 +156,23 @@ describe('scripts/verify-export.mjs (plain node, no dependencies)', () => {
     expect(lastLine(r.stderr)).toMatch(/^NOT INTACT: line 7000: sequence 7001 follows 6999/);
   });
 
+  it('says not intact when the first lines are dropped, even with the published head', async () => {
+    const r = await verifyExport(writeLines('headless-for-script.ndjson', lines.slice(3)), '--head', published.hash);
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toMatch(/^NOT INTACT: line 1: the first event is sequence 4, not 1/);
+  });
+
+  it('checks a partial export (after N) given the hash of event N, and refuses a wrong one', async () => {
+    const part = writeLines('part-for-script.ndjson', lines.slice(5000));
+    const prev = JSON.parse(lines[4999]!).hash as string;
+    const ok = await verifyExport(part, '--after', '5000', '--prev', prev, '--head', published.hash);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(new RegExp(`^intact: ${published.sequence - 5000} events, sequence ${published.sequence}`));
+    const wrong = await verifyExport(part, '--after', '5000', '--prev', JSON.parse(lines[4998]!).hash);
+    expect(wrong.code).toBe(1);
+    expect(lastLine(wrong.stderr)).toMatch(/^NOT INTACT: line 1: prevHash is not the given hash of event 5000/);
+  });
+
   it('with --head, catches a forger who re-hashed the chain after an edit, and a head that is not the published one', async () => {
     const forged = lines.map((l) => JSON.parse(l));
     const n = lineOf('StageRecorded', 8000);
