@@ -74,6 +74,13 @@ export function registerAuthentication(app: FastifyInstance, { masterKey, keys }
   });
 }
 
+/** How many Authorization headers came (rawHeaders alternates names and values); on every request, so no allocation. */
+function authorizationHeaders(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') n += 1;
+  return n;
+}
+
 const unauthorized = (detail: string) =>
   new ProblemError(problem('unauthorized', detail), { 'www-authenticate': 'Bearer realm="exchange-ledger"' });
 
@@ -85,8 +92,7 @@ export function authenticator(masterKey: string, keys: KeyStore) {
   const masterDigest = digestOf(masterKey);
   return async (request: Pick<FastifyRequest, 'headers' | 'raw'>): Promise<{ principal: string; role: Role | 'master' }> => {
     // Node keeps only the first of repeated Authorization headers; two are ambiguous: refuse.
-    const count = request.raw.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization').length;
-    if (count > 1) throw unauthorized('send exactly one Authorization header');
+    if (authorizationHeaders(request.raw.rawHeaders) > 1) throw unauthorized('send exactly one Authorization header');
     const header = request.headers.authorization;
     if (header === undefined) throw unauthorized('send Authorization: Bearer <API key>');
     const token = BEARER.exec(header)?.[1];

@@ -1,4 +1,5 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database, Statement } from 'better-sqlite3';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Role } from '../../http/auth/roles.js';
 import type { ApiKey, KeyStore } from '../key-store.js';
 import type { Db } from './connection.js';
@@ -8,11 +9,13 @@ type Row = typeof apiKeys.$inferSelect;
 const toKey = ({ digest: _digest, ...r }: Row): ApiKey => ({ ...r, role: r.role as Role });
 
 export class SqliteKeyStore implements KeyStore {
-  // Prepared once: this runs on every authenticated request.
-  private readonly byDigest;
+  // Prepared once, and plain better-sqlite3 rather than a mapped query: this runs on every
+  // authenticated request.
+  private readonly byDigest: Statement<[string], Row>;
 
-  constructor(private readonly db: Db) {
-    this.byDigest = db.select().from(apiKeys).where(and(eq(apiKeys.digest, sql.placeholder('digest')), isNull(apiKeys.revokedAt))).prepare();
+  constructor(private readonly db: Db, sqlite: Database) {
+    this.byDigest = sqlite.prepare(`SELECT id, name, role, digest, created_at AS createdAt, created_by AS createdBy,
+      revoked_at AS revokedAt, revoked_by AS revokedBy FROM api_keys WHERE digest = ? AND revoked_at IS NULL`);
   }
 
   async createKey(key: Omit<ApiKey, 'revokedAt' | 'revokedBy'> & { digest: string }): Promise<void> {
@@ -30,7 +33,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async findLiveKey(digest: string): Promise<(ApiKey & { digest: string }) | null> {
-    const row = this.byDigest.get({ digest });
+    const row = this.byDigest.get(digest);
     return row ? { ...toKey(row), digest: row.digest } : null;
   }
 }

@@ -36,7 +36,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   constructor(private readonly conn: SqliteConnection) {
     this.db = conn.db;
-    this.keys = new SqliteKeyStore(conn.db);
+    this.keys = new SqliteKeyStore(conn.db, conn.sqlite);
     this.committer = new GroupCommitter(conn.sqlite);
     this.reads = new PreparedReads(conn.db);
   }
