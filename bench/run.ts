@@ -4,18 +4,21 @@
  * Prints one table and writes bench/results.json. Options:
  *   --duration S   seconds per load run (default 6)
  *   --scale N      events for the scale part (default 1000000; 0 skips it)
+ *   --seeded FILE  a ledger already made by `npm run seed -- --events N` to use (a copy of it)
+ *                  for the scale part instead of seeding one (seeding 10⁶ events takes minutes)
  */
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '6' }, scale: { type: 'string', default: '1000000' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '6' }, scale: { type: 'string', default: '1000000' }, seeded: { type: 'string' } } });
 const DURATION = Number(values.duration);
 const SCALE = Number(values.scale);
 const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
@@ -202,12 +205,17 @@ if (SCALE > 0) {
     await stop(s);
     return { startMs: s.startMs, totals, list, rss };
   };
-  console.error(`scale: seeding 1,000 and ${SCALE.toLocaleString('en')} events …`);
+  console.error(values.seeded ? `scale: seeding 1,000 events; the large ledger is a copy of ${values.seeded}` : `scale: seeding 1,000 and ${SCALE.toLocaleString('en')} events …`);
   const smallFile = join(work, 'small.db');
   await seed(smallFile, 1000);
   const small = await measure(smallFile);
   const bigFile = join(work, 'big.db');
-  const seedSeconds = await seed(bigFile, SCALE);
+  let seedSeconds: number | null = null;
+  if (values.seeded) copyFileSync(values.seeded, bigFile);
+  else seedSeconds = await seed(bigFile, SCALE);
+  const seededFile = new Database(bigFile, { readonly: true });
+  const events = (seededFile.prepare('SELECT max(sequence) AS n FROM events').get() as { n: number }).n;
+  seededFile.close();
   const big = await measure(bigFile);
   const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
   const verifyRun = await new Promise<{ seconds: number; ok: boolean }>((resolve) => {
@@ -216,14 +224,14 @@ if (SCALE > 0) {
     c.on('exit', (code) => resolve({ seconds: (performance.now() - t0) / 1000, ok: code === 0 }));
   });
   scale = {
-    events: SCALE,
-    seedEventsPerSecond: Math.round(SCALE / seedSeconds),
+    events,
+    seedEventsPerSecond: seedSeconds === null ? null : Math.round(events / seedSeconds),
     startupToReadyMs: Math.round(big.startMs),
     totalsP50Ms: { small: small.totals.p50, large: big.totals.p50, ratio: big.totals.p50 / Math.max(small.totals.p50, 1) },
     totalsMeanRps: { small: Math.round(small.totals.rps), large: Math.round(big.totals.rps), latencyRatio: small.totals.rps / big.totals.rps },
     filteredListMeanRps: { small: Math.round(small.list.rps), large: Math.round(big.list.rps), latencyRatio: small.list.rps / big.list.rps },
-    databaseBytesPerEvent: Math.round(bytes / SCALE),
-    verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(SCALE / verifyRun.seconds) },
+    databaseBytesPerEvent: Math.round(bytes / events),
+    verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(events / verifyRun.seconds) },
     peakRssWhileServingMb: Math.round(big.rss),
   };
 }
