@@ -1,5 +1,27 @@
+import { hash } from 'node:crypto';
 import type { RecordedEvent } from '../domain/events.js';
 import { GENESIS_HASH, hashEvent } from '../store/hash-chain.js';
+import { fastEventCanonical } from './jcs.js';
+
+/** What is wrong with an event found where another sequence belongs (a gap, a reorder). */
+export const outOfPlace = (sequence: number, expected: number) => `sequence ${sequence} where ${expected} was expected (an event is missing or out of order)`;
+
+/** What is wrong with an event whose prevHash is not the hash of the one before it. */
+export const unlinked = (expected: number) => `prevHash does not match the hash of event ${expected - 1}`;
+
+/**
+ * null when the event's hash is the hash of its content; otherwise what is wrong (an edit).
+ * Only a match can come from the fast canonical form; anything else is decided by hashEvent,
+ * the writer's own definition, which also names the hash it recomputes.
+ */
+export function contentBreak(event: RecordedEvent): string | null {
+  if (typeof event.prevHash === 'string') {
+    const canonical = fastEventCanonical(event);
+    if (canonical !== undefined && hash('sha256', event.prevHash + canonical) === event.hash) return null;
+  }
+  const recomputed = hashEvent(event);
+  return recomputed === event.hash ? null : `hash does not match the event's content (recomputed ${recomputed})`;
+}
 
 /**
  * Walks a ledger in order and says where its hash chain first breaks: a sequence out of
@@ -19,10 +41,10 @@ export class ChainCheck {
 
   /** null when the event continues the chain; otherwise what is wrong with it. */
   next(event: RecordedEvent): string | null {
-    if (event.sequence !== this.expectedSequence) return `sequence ${event.sequence} where ${this.expectedSequence} was expected (an event is missing or out of order)`;
-    if (event.prevHash !== this.previousHash) return `prevHash does not match the hash of event ${this.expectedSequence - 1}`;
-    const recomputed = hashEvent(event);
-    if (recomputed !== event.hash) return `hash does not match the event's content (recomputed ${recomputed})`;
+    if (event.sequence !== this.expectedSequence) return outOfPlace(event.sequence, this.expectedSequence);
+    if (event.prevHash !== this.previousHash) return unlinked(this.expectedSequence);
+    const broken = contentBreak(event);
+    if (broken) return broken;
     this.expectedSequence += 1;
     this.previousHash = event.hash;
     return null;

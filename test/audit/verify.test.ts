@@ -1,6 +1,14 @@
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fastEventCanonical } from '../../src/audit/jcs.js';
+import { MIGRATIONS_FOLDER } from '../../src/paths.js';
+import { applySteps, freshExchangeId } from '../../src/seed/apply.js';
+import { syntheticLedger } from '../../src/seed/synthetic.js';
+import { openSqlite } from '../../src/store/sqlite/connection.js';
+import { verifyLedger } from '../../src/store/sqlite/verify-ledger.js';
 import { startLedger, type TestLedger } from '../support/app.js';
-import { expectRateLine, expectedHash, get, post, runCli, tamper, type CliResult } from './helpers.js';
+import { expectRateLine, expectedHash, get, jcs, post, runCli, tamper, type CliResult } from './helpers.js';
 
 /*
  * Design, "Audit": a verify command (`npm run verify`, and GET /v1/ledger/verify for admins)
@@ -218,5 +226,105 @@ describe('verify', () => {
       expect(r.changes).toBe(1);
     });
     await expectTampered(t, { kind: 'read-model', table: 'terms_history', key: e2 });
+  });
+});
+
+/** verifyLedger on a connection of its own; splitFrom 0 hands half of the streams to a worker thread. */
+async function verifyDirect(dbPath: string, splitFrom?: number) {
+  const conn = openSqlite(dbPath, MIGRATIONS_FOLDER);
+  try {
+    return await verifyLedger(conn, undefined, { splitFrom });
+  } finally {
+    conn.sqlite.close();
+  }
+}
+
+const party = (id: string) => ({ kind: 'party' as const, command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null } });
+
+describe('verify on a ledger in use', () => {
+  it('reads one snapshot: commands committed while it runs are not half seen', async () => {
+    const t = await startLedger();
+    open.push(t);
+    await applySteps(t.store, syntheticLedger({ events: 3000, idOf: freshExchangeId }));
+    const before = await t.store.head();
+    const order: string[] = [];
+    // The snapshot is taken when verify is called; the parties are committed while it yields.
+    const verifying = t.store.verify().then((r) => (order.push('verify'), r));
+    const writing = applySteps(t.store, ['W1', 'W2', 'W3'].map(party)).then(() => order.push('writes'));
+    const [report] = await Promise.all([verifying, writing]);
+    expect(order).toEqual(['writes', 'verify']);
+    expect(report).toEqual({ ok: true, events: before.sequence, head: before });
+    expect(await t.store.verify()).toEqual({ ok: true, events: before.sequence + 3, head: await t.store.head() });
+  });
+
+  it('splits the streams with a worker thread, reading the same snapshot, and says what one thread says', async () => {
+    const t = await startLedger();
+    open.push(t);
+    await applySteps(t.store, syntheticLedger({ events: 3000, idOf: freshExchangeId }));
+    const head = await t.store.head();
+    const order: string[] = [];
+    let writing: Promise<unknown> | undefined;
+    const conn = openSqlite(t.dbPath, MIGRATIONS_FOLDER);
+    const report = await verifyLedger(conn, undefined, {
+      splitFrom: 0,
+      // Both threads hold their snapshot: commit while they read it.
+      onSplit: () => (writing = applySteps(t.store, [party('W1')]).then(() => order.push('write'))),
+    }).finally(() => conn.sqlite.close());
+    order.push('verify');
+    expect(writing).toBeDefined();
+    await writing;
+    expect(order).toEqual(['write', 'verify']);
+    expect(report).toEqual({ ok: true, events: head.sequence, head });
+
+    // A difference in the worker's half, then one in this thread's too, then in the chain: the
+    // first is named either way.
+    let ids: string[] = [];
+    tamper(t.dbPath, (db) => {
+      ids = db.prepare('SELECT id FROM exchanges ORDER BY id').pluck().all() as string[];
+      db.prepare("UPDATE exchanges SET status = 'x' WHERE id = ?").run(ids.at(-3));
+    });
+    const late = await verifyDirect(t.dbPath);
+    expect(late).toMatchObject({ ok: false, firstDifference: { table: 'exchanges', key: ids.at(-3) } });
+    expect(await verifyDirect(t.dbPath, 0)).toEqual(late);
+    tamper(t.dbPath, (db) => db.prepare('UPDATE terms_history SET hands_over = 7 WHERE exchange_id = ?').run(ids.at(3)));
+    const early = await verifyDirect(t.dbPath);
+    expect(early).toMatchObject({ ok: false, firstDifference: { table: 'terms_history', key: ids.at(3) } });
+    expect(await verifyDirect(t.dbPath, 0)).toEqual(early);
+    tamper(t.dbPath, (db) => {
+      db.prepare("UPDATE events SET data = json_set(data, '$.zz', 1) WHERE sequence IN (?, ?)").run(head.sequence - 10, 1500);
+    });
+    const chain = await verifyDirect(t.dbPath);
+    expect(chain).toMatchObject({ ok: false, events: 1499, firstDifference: { kind: 'event', sequence: 1500 } });
+    expect(await verifyDirect(t.dbPath, 0)).toEqual(chain);
+  });
+});
+
+describe('the canonical form verify hashes', () => {
+  const event = (data: unknown, extra: Record<string, unknown> = {}) => ({
+    sequence: 7, id: 'e', streamId: 's', version: 1, type: 'T', data, occurredAt: '2025-01-01', recordedAt: '2025-01-01T00:00:00.000Z',
+    principal: 'p', source: null, note: null, prevHash: '0'.repeat(64), hash: 'h', ...extra,
+  });
+  const { hash: _hash, ...body } = event(null);
+
+  it('is the RFC 8785 form `canonicalize` writes, for any JSON data', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.option(fc.string()), (data, note) => {
+      const e = event(data, { note });
+      const { hash: _h, ...b } = e;
+      const fast = fastEventCanonical(e as never);
+      if (fast !== undefined) expect(fast).toBe(canonicalize(b));
+      // And so to the independent JCS of helpers.ts.
+      expect(fast ?? canonicalize(b)).toBe(jcs(b));
+    }), { numRuns: 2000 });
+  });
+
+  it('leaves to `canonicalize` what it does not cover, rather than writing something else', () => {
+    for (const data of [{ a: undefined }, [undefined], { n: Infinity }, NaN, 'a\ud800b', { '\udc00': 1 }, { b: Buffer.from('x') }, 1n]) {
+      expect(fastEventCanonical(event(data) as never)).toBeUndefined();
+    }
+    expect(fastEventCanonical(event(1, { extra: 1 }) as never)).toBeUndefined();
+    const { data: _d, ...missing } = event(1);
+    expect(fastEventCanonical(missing as never)).toBeUndefined();
+    const data = { z: 1, é: [1e21, -0, 0.1, '"\\\n\u2028😀'], A: JSON.parse('{"__proto__": 1}'), '\u{1F600}': true, '\uFF01': false };
+    expect(fastEventCanonical(event(data) as never)).toBe(canonicalize({ ...body, data }));
   });
 });

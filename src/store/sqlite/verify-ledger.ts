@@ -1,0 +1,153 @@
+import type Database from 'better-sqlite3';
+import { sumContributions, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
+import { GENESIS_HASH } from '../hash-chain.js';
+import type { Difference, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
+import type { SqliteConnection } from './connection.js';
+import { firstChainBreak } from './verify-chain.js';
+import { VerifyHelper } from './verify-helper.js';
+import { verifyRange, type RangeResult } from './verify-range.js';
+import { openReader, openWriter, verifyStatements, type StreamRange, type VerifyStatements } from './verify-snapshot.js';
+import { ledgerHead } from './writes.js';
+
+export interface VerifyOptions {
+  /** From how many events a worker thread takes half of the streams (below, its start costs more than it saves). */
+  splitFrom?: number;
+  /** Told when the streams have been split, both snapshots taken (for tests). */
+  onSplit?: () => void;
+}
+
+const SPLIT_FROM = 50_000;
+
+/**
+ * Re-derives everything from the events and compares: the hash chain in sequence order,
+ * each stream folded through the same domain code against its read-model rows, and the
+ * totals aggregates against the sum of every exchange's contribution. The first difference
+ * is the one a walk of the chain, then of the streams, then of the totals would find.
+ *
+ * Everything is read from one snapshot, whatever the service writes meanwhile: a read
+ * transaction on a read-only connection of its own (WAL keeps it stable beside the writer),
+ * between whose pages verify yields to the event loop. The events are read once, in stream
+ * order (verify-range.ts); a large ledger's streams are split with a worker thread, whose
+ * own snapshot is taken while a write lock keeps both the same. An in-memory database has
+ * no second connection to give: verify reads the main one and does not yield, so that
+ * nothing can be written in between.
+ */
+export async function verifyLedger(conn: SqliteConnection, progress?: Progress, options: VerifyOptions = {}): Promise<VerifyReport> {
+  if (conn.sqlite.memory) return verifySnapshot(conn.sqlite, null, null, progress, options);
+  const path = conn.sqlite.name;
+  // Only to decide whether a worker is worth starting; the report reads the snapshot.
+  const estimate = ledgerHead(conn.db)?.sequence ?? 0;
+  let helper = estimate >= (options.splitFrom ?? SPLIT_FROM) ? await VerifyHelper.start(path) : null;
+  const sqlite = openReader(path);
+  try {
+    if (helper) {
+      if (!sharedSnapshot(path, sqlite, helper)) {
+        helper.stop();
+        helper = null;
+      }
+    } else {
+      sqlite.exec('BEGIN');
+    }
+    return await verifySnapshot(sqlite, helper, () => new Promise<void>((r) => setImmediate(r)), progress, options);
+  } finally {
+    helper?.stop();
+    try {
+      if (sqlite.inTransaction) sqlite.exec('COMMIT');
+    } finally {
+      sqlite.close();
+    }
+  }
+}
+
+/**
+ * Begins the read transactions of both threads while holding the write lock, so that no
+ * commit can fall between them: both see the same ledger. Blocks for that instant, which
+ * keeps this process's own writer out too. False (this thread's transaction begun all the
+ * same) when the worker cannot join.
+ */
+function sharedSnapshot(path: string, sqlite: Database.Database, helper: VerifyHelper): boolean {
+  let lock: Database.Database | null = null;
+  try {
+    lock = openWriter(path);
+    lock.exec('BEGIN IMMEDIATE');
+    sqlite.exec('BEGIN');
+    const ours = verifyStatements(sqlite).head.get() as { sequence: number } | undefined;
+    return helper.takeSnapshot() === (ours?.sequence ?? 0);
+  } catch {
+    return false;
+  } finally {
+    if (!sqlite.inTransaction) sqlite.exec('BEGIN');
+    if (lock?.inTransaction) lock.exec('ROLLBACK');
+    lock?.close();
+  }
+}
+
+async function verifySnapshot(sqlite: Database.Database, helper: VerifyHelper | null, pause: (() => Promise<void>) | null, progress: Progress | undefined, options: VerifyOptions): Promise<VerifyReport> {
+  const st = verifyStatements(sqlite);
+  const h = st.head.get() as LedgerHead | undefined;
+  const head: LedgerHead = h ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt } : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
+  const total = head.sequence;
+  const fail = (firstDifference: Difference, n: number): VerifyReport => ({ ok: false, events: n, head, firstDifference });
+
+  const results = await verifyStreams(sqlite, st, helper, total, pause, progress, options.onSplit);
+
+  // 1. The chain, in ledger order. (The head, from the same snapshot, is its last event.)
+  const own = results.flatMap((r) => (r.content ? [r.content] : [])).sort((a, b) => a.sequence - b.sequence)[0] ?? null;
+  const broken = firstChainBreak(st, own);
+  if (broken) return fail({ kind: 'event', sequence: broken.sequence, eventId: broken.eventId, detail: broken.detail }, broken.seen);
+  const read = results.reduce((n, r) => n + r.read, 0);
+
+  // 2. Each stream against its rows, the first in stream order.
+  const outcome = results.find((r) => r.outcome)?.outcome;
+  if (outcome) {
+    if ('error' in outcome) throw outcome.error;
+    return fail(outcome.difference, read);
+  }
+
+  // Rows with no events behind them.
+  const rowCounts = { exchanges: st.exchangeCount.get() as number, parties: st.partyCount.get() as number };
+  for (const table of ['exchanges', 'parties'] as const) {
+    const streams = results.reduce((n, r) => n + r.streams[table], 0);
+    if (rowCounts[table] !== streams) return fail({ kind: 'read-model', table, key: '*', detail: `${rowCounts[table]} rows, but the events describe ${streams}` }, read);
+  }
+
+  // 3. Totals aggregates against the sum of contributions.
+  const expected = sumContributions(results.flatMap((r) => r.totals));
+  const stored = new Map((st.totals.all() as Contribution[]).map((r) => [`${r.party}\u0000${r.kind}`, r]));
+  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
+    const want = expected.get(key);
+    const have = stored.get(key);
+    for (const f of FIGURE_NAMES) {
+      if ((want?.[f] ?? 0) !== (have?.[f] ?? 0)) {
+        const [party, kind] = key.split('\u0000');
+        return fail({ kind: 'read-model', table: 'totals', key: `${party}/${kind}`, detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}` }, read);
+      }
+    }
+  }
+  progress?.(total, total);
+  return { ok: true, events: read, head };
+}
+
+/** The streams, in stream order, as one range or as two (the second in the worker). */
+async function verifyStreams(sqlite: Database.Database, st: VerifyStatements, helper: VerifyHelper | null, total: number, pause: (() => Promise<void>) | null,
+  progress: Progress | undefined, onSplit: (() => void) | undefined): Promise<RangeResult[]> {
+  // The stream of the middle event: streams before it here, it and those after in the worker.
+  const middle = helper && total > 0 ? st.streamAt.get(Math.floor(total / 2)) : null;
+  const reported = [0, 0];
+  const report = (part: number, read: number) => {
+    reported[part] = read;
+    progress?.(reported[0]! + reported[1]!, total);
+  };
+  const ours = (range: StreamRange) => verifyRange(sqlite, range, async (read) => {
+    report(0, read);
+    if (pause) await pause();
+  });
+  if (typeof middle !== 'string') return [await ours({ from: null, to: null })];
+  const theirs = helper!.run({ from: middle, to: null }, (read) => report(1, read));
+  onSplit?.();
+  // Settled before returning, so that a failure here does not leave the worker's unobserved.
+  const [first, second] = await Promise.allSettled([ours({ from: null, to: middle }), theirs]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
+}
