@@ -1,8 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { loadConfig } from '../config.js';
 import { presentEvent } from '../http/present.js';
-import { openStore } from '../server.js';
+import { openExistingLedger } from './existing-ledger.js';
 import { progressReporter } from './progress.js';
 
 /** `npm run export -- FILE`: the whole ledger as NDJSON, the same lines as GET /v1/events. */
@@ -11,7 +10,7 @@ if (!file) {
   console.error('usage: npm run export -- FILE');
   process.exit(2);
 }
-const store = openStore(loadConfig());
+const store = openExistingLedger();
 try {
   const total = await store.countEvents(0);
   const progress = progressReporter('export');

@@ -1,12 +1,11 @@
-import { loadConfig } from '../config.js';
-import { openStore } from '../server.js';
+import { openExistingLedger } from './existing-ledger.js';
 import { progressReporter } from './progress.js';
 
 /**
  * `npm run verify`: re-fold every event, check the hash chain, compare every read model.
  * Exit 0 when intact; 1 naming the first difference. Reads DATABASE_URL.
  */
-const store = openStore(loadConfig());
+const store = openExistingLedger();
 try {
   const progress = progressReporter('verify');
   const report = await store.verify((done, total) => progress.update(done, total));

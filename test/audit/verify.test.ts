@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -326,5 +329,24 @@ describe('the canonical form verify hashes', () => {
     expect(fastEventCanonical(missing as never)).toBeUndefined();
     const data = { z: 1, é: [1e21, -0, 0.1, '"\\\n\u2028😀'], A: JSON.parse('{"__proto__": 1}'), '\u{1F600}': true, '\uFF01': false };
     expect(fastEventCanonical(event(data) as never)).toBe(canonicalize({ ...body, data }));
+  });
+});
+
+describe('verify and export on a DATABASE_URL that names no ledger', () => {
+  it('refuse with a non-zero exit and create nothing (a typo must not "verify" an empty ledger)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-missing-'));
+    try {
+      const missing = join(dir, 'typo', 'ledger.db');
+      for (const [name, args] of [['verify', []], ['export', [join(dir, 'out.ndjson')]]] as const) {
+        const r = await runCli(name, missing, ...args);
+        expect(r.code, name).toBe(2);
+        expect(r.stderr, name).toContain(`no ledger at ${missing}`);
+        expect(r.stdout, name).not.toContain('"ok": true');
+      }
+      expect(existsSync(join(dir, 'typo'))).toBe(false);
+      expect(existsSync(join(dir, 'out.ndjson'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
