@@ -230,6 +230,24 @@ describe('verify', () => {
     });
     await expectTampered(t, { kind: 'read-model', table: 'terms_history', key: e2 });
   });
+
+  // Rows of an exchange that has no events: invisible to the exchange reads, but summed by the
+  // date-bounded and as-of totals. (The sqlite3 shell has foreign keys off by default.)
+  it.each([
+    ['stage_handovers', "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL)"],
+    ['terms_history', "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)"],
+    ['exchange_parties', "INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)"],
+  ])('(g) finds a %s row that belongs to no exchange of the ledger', async (table, insert) => {
+    const { t } = await build();
+    const before = await get(t, '/v1/totals?party=UA&kind=pow&from=2025-01-01');
+    tamper(t.dbPath, (db) => {
+      db.pragma('foreign_keys = OFF');
+      db.prepare(insert).run();
+    });
+    if (table === 'stage_handovers') expect(await get(t, '/v1/totals?party=UA&kind=pow&from=2025-01-01')).not.toEqual(before);
+    const d = await expectTampered(t, { kind: 'read-model', table, key: '*' });
+    expect(d.detail).toMatch(/rows, but the exchanges' events account for/);
+  });
 });
 
 /** verifyLedger on a connection of its own; splitFrom 0 hands half of the streams to a worker thread. */

@@ -110,6 +110,18 @@ async function verifySnapshot(sqlite: Database.Database, helper: VerifyHelper | 
     const streams = results.reduce((n, r) => n + r.streams[table], 0);
     if (rowCounts[table] !== streams) return fail({ kind: 'read-model', table, key: '*', detail: `${rowCounts[table]} rows, but the events describe ${streams}` }, read);
   }
+  // Every exchange's own rows matched; any further row belongs to no exchange of the ledger
+  // (an orphan would still be summed by date-bounded and as-of totals).
+  const perExchange = [
+    ['exchange_parties', st.exchangePartyCount, 'exchangeParties'],
+    ['stage_handovers', st.stageHandoverCount, 'stageHandovers'],
+    ['terms_history', st.termsHistoryCount, 'termsHistory'],
+  ] as const;
+  for (const [table, count, field] of perExchange) {
+    const have = count.get() as number;
+    const matched = results.reduce((n, r) => n + r.rows[field], 0);
+    if (have !== matched) return fail({ kind: 'read-model', table, key: '*', detail: `${have} rows, but the exchanges' events account for ${matched}` }, read);
+  }
 
   // 3. Totals aggregates against the sum of contributions.
   const expected = sumContributions(results.flatMap((r) => r.totals));

@@ -27,6 +27,8 @@ export interface RangeResult {
   /** The first stream, in stream order, found to differ. */
   outcome: Outcome | null;
   streams: { exchanges: number; parties: number };
+  /** Rows of each per-exchange read model that belonged to an exchange of the range (and were compared). */
+  rows: { exchangeParties: number; stageHandovers: number; termsHistory: number };
   /** The contributions of the range's exchanges, summed per party and kind. */
   totals: Contribution[];
 }
@@ -88,5 +90,6 @@ export async function verifyRange(sqlite: Database.Database, range: StreamRange,
   } finally {
     rows.close();
   }
-  return { read, content: content.first, outcome, streams, totals: [...sumContributions(contributions).values()] };
+  const counted = { exchangeParties: rows.sides.taken, stageHandovers: rows.stages.taken, termsHistory: rows.terms.taken };
+  return { read, content: content.first, outcome, streams, rows: counted, totals: [...sumContributions(contributions).values()] };
 }

@@ -178,6 +178,9 @@ export function verifyStatements(sqlite: Database.Database) {
     party: sqlite.prepare(`SELECT ${name(parties.id)} AS id, ${name(parties.name)} AS name, ${name(parties.registeredAt)} AS registeredAt ${from(parties)} WHERE ${name(parties.id)} = ?`),
     exchangeCount: sqlite.prepare(`SELECT count(*) ${from(exchanges)}`).pluck(),
     partyCount: sqlite.prepare(`SELECT count(*) ${from(parties)}`).pluck(),
+    exchangePartyCount: sqlite.prepare(`SELECT count(*) ${from(exchangeParties)}`).pluck(),
+    stageHandoverCount: sqlite.prepare(`SELECT count(*) ${from(stageHandovers)}`).pluck(),
+    termsHistoryCount: sqlite.prepare(`SELECT count(*) ${from(termsHistory)}`).pluck(),
     totals: sqlite.prepare(`SELECT ${Object.entries(getTableColumns(totals)).map(([k, c]) => `${name(c)} AS "${k}"`).join(', ')} ${from(totals)}`),
   };
 }
