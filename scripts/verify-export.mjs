@@ -37,7 +37,10 @@ const after = Number(option('--after') ?? 0);
 const startHash = option('--prev') ?? '0'.repeat(64);
 const optionValues = new Set([publishedHead, option('--after'), option('--prev')]);
 const file = args.find((a) => !a.startsWith('--') && !optionValues.has(a));
-if (!file || !Number.isInteger(after) || after < 0 || (after > 0) !== (option('--prev') !== undefined)) {
+// A flag given without its value (say, from an unset shell variable) must not skip its check.
+const HASH = /^[0-9a-f]{64}$/;
+const badHash = (name) => args.includes(name) && !HASH.test(option(name) ?? '');
+if (!file || !Number.isInteger(after) || after < 0 || (after > 0) !== (option('--prev') !== undefined) || badHash('--head') || badHash('--prev')) {
   console.error('usage: node verify-export.mjs FILE [--after N --prev HASH] [--head HASH]');
   process.exit(2);
 }

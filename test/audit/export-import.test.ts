@@ -156,6 +156,14 @@ describe('scripts/verify-export.mjs (plain node, no dependencies)', () => {
     expect(lastLine(r.stderr)).toMatch(/^NOT INTACT: line 7000: sequence 7001 follows 6999/);
   });
 
+  it('refuses --head or --prev without a 64-hex value (an unset variable must not skip the check)', async () => {
+    for (const args of [['--head'], ['--head', ''], ['--head', 'abc'], ['--after', '5', '--prev']]) {
+      const r = await verifyExport(cliFile, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^usage:/m);
+    }
+  });
+
   it('says not intact when the first lines are dropped, even with the published head', async () => {
     const r = await verifyExport(writeLines('headless-for-script.ndjson', lines.slice(3)), '--head', published.hash);
     expect(r.code).toBe(1);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
@@ -363,6 +363,13 @@ describe('verify and export on a DATABASE_URL that names no ledger', () => {
       }
       expect(existsSync(join(dir, 'typo'))).toBe(false);
       expect(existsSync(join(dir, 'out.ndjson'))).toBe(false);
+      // An existing file that is not a ledger (empty here) is refused, and left as it was.
+      const empty = join(dir, 'empty.db');
+      writeFileSync(empty, '');
+      const r = await runCli('verify', empty);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('is not a ledger');
+      expect(statSync(empty).size).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -38,7 +38,13 @@ export async function verifyLedger(conn: SqliteConnection, progress?: Progress, 
   // Only to decide whether a worker is worth starting; the report reads the snapshot.
   const estimate = ledgerHead(conn.db)?.sequence ?? 0;
   let helper = estimate >= (options.splitFrom ?? SPLIT_FROM) ? await VerifyHelper.start(path) : null;
-  const sqlite = openReader(path);
+  let sqlite: Database.Database;
+  try {
+    sqlite = openReader(path);
+  } catch (error) {
+    helper?.stop(); // a worker left running would keep the process alive
+    throw error;
+  }
   try {
     if (helper) {
       if (!sharedSnapshot(path, sqlite, helper)) {
