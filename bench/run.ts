@@ -211,7 +211,13 @@ if (SCALE > 0) {
   const small = await measure(smallFile);
   const bigFile = join(work, 'big.db');
   let seedSeconds: number | null = null;
-  if (values.seeded) copyFileSync(values.seeded, bigFile);
+  if (values.seeded) {
+    // Fold the source's WAL into its main file first, or the copy would lack the last events.
+    const source = new Database(values.seeded);
+    source.pragma('wal_checkpoint(TRUNCATE)');
+    source.close();
+    copyFileSync(values.seeded, bigFile);
+  }
   else seedSeconds = await seed(bigFile, SCALE);
   const seededFile = new Database(bigFile, { readonly: true });
   const events = (seededFile.prepare('SELECT max(sequence) AS n FROM events').get() as { n: number }).n;

@@ -26,7 +26,7 @@ export interface LedgerStore extends AuditStore {
   exchangeHistory(id: string): Promise<RecordedEvent[] | null>;
   ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]>;
   totals(query: TotalsQuery): Promise<Contribution[]>;
-  /** The exchange as it stood at world time `asOf` (its events with occurredAt ≤ asOf); null if not yet proposed. */
+  /** The exchange as it stood at world time `asOf` (its events in force then: domain/as-of.ts); null if not yet proposed. */
   getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null>;
 
   readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;

@@ -85,7 +85,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       description: 'Its current state, with sides (terms and delivered) and stages. The ETag is its version.',
       params: ExchangeIdParams,
       querystring: z.strictObject({
-        asOf: WorldTimeSchema.optional().meta({ description: 'The exchange as it stood at this world time (its events with occurredAt ≤ asOf); 404 if not yet proposed then.' }),
+        asOf: WorldTimeSchema.optional().meta({ description: 'The exchange as it stood at this world time (its events with occurredAt ≤ asOf, a transition counting from no earlier than the transitions before it and a stage from no earlier than the agreement); 404 if not yet proposed then.' }),
       }),
       response: { 200: ExchangeView, ...problemResponses(400, 404) },
     },

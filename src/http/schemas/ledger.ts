@@ -60,7 +60,7 @@ export const TotalsView = z
   .meta({ id: 'Totals', examples: [{ data: [{ party: 'UA', kind: 'pow', handedOver: 1000, received: 1000, agreedOutstanding: 0, unspecifiedSides: 0, proposed: 0 }] }] });
 
 export const TotalsQuery = z.strictObject({
-  asOf: WorldTimeSchema.optional().meta({ description: 'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day).' }),
+  asOf: WorldTimeSchema.optional().meta({ description: 'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day), where a transition counts from no earlier than the transitions before it and a stage from no earlier than the agreement (a bare date does not precede an instant of its day).' }),
   party: PartyIdSchema.optional(),
   kind: KindSchema.optional(),
   from: WorldTimeSchema.optional().meta({ description: 'Count only stages on or after this time.' }),
