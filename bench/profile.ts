@@ -5,39 +5,26 @@
  * printed folder for Chrome DevTools or speedscope. BENCHMARKS.md records what it showed.
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { ROOT, api, start, stop } from './processes.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const mode = process.argv[2] === 'write' ? 'write' : 'read';
 const seconds = Number(process.argv[3] ?? 8);
 const work = mkdtempSync(join(tmpdir(), 'ledger-profile-'));
 const master = randomBytes(32).toString('base64url');
-const port = 20000 + Math.floor(Math.random() * 20000);
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${work}`, join(ROOT, 'dist/main.js')], {
-  cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'],
-  env: { PATH: process.env.PATH ?? '', PORT: String(port), NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'ledger.db')}` },
-});
-const base = `http://127.0.0.1:${port}`;
-for (;;) {
-  if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-  try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-  await new Promise((r) => setTimeout(r, 50));
-}
-const call = async (key: string, path: string, body: unknown) => {
-  const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<Record<string, unknown>>;
-};
-const recorder = (await call(master, '/v1/keys', { name: 'profile', role: 'recorder' })).secret as string;
-await call(master, '/v1/parties', { id: 'UA', name: 'Ukraine' });
-await call(master, '/v1/parties', { id: 'RU', name: 'Russia' });
-const ex = await call(recorder, '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16' });
-await call(recorder, `/v1/exchanges/${ex.id}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
-await call(recorder, `/v1/exchanges/${ex.id}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' });
+const service = await start(join(ROOT, 'dist/main.js'), {
+  NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'ledger.db')}`,
+}, '/readyz', ['--cpu-prof', `--cpu-prof-dir=${work}`]);
+const { base } = service;
+const recorder = (await api(base, master, 'POST', '/v1/keys', { name: 'profile', role: 'recorder' })).secret as string;
+await api(base, master, 'POST', '/v1/parties', { id: 'UA', name: 'Ukraine' });
+await api(base, master, 'POST', '/v1/parties', { id: 'RU', name: 'Russia' });
+const ex = await api(base, recorder, 'POST', '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16' });
+await api(base, recorder, 'POST', `/v1/exchanges/${ex.id}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
+await api(base, recorder, 'POST', `/v1/exchanges/${ex.id}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' });
 
 const headers = { authorization: `Bearer ${recorder}`, 'content-type': 'application/json' };
 const target = mode === 'write'
@@ -45,8 +32,7 @@ const target = mode === 'write'
   : { method: 'GET' as const, url: `${base}/v1/exchanges/${ex.id}`, connections: 10 };
 const result = await autocannon({ ...target, headers, duration: seconds });
 console.log(`${target.method} ${relative(base, target.url)} at ${target.connections} connections: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
-child.kill('SIGTERM');
-await new Promise((r) => child.on('exit', r));
+await stop(service);
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const file = readdirSync(work).find((f) => f.endsWith('.cpuprofile'))!;

@@ -9,64 +9,21 @@
  */
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { ROOT, api, start, stop, type Proc } from './processes.js';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '6' }, scale: { type: 'string', default: '1000000' }, seeded: { type: 'string' } } });
 const DURATION = Number(values.duration);
 const SCALE = Number(values.scale);
 const work = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(work, { recursive: true, force: true });
-});
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 // ---------- processes ----------
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Proc { child: ChildProcess; base: string; pid: number }
-
-async function start(script: string, env: Record<string, string>, ready = '/healthz'): Promise<Proc & { startMs: number }> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      const res = await fetch(base + ready);
-      // The service is ready at a 200 from /readyz; a ceiling as soon as it answers at all.
-      if (res.ok || ready === '/') break;
-    } catch { /* not up yet */ }
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return { child, base, pid: child.pid!, startMs: performance.now() - t0 };
-}
-
-async function stop(p: Proc): Promise<void> {
-  if (p.child.exitCode !== null) return;
-  const exited = new Promise((r) => p.child.once('exit', r));
-  p.child.kill('SIGTERM');
-  await exited;
-}
 
 function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   try {
@@ -106,16 +63,6 @@ const record = (name: string, figures: Figures, ceiling?: { name: string; figure
   rows.push({ name, figures, ...(ceiling && { ceiling: ceiling.name, ratio: figures.rps / ceiling.figures.rps, target: ceiling.target }) });
   console.error(`  ${name}: ${Math.round(figures.rps)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms`);
 };
-
-async function api(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(base + path, {
-    method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 // ---------- 1. ceilings and the service ----------
 

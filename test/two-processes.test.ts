@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postJson, startService, type ServiceProcess } from './support/process.js';
+import { getJson, postJson, startService, type ServiceProcess } from './support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-two-'));
 const running: ServiceProcess[] = [];
@@ -15,11 +15,6 @@ afterAll(async () => {
   }
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function getJson(baseUrl: string, path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(baseUrl + path);
-  return { status: res.status, body: await res.json() };
-}
 
 describe('two service processes on one database file', () => {
   it('both serve reads and writes at once, without a 500 and without losing an acknowledged write', async () => {

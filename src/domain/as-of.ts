@@ -1,6 +1,5 @@
-import type { ExchangeEventData, RecordedEvent } from './events.js';
-
-const TRANSITIONS = new Set(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'ExchangeCompleted']);
+import { TRANSITION_EVENTS, type ExchangeEventData, type RecordedEvent } from './events.js';
+import { laterOf } from './time.js';
 
 /**
  * The events of one exchange that were in force at world time T (normalised, inclusive).
@@ -20,7 +19,7 @@ export function eventsInForceAt<E extends RecordedEvent<ExchangeEventData>>(even
   const inForce: E[] = [];
   for (const e of events) {
     let from = e.occurredAt;
-    if (TRANSITIONS.has(e.type)) {
+    if (TRANSITION_EVENTS.has(e.type)) {
       transitionsUpTo = laterOf(transitionsUpTo, e.occurredAt);
       from = transitionsUpTo;
       if (e.type === 'ExchangeAgreed') agreedFrom = from;
@@ -34,6 +33,3 @@ export function eventsInForceAt<E extends RecordedEvent<ExchangeEventData>>(even
   }
   return inForce;
 }
-
-/** Normalised world times sort in time order as strings (a bare date before its instants). */
-const laterOf = (a: string, b: string) => (b > a ? b : a);

@@ -18,6 +18,16 @@ export type ExchangeEventData =
 export type PartyEventData = { type: 'PartyRegistered'; data: { partyId: PartyId; name: string } };
 
 export type EventData = ExchangeEventData | PartyEventData;
+
+/** The events that move an exchange through the state machine (not its stages). */
+export const TRANSITION_EVENTS: ReadonlySet<string> = new Set<ExchangeEventData['type']>([
+  'ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'ExchangeCompleted',
+]);
+
+/** Every event of an exchange's stream. */
+export const EXCHANGE_EVENTS: ReadonlySet<string> = new Set<ExchangeEventData['type']>([
+  ...(TRANSITION_EVENTS as ReadonlySet<ExchangeEventData['type']>), 'StageRecorded', 'StageVoided',
+]);
 export type EventType = EventData['type'];
 
 /** What every fact carries besides its data: when it happened in the world, and the source. */

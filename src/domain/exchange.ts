@@ -1,5 +1,6 @@
 import type { RecordedEvent, ExchangeEventData } from './events.js';
 import type { Handover, Kind, PartyId, Status } from './vocabulary.js';
+import { laterOf } from './time.js';
 
 export interface SideState {
   party: PartyId;
@@ -119,9 +120,6 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
     }
   }
 }
-
-/** Normalised world times sort in time order as strings (a bare date before its instants). */
-const laterOf = (a: string, b: string) => (b > a ? b : a);
 
 /** The state after a sequence of events (used by verify, as-of and the tests). */
 export function fold(events: readonly RecordedEvent<ExchangeEventData>[]): ExchangeState | null {

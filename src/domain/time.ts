@@ -51,6 +51,9 @@ export function precedes(t: string, bound: string): boolean {
   return instantOf(t) < instantOf(bound);
 }
 
+/** The later of two normalised world times: their strings sort in time order (a bare date before its instants). */
+export const laterOf = (a: string, b: string): string => (b > a ? b : a);
+
 /** The latest of normalised world times (`null` for none): their strings sort in time order. */
 export function latestOf(times: readonly string[]): string | null {
   let latest: string | null = null;

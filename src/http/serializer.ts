@@ -9,13 +9,15 @@ import { z } from 'zod';
 export function fastSerializerCompiler({ schema }: { schema: unknown }): (data: unknown) => string {
   // Compiled at the first response that needs it, not at start: most routes have several error
   // answers that are rarely sent, and compiling them all would add a fifth to the start-up time.
-  let serialise: ((data: unknown) => string) | null = null;
-  const ensure = () => (serialise ??= compile(schema));
+  let compiled: ((data: unknown) => string) | null = null;
+  const ensure = () => (compiled ??= compile(schema));
   notYetCompiled.add(ensure);
-  return (data) => {
+  let serialise = (data: unknown): string => {
     notYetCompiled.delete(ensure);
-    return ensure()(data);
+    serialise = ensure();
+    return serialise(data);
   };
+  return (data) => serialise(data);
 }
 
 const notYetCompiled = new Set<() => unknown>();

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FIGURE_NAMES, type Figures } from '../../src/domain/totals.js';
 import { useLedger, type TestLedger } from '../support/app.js';
 import { get, post } from './helpers.js';
 
@@ -23,16 +24,8 @@ import { get, post } from './helpers.js';
  *    stage UA 5 / RU 7 on 3 Jul.
  */
 
-interface Row {
-  party: string;
-  kind: string;
-  handedOver: number;
-  received: number;
-  agreedOutstanding: number;
-  unspecifiedSides: number;
-  proposed: number;
-}
-const FIGURES = ['handedOver', 'received', 'agreedOutstanding', 'unspecifiedSides', 'proposed'] as const;
+type Row = { party: string; kind: string } & Figures;
+const FIGURES = FIGURE_NAMES;
 /** [party, kind, handedOver, received, agreedOutstanding, unspecifiedSides, proposed] */
 type Tuple = [string, string, number, number, number, number, number];
 const rows = (...ts: Tuple[]): Row[] =>

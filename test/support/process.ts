@@ -62,6 +62,11 @@ export function runServiceToExit(env: Record<string, string>): Promise<{ code: n
   }));
 }
 
+export async function getJson(baseUrl: string, path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(baseUrl + path);
+  return { status: res.status, body: await res.json() };
+}
+
 export async function postJson(baseUrl: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };

@@ -1,10 +1,9 @@
-import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
+import { TRANSITION_EVENTS, type ExchangeEventData, type RecordedEvent } from '../../domain/events.js';
 import type { ExchangeState } from '../../domain/exchange.js';
 import { totalsDelta } from '../../domain/totals.js';
 import type { Db } from './connection.js';
 import { statementsFor } from './statements.js';
 
-const TRANSITIONS = new Set(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'ExchangeCompleted']);
 
 /**
  * Brings the read models up to date with events just appended to one exchange. Runs inside
@@ -33,7 +32,7 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
     }
   }
 
-  const transition = appended.find((e) => TRANSITIONS.has(e.type));
+  const transition = appended.find((e) => TRANSITION_EVENTS.has(e.type));
   if (transition) recordTerms(db, before, after);
 
   for (const d of totalsDelta(before, after)) st.addToTotals.run({ ...d });

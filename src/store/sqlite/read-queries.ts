@@ -68,37 +68,39 @@ export function stageSumQuery(db: Db, shape: StageSumShape) {
 }
 
 /**
- * The reads of one connection, each prepared on first use of its shape (at most 64 list
- * shapes, 4 totals shapes, 8 stage-sum shapes).
+ * A query prepared on the first use of its shape and kept: the shapes are few, the uses many.
  */
-export class PreparedReads {
-  private readonly lists = new Map<string, ReturnType<ReturnType<typeof exchangeListQuery>['prepare']>>();
-  private readonly totalsByShape = new Map<string, ReturnType<ReturnType<typeof totalsQuery>['prepare']>>();
-  private readonly sums = new Map<string, ReturnType<ReturnType<typeof stageSumQuery>['prepare']>>();
+function preparedByShape<S, P>(build: (shape: S) => { prepare: () => P }): (shape: S) => P {
+  const prepared = new Map<string, P>();
+  return (shape) => {
+    const key = JSON.stringify(shape);
+    let query = prepared.get(key);
+    if (query === undefined) prepared.set(key, (query = build(shape).prepare()));
+    return query;
+  };
+}
 
-  constructor(private readonly db: Db) {}
+/** The reads of one connection (at most 64 list shapes, 4 totals shapes, 8 stage-sum shapes). */
+export class PreparedReads {
+  private readonly list;
+  private readonly totalsOf;
+  private readonly sum;
+
+  constructor(db: Db) {
+    this.list = preparedByShape((shape: ExchangeListShape) => exchangeListQuery(db, shape));
+    this.totalsOf = preparedByShape((shape: TotalsShape) => totalsQuery(db, shape));
+    this.sum = preparedByShape((shape: StageSumShape) => stageSumQuery(db, shape));
+  }
 
   listExchanges(q: ExchangeQuery) {
-    const shape = shapeOfList(q);
-    const key = JSON.stringify(shape);
-    let query = this.lists.get(key);
-    if (!query) this.lists.set(key, (query = exchangeListQuery(this.db, shape).prepare()));
-    return query.all(listParameters(q));
+    return this.list(shapeOfList(q)).all(listParameters(q));
   }
 
   totals(q: Pick<TotalsQuery, 'party' | 'kind'>): Contribution[] {
-    const shape = { party: q.party !== undefined, kind: q.kind !== undefined };
-    const key = JSON.stringify(shape);
-    let query = this.totalsByShape.get(key);
-    if (!query) this.totalsByShape.set(key, (query = totalsQuery(this.db, shape).prepare()));
-    return query.all({ party: q.party, kind: q.kind }) as Contribution[];
+    return this.totalsOf({ party: q.party !== undefined, kind: q.kind !== undefined }).all({ party: q.party, kind: q.kind }) as Contribution[];
   }
 
   stageSum(column: 'party' | 'counterparty', row: Pick<Contribution, 'party' | 'kind'>, q: Pick<TotalsQuery, 'from' | 'to'>): number {
-    const shape = { column, from: q.from !== undefined, to: q.to !== undefined };
-    const key = JSON.stringify(shape);
-    let query = this.sums.get(key);
-    if (!query) this.sums.set(key, (query = stageSumQuery(this.db, shape).prepare()));
-    return query.get({ party: row.party, kind: row.kind, from: q.from, to: q.to })?.n ?? 0;
+    return this.sum({ column, from: q.from !== undefined, to: q.to !== undefined }).get({ party: row.party, kind: row.kind, from: q.from, to: q.to })?.n ?? 0;
   }
 }

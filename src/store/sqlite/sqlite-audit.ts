@@ -2,7 +2,7 @@ import canonicalize from 'canonicalize';
 import { and, asc, gt, lte } from 'drizzle-orm';
 import { ChainCheck } from '../../audit/chain.js';
 import { ImportRefusal } from '../../audit/ndjson.js';
-import type { ExchangeEventData, PartyEventData, RecordedEvent } from '../../domain/events.js';
+import { EXCHANGE_EVENTS, type ExchangeEventData, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
 import { decideRegistration } from '../../domain/party.js';
 import { commandLength, commandOf, replayRefusal } from '../../domain/replay.js';
 import { GENESIS_HASH } from '../hash-chain.js';
@@ -13,7 +13,6 @@ import { events } from './schema.js';
 import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
 
 const PAGE = 2000;
-const EXCHANGE_EVENTS = new Set(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'StageRecorded', 'StageVoided', 'ExchangeCompleted']);
 
 // Verification reads a snapshot of its own; it lives in verify-ledger.ts.
 export { verifyLedger } from './verify-ledger.js';

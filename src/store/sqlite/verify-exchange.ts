@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
-import type { ExchangeEventData, PartyEventData, RecordedEvent } from '../../domain/events.js';
+import { TRANSITION_EVENTS, type ExchangeEventData, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
 import { evolve, type ExchangeState } from '../../domain/exchange.js';
 import { commandLength } from '../../domain/replay.js';
 import { contributionOf, type Contribution } from '../../domain/totals.js';
@@ -8,7 +8,6 @@ import type { Difference } from '../ledger-store.js';
 import { RowsByExchange, type Row } from './verify-rows.js';
 import { READ_MODELS, readModelPages, type ReadModel, type StreamRange, type VerifyStatements } from './verify-snapshot.js';
 
-const TRANSITIONS = new Set(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'ExchangeCompleted']);
 
 type Expected = Record<string, unknown>;
 
@@ -81,7 +80,7 @@ export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<Exchange
     const group = stream.slice(i, i + n);
     const before: ExchangeState | null = state;
     state = group.reduce<ExchangeState | null>((s, e) => evolve(s, e), state)!;
-    if (group.some((e) => TRANSITIONS.has(e.type))) {
+    if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
       if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
       for (const side of state.sides) history.push({ party: side.party, kind: state.kind, version: state.version, status: state.status, handsOver: side.handsOver, validFrom: state.lastTransitionAt, validTo: null });
     }

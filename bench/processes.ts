@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** Starting, stopping and calling the processes a benchmark measures (the service, the ceilings). */
+
+export const ROOT = join(import.meta.dirname, '..');
+
+/** Every process started, killed when the benchmark exits however it exits. */
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Proc { child: ChildProcess; base: string; pid: number; startMs: number }
+
+/**
+ * Starts `script` on a free port and waits until `ready` answers: the service is ready at a
+ * 200 from /readyz; a ceiling (ready '/') as soon as it answers at all.
+ */
+export async function start(script: string, env: Record<string, string>, ready = '/healthz', nodeArgs: string[] = []): Promise<Proc> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
+    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    try {
+      const res = await fetch(base + ready);
+      if (res.ok || ready === '/') break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { child, base, pid: child.pid!, startMs: performance.now() - t0 };
+}
+
+/** SIGTERM, and wait for the exit (the service then writes its CPU profile, closes its database). */
+export async function stop(p: Proc): Promise<void> {
+  if (p.child.exitCode !== null) return;
+  const exited = new Promise((r) => p.child.once('exit', r));
+  p.child.kill('SIGTERM');
+  await exited;
+}
+
+/** One API call with a bearer key; anything but 2xx stops the benchmark. */
+export async function api(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, {
+    method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
