@@ -1,3 +1,4 @@
+import type { StageState } from './exchange.js';
 import type { Handover, Kind, PartyId, Source, Terms } from './vocabulary.js';
 
 /** What every command carries: when it happened in the world, and where the claim comes from. */
@@ -21,9 +22,17 @@ export type ExchangeCommand = CommandProvenance &
 
 /**
  * Facts the shell gathers before deciding, so that the decider stays pure: the server
- * clock and which of the parties named in the command are registered.
+ * clock, which of the parties named in the command are registered, and the stages the
+ * command concerns.
  */
 export interface DecisionContext {
   now: string;
   registeredParties: ReadonlySet<PartyId>;
+  /**
+   * The exchange's stages a command needs: the one a void names, the live ones for a
+   * completion (its date may not precede them); none for the other commands. The state does
+   * not carry stages, so that recording the thousandth costs what the first did. Passing all
+   * of them gives the same decisions (the tests do).
+   */
+  stages: readonly StageState[];
 }

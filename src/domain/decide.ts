@@ -56,7 +56,7 @@ export function decide(command: ExchangeCommand, state: ExchangeState | null, ct
       return errors.length ? unprocessable(errors) : accept([{ type: 'StageRecorded', data: { exchangeId: id, stageId: command.stageId, sides: inStageOrder(command.sides, parties) }, ...provenance }]);
     }
     case 'voidStage': {
-      const stage = state.stages.find((s) => s.id === command.stageId);
+      const stage = ctx.stages.find((s) => s.id === command.stageId);
       if (!stage) return refuse({ kind: 'stage-not-found', stageId: command.stageId });
       if (stage.voided) return refuse({ kind: 'stage-already-voided', stageId: command.stageId });
       if (precedes(command.occurredAt, stage.occurredAt)) {
@@ -126,7 +126,7 @@ function timeErrors(command: Transition, state: ExchangeState, ctx: DecisionCont
     errors.push({ path: 'occurredAt', message: `must not precede the latest transition of this exchange (${state.lastTransitionAt})` });
   }
   if (command.action === 'complete') {
-    const latestStage = latestOf(state.stages.filter((s) => !s.voided).map((s) => s.occurredAt));
+    const latestStage = latestOf(ctx.stages.filter((s) => !s.voided).map((s) => s.occurredAt));
     if (latestStage !== null && precedes(t, latestStage)) {
       errors.push({ path: 'occurredAt', message: `must not precede the latest stage of this exchange (${latestStage})` });
     }

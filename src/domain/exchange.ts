@@ -19,7 +19,11 @@ export interface StageState {
   voided: { occurredAt: string; recordedAt: string; reason: string } | null;
 }
 
-/** The current state of one exchange: the fold of its events. */
+/**
+ * The current state of one exchange without its stages: what every command needs, and all
+ * the write path loads and stores. Its size does not grow with the stages (medical exchanges
+ * accumulate them without end), so a command costs the same on the thousandth stage.
+ */
 export interface ExchangeState {
   id: string;
   kind: Kind;
@@ -29,7 +33,6 @@ export interface ExchangeState {
   title: string | null;
   mediator: string | null;
   sides: [SideState, SideState];
-  stages: StageState[];
   /** When it was first proposed (world time). */
   occurredAt: string;
   /** World time of the latest transition (propose, counter, agree, …): the time rules' bound. */
@@ -44,6 +47,11 @@ export interface ExchangeState {
   version: number;
 }
 
+/** An exchange with every stage it has recorded, in recording order: what a reader sees. */
+export interface Exchange extends ExchangeState {
+  stages: StageState[];
+}
+
 /**
  * Adds a stage's counts to (sign 1) or takes them from (sign −1) each side's delivered: one
  * stage's worth of work, however many stages the exchange has (medical exchanges accumulate
@@ -54,8 +62,12 @@ function withDelivered(sides: readonly [SideState, SideState], stage: StageState
   return [add(sides[0]), add(sides[1])];
 }
 
-/** evolve(state, event) → state. Pure; trusts that the decider accepted the event. */
-export function evolve(state: ExchangeState | null, event: RecordedEvent<ExchangeEventData>): ExchangeState {
+/**
+ * evolve for the state without stages. Pure; trusts that the decider accepted the event. A
+ * void takes its stage's counts out of delivered, so it needs that stage (`voided`): the
+ * store loads it by id, the full fold keeps it.
+ */
+export function evolveState(state: ExchangeState | null, event: RecordedEvent<ExchangeEventData>, voided?: StageState): ExchangeState {
   const touched = { updatedAt: event.recordedAt, version: (state?.version ?? 0) + 1 };
   if (event.type === 'ExchangeProposed') {
     const d = event.data;
@@ -70,7 +82,6 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
         { party: d.sides[0]!.party, handsOver: d.sides[0]!.handsOver, delivered: 0 },
         { party: d.sides[1]!.party, handsOver: d.sides[1]!.handsOver, delivered: 0 },
       ],
-      stages: [],
       occurredAt: event.occurredAt,
       lastTransitionAt: event.occurredAt,
       agreedAt: null,
@@ -99,29 +110,45 @@ export function evolve(state: ExchangeState | null, event: RecordedEvent<Exchang
       return { ...state, status: 'cancelled', lastTransitionAt: at, ...touched };
     case 'ExchangeCompleted':
       return { ...state, status: 'completed', lastTransitionAt: at, ...touched };
-    case 'StageRecorded': {
-      const stage: StageState = {
-        id: event.data.stageId,
-        sides: state.sides.map((s) => ({ party: s.party, count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0 })),
-        occurredAt: event.occurredAt,
-        recordedAt: event.recordedAt,
-        voided: null,
-      };
-      return { ...state, stages: [...state.stages, stage], sides: withDelivered(state.sides, stage, 1), ...touched };
-    }
-    case 'StageVoided': {
-      const voided = state.stages.find((st) => st.id === event.data.stageId);
-      // The decider refuses a void of a missing or already voided stage; nothing to take out otherwise.
-      if (!voided || voided.voided) return { ...state, ...touched };
-      const stages = state.stages.map((st) =>
-        st === voided ? { ...st, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } } : st,
-      );
-      return { ...state, stages, sides: withDelivered(state.sides, voided, -1), ...touched };
-    }
+    case 'StageRecorded':
+      return { ...state, sides: withDelivered(state.sides, stageRecorded(state, event), 1), ...touched };
+    case 'StageVoided':
+      if (voided === undefined || voided.id !== event.data.stageId) throw new Error(`voiding stage ${event.data.stageId} needs that stage`);
+      // The decider refuses a void of an already voided stage; nothing to take out otherwise.
+      if (voided.voided) return { ...state, ...touched };
+      return { ...state, sides: withDelivered(state.sides, voided, -1), ...touched };
   }
 }
 
-/** The state after a sequence of events (used by verify, as-of and the tests). */
-export function fold(events: readonly RecordedEvent<ExchangeEventData>[]): ExchangeState | null {
-  return events.reduce<ExchangeState | null>((s, e) => evolve(s, e), null);
+/** The stage a StageRecorded event adds, its counts in the order of the exchange's sides. */
+export function stageRecorded(state: Pick<ExchangeState, 'sides'>, event: RecordedEvent<Extract<ExchangeEventData, { type: 'StageRecorded' }>>): StageState {
+  return {
+    id: event.data.stageId,
+    sides: state.sides.map((s) => ({ party: s.party, count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0 })),
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    voided: null,
+  };
+}
+
+/** A stage as its StageVoided event leaves it. */
+export function stageVoided(stage: StageState, event: RecordedEvent<Extract<ExchangeEventData, { type: 'StageVoided' }>>): StageState {
+  return { ...stage, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } };
+}
+
+/** evolve(exchange, event) → exchange, stages included: the fold of verify, as-of and the tests. */
+export function evolve(exchange: Exchange | null, event: RecordedEvent<ExchangeEventData>): Exchange {
+  const stages = exchange?.stages ?? [];
+  if (event.type === 'StageVoided') {
+    const voided = stages.find((st) => st.id === event.data.stageId);
+    const state = evolveState(exchange, event, voided);
+    return { ...state, stages: stages.map((st) => (st === voided && !st.voided ? stageVoided(st, event) : st)) };
+  }
+  const state = evolveState(exchange, event);
+  return { ...state, stages: event.type === 'StageRecorded' ? [...stages, stageRecorded(state, event)] : stages };
+}
+
+/** The exchange after a sequence of events (used by verify, as-of and the tests). */
+export function fold(events: readonly RecordedEvent<ExchangeEventData>[]): Exchange | null {
+  return events.reduce<Exchange | null>((s, e) => evolve(s, e), null);
 }

@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import type { ExchangeCommand } from './commands.js';
+import type { DecisionContext, ExchangeCommand } from './commands.js';
 import { decide } from './decide.js';
 import type { ExchangeEventData, RecordedEvent } from './events.js';
 import type { ExchangeState } from './exchange.js';
@@ -53,13 +53,13 @@ const essence = (e: { type: string; data: unknown; occurredAt: string; source: u
  * given the state before and the clock of the time they were recorded, must decide exactly
  * these events. Returns why not, or null.
  */
-export function replayRefusal(events: readonly Recorded[], state: ExchangeState | null, registeredParties: ReadonlySet<string>): string | null {
+export function replayRefusal(events: readonly Recorded[], state: ExchangeState | null, facts: Omit<DecisionContext, 'now'>): string | null {
   const first = events[0]!;
   if (first.type === 'ExchangeProposed' && state !== null) return `exchange ${first.data.exchangeId} is proposed twice`;
   if (first.type !== 'ExchangeProposed' && state === null) return `exchange ${first.streamId} was never proposed`;
   if (events.some((e) => e.streamId !== e.data.exchangeId)) return 'streamId does not match the exchange id in its data';
   if (events.some((e, i) => e.version !== (state?.version ?? 0) + i + 1)) return `version does not follow the exchange's version ${state?.version ?? 0}`;
-  const decision = decide(commandOf(events), state, { now: events[0]!.recordedAt, registeredParties });
+  const decision = decide(commandOf(events), state, { ...facts, now: events[0]!.recordedAt });
   if (!decision.ok) return `the rules refuse it (${decision.rejection.kind}${'errors' in decision.rejection ? `: ${decision.rejection.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : ''})`;
   const decided = decision.value;
   if (decided.length !== events.length || decided.some((d, i) => essence(d) !== essence(events[i]!))) {

@@ -1,14 +1,19 @@
 import type { z } from 'zod';
 import type { RecordedEvent } from '../domain/events.js';
-import type { ExchangeState } from '../domain/exchange.js';
+import type { Exchange, ExchangeState } from '../domain/exchange.js';
 import { allowedActions } from '../domain/transitions.js';
 import type { ExchangeCursor } from '../store/ledger-store.js';
-import type { ExchangeView } from './schemas/exchange.js';
+import type { ExchangeSummary, ExchangeView } from './schemas/exchange.js';
 import type { EventView } from './schemas/ledger.js';
 import { ProblemError, problem } from './problem.js';
 
 /** Domain state → the JSON a client sees. */
-export function presentExchange(s: ExchangeState): z.infer<typeof ExchangeView> {
+export function presentExchange(s: Exchange): z.infer<typeof ExchangeView> {
+  return { ...presentSummary(s), stages: s.stages };
+}
+
+/** The exchange without its stages (the answer to recording one). */
+export function presentSummary(s: ExchangeState): z.infer<typeof ExchangeSummary> {
   return {
     id: s.id,
     kind: s.kind,
@@ -17,7 +22,6 @@ export function presentExchange(s: ExchangeState): z.infer<typeof ExchangeView> 
     title: s.title,
     mediator: s.mediator,
     sides: s.sides.map((side) => ({ ...side, variance: side.handsOver === null ? null : side.delivered - side.handsOver })),
-    stages: s.stages,
     occurredAt: s.occurredAt,
     agreedAt: s.agreedAt,
     createdAt: s.createdAt,

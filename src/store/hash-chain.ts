@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { fastEventCanonical } from '../audit/jcs.js';
 import type { RecordedEvent } from '../domain/events.js';
 
 /** The prevHash of the first event of a ledger. */
@@ -12,5 +13,7 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function hashEvent(event: Omit<RecordedEvent, 'hash'>): string {
   const { hash: _ignored, ...body } = event as RecordedEvent;
-  return createHash('sha256').update(event.prevHash).update(canonicalize(body) ?? '').digest('hex');
+  // The fast writer covers every event the service makes; `canonicalize` has the last word on anything else.
+  const canonical = fastEventCanonical({ ...body, hash: '' } as RecordedEvent) ?? canonicalize(body) ?? '';
+  return createHash('sha256').update(event.prevHash).update(canonical).digest('hex');
 }

@@ -1,6 +1,6 @@
 import type { ExchangeCommand } from '../domain/commands.js';
 import type { RecordedEvent } from '../domain/events.js';
-import type { ExchangeState } from '../domain/exchange.js';
+import type { Exchange, ExchangeState, StageState } from '../domain/exchange.js';
 import type { PartyState, RegisterParty } from '../domain/party.js';
 import type { Rejection } from '../domain/rejection.js';
 import type { Contribution } from '../domain/totals.js';
@@ -21,13 +21,13 @@ export interface LedgerStore extends AuditStore {
 
   getParty(id: string): Promise<PartyState | null>;
   listParties(): Promise<PartyState[]>;
-  getExchange(id: string): Promise<ExchangeState | null>;
-  listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>>;
+  getExchange(id: string): Promise<Exchange | null>;
+  listExchanges(query: ExchangeQuery): Promise<Page<Exchange, ExchangeCursor>>;
   exchangeHistory(id: string): Promise<RecordedEvent[] | null>;
   ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]>;
   totals(query: TotalsQuery): Promise<Contribution[]>;
   /** The exchange as it stood at world time `asOf` (its events in force then: domain/as-of.ts); null if not yet proposed. */
-  getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null>;
+  getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null>;
 
   readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
   close(): Promise<void>;
@@ -63,7 +63,16 @@ export interface WriteRequest<C, T> {
   respond: (result: WriteResult<T>) => StoredResponse;
 }
 
-export interface ExchangeWriteRequest extends WriteRequest<ExchangeCommand, ExchangeState> {
+/** What a command on an exchange gives its answer, inside the command's transaction. */
+export interface ExchangeWritten {
+  state: ExchangeState;
+  /** The stages the command recorded (a stage, or a completion's final tranche). */
+  recorded: StageState[];
+  /** The exchange with all its stages, read in the same transaction: only for answers that show them. */
+  withStages(): Exchange;
+}
+
+export interface ExchangeWriteRequest extends WriteRequest<ExchangeCommand, ExchangeWritten> {
   exchangeId: string;
   /** From If-Match: the version the client last saw (`*` = any existing version). */
   expectedVersion: number[] | '*' | null;

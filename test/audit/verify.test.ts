@@ -234,7 +234,7 @@ describe('verify', () => {
   // Rows of an exchange that has no events: invisible to the exchange reads, but summed by the
   // date-bounded and as-of totals. (The sqlite3 shell has foreign keys off by default.)
   it.each([
-    ['stage_handovers', "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL)"],
+    ['stage_handovers', "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1, '2025-05-23T00:00:00.000Z')"],
     ['terms_history', "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)"],
     ['exchange_parties', "INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)"],
   ])('(g) finds a %s row that belongs to no exchange of the ledger', async (table, insert) => {

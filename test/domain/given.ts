@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import type { DecisionContext, ExchangeCommand } from '../../src/domain/commands.js';
 import { decide } from '../../src/domain/decide.js';
 import type { ExchangeEventData, NewEvent, RecordedEvent } from '../../src/domain/events.js';
-import { evolve, type ExchangeState } from '../../src/domain/exchange.js';
+import { evolve, type Exchange } from '../../src/domain/exchange.js';
 import type { Decision, Rejection } from '../../src/domain/rejection.js';
 import type { Kind, PartyId, Terms } from '../../src/domain/vocabulary.js';
 
@@ -27,10 +27,10 @@ export const EXCHANGE_ID = 'ex-1';
 /** The server clock of every decision unless a test says otherwise. */
 export const NOW = '2025-06-01T12:00:00.000Z';
 
-export const ctx: DecisionContext = { now: NOW, registeredParties: new Set([UA, RU, PL]) };
+export const ctx: DecisionContext = { now: NOW, registeredParties: new Set([UA, RU, PL]), stages: [] };
 
 export function contextAt(now: string, registered: readonly PartyId[] = [UA, RU, PL]): DecisionContext {
-  return { now, registeredParties: new Set(registered) };
+  return { now, registeredParties: new Set(registered), stages: [] };
 }
 
 type ExchangeEvent = NewEvent<ExchangeEventData>;
@@ -101,12 +101,15 @@ export function toRecorded(event: ExchangeEvent, sequence: number, version: numb
   };
 }
 
+/** The context with every stage of the exchange, as a superset of what the shell would load. */
+export const withStagesOf = (state: Exchange | null, context: DecisionContext): DecisionContext => ({ ...context, stages: state?.stages ?? [] });
+
 /** A small in-memory stream: applies accepted events with evolve and keeps the history. */
 export class Stream {
-  state: ExchangeState | null = null;
+  state: Exchange | null = null;
   readonly history: Recorded[] = [];
 
-  apply(events: readonly ExchangeEvent[]): ExchangeState {
+  apply(events: readonly ExchangeEvent[]): Exchange {
     for (const e of events) {
       const prevHash = this.history.at(-1)?.hash ?? '0'.repeat(64);
       const recorded = toRecorded(e, this.history.length + 1, (this.state?.version ?? 0) + 1, prevHash);
@@ -118,8 +121,8 @@ export class Stream {
   }
 
   /** Decide `command` against the current state and apply it; a refusal throws. */
-  run(command: ExchangeCommand, context: DecisionContext = ctx): ExchangeState {
-    const decision = decide(command, this.state, context);
+  run(command: ExchangeCommand, context: DecisionContext = ctx): Exchange {
+    const decision = decide(command, this.state, withStagesOf(this.state, context));
     if (!decision.ok) throw new Error(`given ${command.action} was refused: ${JSON.stringify(decision.rejection)}`);
     return this.apply(decision.value);
   }
@@ -128,19 +131,19 @@ export class Stream {
 export interface Outcome {
   readonly decision: Decision<ExchangeEvent[]>;
   /** The state before the command. */
-  readonly before: ExchangeState | null;
+  readonly before: Exchange | null;
   /** then: exactly these events were emitted. */
   thenEmits(expected: readonly ExchangeEvent[]): void;
   /** then: refused with (at least) these fields of the rejection. */
   thenRefused(expected: Partial<Rejection> & { kind: Rejection['kind'] }): Rejection;
   /** then: accepted; the state after applying what was emitted. */
-  thenState(): ExchangeState;
+  thenState(): Exchange;
   /** then: refused as unprocessable, with exactly these failing paths (in order). */
   thenUnprocessable(paths: readonly string[]): { path: string; message: string }[];
 }
 
 export interface Scenario {
-  readonly state: ExchangeState | null;
+  readonly state: Exchange | null;
   readonly stream: Stream;
   when(command: ExchangeCommand, context?: DecisionContext): Outcome;
 }
@@ -153,7 +156,7 @@ function scenarioOf(stream: Stream): Scenario {
     stream,
     when(command, context = ctx) {
       const before = stream.state === null ? null : structuredClone(stream.state);
-      const decision = decide(command, stream.state, context);
+      const decision = decide(command, stream.state, withStagesOf(stream.state, context));
       // The decider is pure: deciding never changes the state it was given.
       expect(stream.state).toEqual(before);
       return {
@@ -197,7 +200,7 @@ export function givenEvents(...events: ExchangeEvent[]): Scenario {
 }
 
 /** The state after the given commands; throws if there is none. */
-export function stateAfter(...commands: ExchangeCommand[]): ExchangeState {
+export function stateAfter(...commands: ExchangeCommand[]): Exchange {
   const s = given(...commands).state;
   if (s === null) throw new Error('no state');
   return s;

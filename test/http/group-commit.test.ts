@@ -13,7 +13,7 @@ describe('group commit', () => {
   const status = (o: WriteOutcome) => (o.kind === 'answered' ? o.response.status : 422);
   const request = (exchangeId: string, command: ExchangeCommand, extra: Partial<ExchangeWriteRequest> = {}): ExchangeWriteRequest => ({
     exchangeId, command, principal: 'test', now: now(), idempotency: null, expectedVersion: null,
-    respond: (r) => (r.ok ? { status: 200, headers: {}, body: { version: r.value.version } } : { status: 409, headers: {}, body: r.rejection }),
+    respond: (r) => (r.ok ? { status: 200, headers: {}, body: { version: r.value.state.version } } : { status: 409, headers: {}, body: r.rejection }),
     ...extra,
   });
   const stage = (count: number, party = 'UA'): ExchangeCommand => ({ action: 'recordStage', stageId: `s-${Math.random()}`, sides: [{ party, count }], occurredAt: '2025-05-23', source: null, note: null });

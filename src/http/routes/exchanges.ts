@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import type { ExchangeCommand } from '../../domain/commands.js';
-import type { ExchangeState } from '../../domain/exchange.js';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
-import type { LedgerStore } from '../../store/ledger-store.js';
+import type { ExchangeWritten, LedgerStore } from '../../store/ledger-store.js';
 import {
   expectedVersion, idempotencyClaim, nowIso, provenanceOf, respondWith, sendOutcome,
 } from '../command.js';
-import { decodeCursor, encodeCursor, etagOf, presentExchange } from '../present.js';
+import { decodeCursor, encodeCursor, etagOf, presentExchange, presentSummary } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { WorldTimeSchema } from '../schemas/common.js';
 import {
@@ -24,11 +23,9 @@ const idempotencyHeader = z.object({ 'idempotency-key': ifMatchHeader.shape['ide
 
 const StageCreated = z.object({ stage: StageView, exchange: ExchangeSummary }).meta({ id: 'StageCreated' });
 
-const summaryOf = ({ stages: _stages, ...summary }: z.infer<typeof ExchangeView>) => summary;
-
 export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
-  const okExchange = (status: number) => (s: ExchangeState) => ({
-    status, headers: { etag: etagOf(s.version), 'content-type': 'application/json; charset=utf-8' }, body: presentExchange(s),
+  const okExchange = (status: number) => (w: ExchangeWritten) => ({
+    status, headers: { etag: etagOf(w.state.version), 'content-type': 'application/json; charset=utf-8' }, body: presentExchange(w.withStages()),
   });
 
   app.post('/v1/exchanges', {
@@ -48,9 +45,9 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     };
     const outcome = await store.executeExchange({
       exchangeId, command, principal: request.principal, now: nowIso(), idempotency: idempotencyClaim(request), expectedVersion: null,
-      respond: respondWith((s) => {
-        const r = okExchange(201)(s);
-        return { ...r, headers: { ...r.headers, location: `/v1/exchanges/${s.id}` } };
+      respond: respondWith((w: ExchangeWritten) => {
+        const r = okExchange(201)(w);
+        return { ...r, headers: { ...r.headers, location: `/v1/exchanges/${w.state.id}` } };
       }),
     });
     return sendOutcome(reply, outcome);
@@ -161,10 +158,10 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     const outcome = await store.executeExchange({
       exchangeId: request.params.id, command: { action: 'recordStage', stageId, sides: request.body.sides, ...provenanceOf(request.body) },
       principal: request.principal, now: nowIso(), idempotency: idempotencyClaim(request), expectedVersion: expectedVersion(request),
-      respond: respondWith((s: ExchangeState) => ({
+      respond: respondWith(({ state, recorded }: ExchangeWritten) => ({
         status: 201,
-        headers: { etag: etagOf(s.version), location: `/v1/exchanges/${s.id}/stages/${stageId}`, 'content-type': 'application/json; charset=utf-8' },
-        body: { stage: s.stages.find((st) => st.id === stageId)!, exchange: summaryOf(presentExchange(s)) },
+        headers: { etag: etagOf(state.version), location: `/v1/exchanges/${state.id}/stages/${stageId}`, 'content-type': 'application/json; charset=utf-8' },
+        body: { stage: recorded[0]!, exchange: presentSummary(state) },
       })),
     });
     return sendOutcome(reply, outcome);

@@ -1,15 +1,15 @@
 import { TRANSITION_EVENTS, type ExchangeEventData, type RecordedEvent } from '../../domain/events.js';
-import type { ExchangeState } from '../../domain/exchange.js';
+import { stageRecorded, type ExchangeState, type StageState } from '../../domain/exchange.js';
 import { totalsDelta } from '../../domain/totals.js';
 import type { Db } from './connection.js';
 import { statementsFor } from './statements.js';
-
+import type { Applied } from './writes.js';
 
 /**
  * Brings the read models up to date with events just appended to one exchange. Runs inside
  * the transaction that appended them, so readers never see one without the other.
  */
-export function projectExchange(db: Db, before: ExchangeState | null, after: ExchangeState, appended: readonly RecordedEvent<ExchangeEventData>[]): void {
+export function projectExchange(db: Db, before: ExchangeState | null, after: ExchangeState, appended: readonly RecordedEvent<ExchangeEventData>[]): Applied {
   const st = statementsFor(db);
   const row = { id: after.id, status: after.status, version: after.version, state: JSON.stringify(after) };
   if (before === null) {
@@ -20,15 +20,20 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
     st.updateExchange.run(row);
   }
 
+  const recorded: StageState[] = [];
   for (const event of appended) {
     if (event.type === 'StageRecorded') {
-      const stage = after.stages.find((s) => s.id === event.data.stageId)!;
+      const stage = stageRecorded(after, event);
+      recorded.push(stage);
       const [a, b] = stage.sides;
       for (const [own, other] of [[a!, b!], [b!, a!]] as const) {
-        st.insertStageHandover.run({ stageId: stage.id, party: own.party, counterparty: other.party, exchangeId: after.id, kind: after.kind, count: own.count, occurredAt: stage.occurredAt });
+        st.insertStageHandover.run({
+          stageId: stage.id, party: own.party, counterparty: other.party, exchangeId: after.id, kind: after.kind, count: own.count,
+          occurredAt: stage.occurredAt, sequence: event.sequence, recordedAt: stage.recordedAt,
+        });
       }
     } else if (event.type === 'StageVoided') {
-      st.voidStage.run({ voidedAt: event.occurredAt, stageId: event.data.stageId });
+      st.voidStage.run({ voidedAt: event.occurredAt, voidRecordedAt: event.recordedAt, voidReason: event.data.reason, stageId: event.data.stageId });
     }
   }
 
@@ -36,6 +41,7 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
   if (transition) recordTerms(db, before, after);
 
   for (const d of totalsDelta(before, after)) st.addToTotals.run({ ...d });
+  return { state: after, recorded };
 }
 
 

@@ -66,7 +66,9 @@ export const exchangeParties = sqliteTable(
 
 /**
  * Read model: one row per stage and party, dated, so that totals bounded by `from`/`to` (and
- * as-of questions) are sums over an index rather than a replay.
+ * as-of questions) are sums over an index rather than a replay. It is also where an
+ * exchange's stages are read from: the exchange's own row keeps no stages, so that a command
+ * on an exchange with thousands of them reads and writes as little as on a new one.
  */
 export const stageHandovers = sqliteTable(
   'stage_handovers',
@@ -80,12 +82,18 @@ export const stageHandovers = sqliteTable(
     occurredAt: text('occurred_at').notNull(),
     /** World time of the void; NULL while the stage counts. */
     voidedAt: text('voided_at'),
+    /** Ledger sequence of the StageRecorded event: the stages' order within the exchange. */
+    sequence: integer('sequence').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+    /** When the void was recorded, and why; NULL while the stage counts. */
+    voidRecordedAt: text('void_recorded_at'),
+    voidReason: text('void_reason'),
   },
   (t) => [
     primaryKey({ columns: [t.stageId, t.party] }),
     index('stage_handovers_party').on(t.party, t.kind, t.occurredAt),
     index('stage_handovers_counterparty').on(t.counterparty, t.kind, t.occurredAt),
-    index('stage_handovers_exchange').on(t.exchangeId, t.party),
+    index('stage_handovers_exchange').on(t.exchangeId, t.sequence, t.party),
     check('stage_handovers_count', sql`${t.count} >= 0`),
   ],
 );

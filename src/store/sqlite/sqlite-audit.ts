@@ -10,7 +10,7 @@ import type { ImportReport, LedgerHead, NumberedEvent, Progress } from '../ledge
 import type { SqliteConnection } from './connection.js';
 import { eventFromRow } from './rows.js';
 import { events } from './schema.js';
-import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
+import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong, stagesConcerned } from './writes.js';
 
 const PAGE = 2000;
 
@@ -52,11 +52,11 @@ export async function importLedger(conn: SqliteConnection, source: AsyncIterable
     const evs = group.map((g) => g.event as RecordedEvent<ExchangeEventData>);
     const before = loadExchange(db, evs[0]!.streamId);
     const command = commandOf(evs);
-    const named = 'sides' in command && command.sides ? command.sides.map((s) => s.party) : [];
-    const refusal = replayRefusal(evs, before, registeredAmong(db, named));
+    const stages = stagesConcerned(db, before, command);
+    const refusal = replayRefusal(evs, before, { registeredParties: registeredAmong(db, command), stages });
     if (refusal) throw new ImportRefusal(group[0]!.line, refusal);
     for (const e of evs) insertEvent(db, e);
-    applyExchangeEvents(db, before, evs);
+    applyExchangeEvents(db, before, evs, stages);
   };
   const flush = () => {
     if (pending.length) applyExchange(pending);

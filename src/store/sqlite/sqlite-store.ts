@@ -3,12 +3,12 @@ import { uuidv7 } from 'uuidv7';
 import { decide } from '../../domain/decide.js';
 import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
 import { eventsInForceAt } from '../../domain/as-of.js';
-import { fold, type ExchangeState } from '../../domain/exchange.js';
+import { fold, type Exchange } from '../../domain/exchange.js';
 import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
 import type {
-  ExchangeCursor, ExchangeQuery, ExchangeWriteRequest, LedgerStore, Page, StoredResponse,
+  ExchangeCursor, ExchangeQuery, ExchangeWriteRequest, ExchangeWritten, LedgerStore, Page, StoredResponse,
   TotalsQuery, WriteOutcome, WriteRequest, WriteResult, LedgerHead, NumberedEvent, Progress, ImportReport, VerifyReport,
 } from '../ledger-store.js';
 import { exportEvents, headOf, importLedger, verifyLedger } from './sqlite-audit.js';
@@ -18,9 +18,12 @@ import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import type { KeyStore } from '../key-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { GroupCommitter } from './group-commit.js';
+import { BackgroundCheckpointer } from './checkpointer.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
-import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong } from './writes.js';
+import {
+  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong, stagesConcerned, withStages, withStagesOfMany,
+} from './writes.js';
 import { events, parties } from './schema.js';
 
 /**
@@ -32,17 +35,31 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Db;
   private readonly committer: GroupCommitter;
   private readonly reads: PreparedReads;
+  /**
+   * Reads of more than one statement run in one read transaction: one snapshot even while
+   * another process writes, and one shared lock taken instead of one per statement.
+   */
+  private readonly inSnapshot: <T>(read: () => T) => T;
   readonly keys: KeyStore;
+  private checkpointer: BackgroundCheckpointer | null = null;
 
   constructor(private readonly conn: SqliteConnection) {
     this.db = conn.db;
     this.keys = new SqliteKeyStore(conn.db, conn.sqlite);
     this.committer = new GroupCommitter(conn.sqlite);
     this.reads = new PreparedReads(conn.db);
+    const snapshot = conn.sqlite.transaction((read: () => unknown) => read());
+    this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
   }
 
-  static open(path: string, migrationsFolder: string): SqliteLedgerStore {
-    return new SqliteLedgerStore(openSqlite(path, migrationsFolder));
+  /**
+   * Opens the ledger file; a file (not `:memory:`) gets its WAL checkpointed by a background
+   * thread (checkpointer.ts). Problems of that thread go to `onProblem` (stderr by default).
+   */
+  static open(path: string, migrationsFolder: string, onProblem: (message: string) => void = (m) => console.error(m)): SqliteLedgerStore {
+    const store = new SqliteLedgerStore(openSqlite(path, migrationsFolder));
+    if (path !== ':memory:') store.checkpointer = BackgroundCheckpointer.start(store.conn.sqlite, path, onProblem);
+    return store;
   }
 
   async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
@@ -56,21 +73,22 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome> {
-    return this.write(request, (): WriteResult<ExchangeState> => {
+    return this.write(request, (): WriteResult<ExchangeWritten> => {
       const { command, exchangeId } = request;
       const before = loadExchange(this.db, exchangeId);
       if (before === null && command.action !== 'propose') return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
       if (before !== null && request.expectedVersion !== null && request.expectedVersion !== '*' && !request.expectedVersion.includes(before.version)) {
         return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
       }
-      const named = 'sides' in command && command.sides ? command.sides.map((s) => s.party) : [];
-      const decision = decide(command, before, { now: request.now, registeredParties: registeredAmong(this.db, named) });
+      const stages = stagesConcerned(this.db, before, command);
+      const decision = decide(command, before, { now: request.now, registeredParties: registeredAmong(this.db, command), stages });
       if (!decision.ok) {
         const rejection = decision.rejection.kind === 'exchange-not-found' ? { ...decision.rejection, exchangeId } : decision.rejection;
         return { ok: false, rejection };
       }
       const appended = this.append(exchangeId, before?.version ?? 0, decision.value, request) as RecordedEvent<ExchangeEventData>[];
-      return { ok: true, value: applyExchangeEvents(this.db, before, appended), events: appended };
+      const { state, recorded } = applyExchangeEvents(this.db, before, appended, stages);
+      return { ok: true, value: { state, recorded, withStages: () => withStages(this.db, state) }, events: appended };
     });
   }
 
@@ -126,18 +144,23 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.db.select({ id: parties.id, name: parties.name, registeredAt: parties.registeredAt }).from(parties).orderBy(asc(parties.id)).all();
   }
 
-  async getExchange(id: string): Promise<ExchangeState | null> {
-    return loadExchange(this.db, id);
+  async getExchange(id: string): Promise<Exchange | null> {
+    return this.inSnapshot(() => {
+      const state = loadExchange(this.db, id);
+      return state && withStages(this.db, state);
+    });
   }
 
-  async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
-    const rows = this.reads.listExchanges(q);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((r) => JSON.parse(r.state) as ExchangeState),
-      next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
-    };
+  async listExchanges(q: ExchangeQuery): Promise<Page<Exchange, ExchangeCursor>> {
+    return this.inSnapshot(() => {
+      const rows = this.reads.listExchanges(q);
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: withStagesOfMany(this.db, page.map((r) => JSON.parse(r.state))),
+        next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
+      };
+    });
   }
 
   async exchangeHistory(id: string): Promise<RecordedEvent[] | null> {
@@ -157,7 +180,7 @@ export class SqliteLedgerStore implements LedgerStore {
     return rows.map((r) => ({ ...r, handedOver: this.reads.stageSum('party', r, q), received: this.reads.stageSum('counterparty', r, q) }));
   }
 
-  async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeState | null> {
+  async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {
     // Fold only this exchange's events in force at T: cheap, and the same code as every write.
     const stream = this.db.select().from(events).where(eq(events.streamId, id)).orderBy(asc(events.version)).all().map(eventFromRow) as RecordedEvent<ExchangeEventData>[];
     const inForce = eventsInForceAt(stream, asOf);
@@ -201,6 +224,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async close(): Promise<void> {
     await this.committer.drain();
+    await this.checkpointer?.stop();
     if (this.conn.sqlite.open) this.conn.sqlite.close();
   }
 }

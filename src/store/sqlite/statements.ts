@@ -1,57 +1,65 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Db } from './connection.js';
-import { events, exchangeParties, exchanges, idempotencyKeys, parties, stageHandovers, termsHistory, totals } from './schema.js';
-
-const p = sql.placeholder;
 
 /**
- * Every statement on the write path, prepared once per connection: building SQL text and
- * preparing it again for each command cost more than running it.
+ * Every statement on the write path, prepared once per connection, in plain SQL on
+ * better-sqlite3: building SQL text per command, or mapping rows through an ORM, cost more
+ * than running the statements. Column names are those of schema.ts; all are prepared together at the first
+ * write, so a name that drifted fails every write test. Rows come back under the code's names.
  */
-function prepare(db: Db) {
+function prepare(sqlite: Database) {
+  const one = <R>(sql: string) => sqlite.prepare(sql) as Statement<[Record<string, unknown>], R>;
+  const none = <R>(sql: string) => sqlite.prepare(sql) as Statement<[], R>;
   return {
     // max() is a single descent of the rowid B-tree; ORDER BY … DESC LIMIT ? measured 3–4× slower inside a write.
-    head: db.select({ sequence: events.sequence, hash: events.hash, eventId: events.id, recordedAt: events.recordedAt }).from(events)
-      .where(eq(events.sequence, sql`(SELECT max(${events.sequence}) FROM ${events})`)).prepare(),
-    insertEvent: db.insert(events).values({
-      sequence: p('sequence'), id: p('id'), streamId: p('streamId'), version: p('version'), type: p('type'), data: p('data'),
-      occurredAt: p('occurredAt'), recordedAt: p('recordedAt'), principal: p('principal'), source: p('source'), note: p('note'),
-      prevHash: p('prevHash'), hash: p('hash'),
-    }).prepare(),
-    exchangeState: db.select({ state: exchanges.state }).from(exchanges).where(eq(exchanges.id, p('id'))).prepare(),
-    insertExchange: db.insert(exchanges).values({ id: p('id'), seq: p('seq'), kind: p('kind'), status: p('status'), occurredAt: p('occurredAt'), version: p('version'), state: p('state') }).prepare(),
-    updateExchange: db.update(exchanges).set({ status: p('status') as never, version: p('version') as never, state: p('state') as never }).where(eq(exchanges.id, p('id'))).prepare(),
-    insertExchangeParty: db.insert(exchangeParties).values({ party: p('party'), exchangeId: p('exchangeId'), occurredAt: p('occurredAt'), seq: p('seq') }).prepare(),
-    party: db.select().from(parties).where(eq(parties.id, p('id'))).prepare(),
-    insertParty: db.insert(parties).values({ id: p('id'), name: p('name'), registeredAt: p('registeredAt'), recordedAt: p('recordedAt') }).prepare(),
-    insertStageHandover: db.insert(stageHandovers).values({
-      stageId: p('stageId'), party: p('party'), counterparty: p('counterparty'), exchangeId: p('exchangeId'), kind: p('kind'),
-      count: p('count'), occurredAt: p('occurredAt'), voidedAt: null,
-    }).prepare(),
-    voidStage: db.update(stageHandovers).set({ voidedAt: p('voidedAt') as never }).where(eq(stageHandovers.stageId, p('stageId'))).prepare(),
-    closeTerms: db.update(termsHistory).set({ validTo: p('validTo') as never }).where(and(eq(termsHistory.exchangeId, p('exchangeId')), isNull(termsHistory.validTo))).prepare(),
-    insertTerms: db.insert(termsHistory).values({
-      exchangeId: p('exchangeId'), party: p('party'), kind: p('kind'), version: p('version'), status: p('status'),
-      handsOver: p('handsOver'), validFrom: p('validFrom'), validTo: null,
-    }).prepare(),
-    addToTotals: db.insert(totals).values({
-      party: p('party'), kind: p('kind'), handedOver: p('handedOver'), received: p('received'),
-      agreedOutstanding: p('agreedOutstanding'), unspecifiedSides: p('unspecifiedSides'), proposed: p('proposed'),
-    }).onConflictDoUpdate({
-      target: [totals.party, totals.kind],
-      set: {
-        handedOver: sql`${totals.handedOver} + excluded.handed_over`,
-        received: sql`${totals.received} + excluded.received`,
-        agreedOutstanding: sql`${totals.agreedOutstanding} + excluded.agreed_outstanding`,
-        unspecifiedSides: sql`${totals.unspecifiedSides} + excluded.unspecified_sides`,
-        proposed: sql`${totals.proposed} + excluded.proposed`,
-      },
-    }).prepare(),
-    idempotencyRecord: db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.principal, p('principal')), eq(idempotencyKeys.key, p('key')))).prepare(),
-    insertIdempotency: db.insert(idempotencyKeys).values({
-      principal: p('principal'), key: p('key'), fingerprint: p('fingerprint'), status: p('status'), headers: p('headers'), body: p('body'), createdAt: p('createdAt'),
-    }).prepare(),
+    head: none<{ sequence: number; hash: string; eventId: string; recordedAt: string }>(
+      `SELECT sequence, hash, id AS eventId, recorded_at AS recordedAt FROM events WHERE sequence = (SELECT max(sequence) FROM events)`),
+    insertEvent: one(`INSERT INTO events (sequence, id, stream_id, version, type, data, occurred_at, recorded_at, principal, source, note, prev_hash, hash)
+      VALUES (@sequence, @id, @streamId, @version, @type, @data, @occurredAt, @recordedAt, @principal, @source, @note, @prevHash, @hash)`),
+    exchangeState: one<{ state: string }>(`SELECT state FROM exchanges WHERE id = @id`),
+    insertExchange: one(`INSERT INTO exchanges (id, seq, kind, status, occurred_at, version, state) VALUES (@id, @seq, @kind, @status, @occurredAt, @version, @state)`),
+    updateExchange: one(`UPDATE exchanges SET status = @status, version = @version, state = @state WHERE id = @id`),
+    insertExchangeParty: one(`INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES (@party, @exchangeId, @occurredAt, @seq)`),
+    party: one<{ id: string; name: string; registeredAt: string }>(`SELECT id, name, registered_at AS registeredAt FROM parties WHERE id = @id`),
+    insertParty: one(`INSERT INTO parties (id, name, registered_at, recorded_at) VALUES (@id, @name, @registeredAt, @recordedAt)`),
+    insertStageHandover: one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
+      VALUES (@stageId, @party, @counterparty, @exchangeId, @kind, @count, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL)`),
+    voidStage: one(`UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId`),
+    closeTerms: one(`UPDATE terms_history SET valid_to = @validTo WHERE exchange_id = @exchangeId AND valid_to IS NULL`),
+    insertTerms: one(`INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
+      VALUES (@exchangeId, @party, @kind, @version, @status, @handsOver, @validFrom, NULL)`),
+    addToTotals: one(`INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed)
+      VALUES (@party, @kind, @handedOver, @received, @agreedOutstanding, @unspecifiedSides, @proposed)
+      ON CONFLICT (party, kind) DO UPDATE SET handed_over = handed_over + excluded.handed_over, received = received + excluded.received,
+        agreed_outstanding = agreed_outstanding + excluded.agreed_outstanding, unspecified_sides = unspecified_sides + excluded.unspecified_sides,
+        proposed = proposed + excluded.proposed`),
+    idempotencyRecord: one<{ fingerprint: string; status: number; headers: string; body: string }>(
+      `SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE principal = @principal AND "key" = @key`),
+    insertIdempotency: one(`INSERT INTO idempotency_keys (principal, "key", fingerprint, status, headers, body, created_at)
+      VALUES (@principal, @key, @fingerprint, @status, @headers, @body, @createdAt)`),
+    /** The rows of an exchange's stages, two per stage, in recording order. */
+    stageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId ORDER BY sequence, party`),
+    /** Only the stages still counted (what a completion's date is checked against). */
+    liveStageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId AND voided_at IS NULL ORDER BY sequence, party`),
+    /** The stage rows of several exchanges (a page of the list), by the same index, one exchange after another. */
+    stageRowsOfMany: one<StageRow>(`${STAGE_ROW} WHERE exchange_id IN (SELECT value FROM json_each(@ids)) ORDER BY exchange_id, sequence, party`),
+    stageRowsById: one<StageRow>(`${STAGE_ROW} WHERE stage_id = @stageId AND exchange_id = @exchangeId ORDER BY party`),
   };
+}
+
+const STAGE_ROW = `SELECT exchange_id AS exchangeId, stage_id AS stageId, party, count, occurred_at AS occurredAt, recorded_at AS recordedAt,
+  voided_at AS voidedAt, void_recorded_at AS voidRecordedAt, void_reason AS voidReason FROM stage_handovers`;
+
+export interface StageRow {
+  exchangeId: string;
+  stageId: string;
+  party: string;
+  count: number;
+  occurredAt: string;
+  recordedAt: string;
+  voidedAt: string | null;
+  voidRecordedAt: string | null;
+  voidReason: string | null;
 }
 
 export type Statements = ReturnType<typeof prepare>;
@@ -61,7 +69,7 @@ const cache = new WeakMap<Db, Statements>();
 export function statementsFor(db: Db): Statements {
   let st = cache.get(db);
   if (!st) {
-    st = prepare(db);
+    st = prepare(db.$client);
     cache.set(db, st);
   }
   return st;

@@ -115,7 +115,7 @@ export const READ_MODELS = {
   sides: readModel(exchangeParties, { exchangeId: exchangeParties.exchangeId, party: exchangeParties.party, occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq },
     ['party', 'occurredAt', 'seq'], [exchangeParties.exchangeId, exchangeParties.party], false),
   stages: readModel(stageHandovers, { exchangeId: stageHandovers.exchangeId, ...stageColumns }, Object.keys(getTableColumns(stageHandovers)),
-    [stageHandovers.exchangeId, stageHandovers.stageId, stageHandovers.party], true),
+    [stageHandovers.exchangeId, stageHandovers.sequence, stageHandovers.party], true),
   terms: readModel(termsHistory, { exchangeId: termsHistory.exchangeId, ...termsColumns }, Object.keys(termsColumns),
     [termsHistory.exchangeId, termsHistory.version, termsHistory.party], true),
 };
