@@ -22,6 +22,8 @@ export interface LedgerStore extends AuditStore {
   getParty(id: string): Promise<PartyState | null>;
   listParties(): Promise<PartyState[]>;
   getExchange(id: string): Promise<Exchange | null>;
+  /** One stage of an exchange, without reading the others. */
+  getStage(exchangeId: string, stageId: string): Promise<StageState | null>;
   listExchanges(query: ExchangeQuery): Promise<Page<Exchange, ExchangeCursor>>;
   exchangeHistory(id: string): Promise<RecordedEvent[] | null>;
   ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]>;

@@ -301,6 +301,31 @@ describe('reads', () => {
   });
 });
 
+describe('one stage', () => {
+  const t = useLedger();
+
+  it('is read by its id, as the exchange shows it, voided or not; another exchange’s stage id is 404', async () => {
+    await registerParties(t(), 'UA', 'RU');
+    const a = await agreed(t());
+    const b = await agreed(t());
+    const first = await stage(t(), a, { UA: 390, RU: 390 }, '2025-05-23');
+    const second = await stage(t(), a, { UA: 307 }, '2025-05-24');
+    const other = await stage(t(), b, { RU: 5 }, '2025-05-24');
+    await t().http().post(`/v1/exchanges/${a}/stages/${first}/void`).send({ occurredAt: '2025-05-25', reason: 'duplicate' }).expect(200);
+    const exchange = (await t().http().get(`/v1/exchanges/${a}`).expect(200)).body;
+    for (const [id, i] of [[first, 0], [second, 1]] as const) {
+      const res = await t().http().get(`/v1/exchanges/${a}/stages/${id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(exchange.stages[i]);
+    }
+    expect(exchange.stages[0].voided).toMatchObject({ occurredAt: '2025-05-25', reason: 'duplicate' });
+    expect(exchange.stages[1].sides).toEqual([{ party: 'UA', count: 307 }, { party: 'RU', count: 0 }]);
+    expect((await t().http().get(`/v1/exchanges/${a}/stages/${other}`)).status).toBe(404);
+    expect((await t().http().get(`/v1/exchanges/${a}/stages/${MISSING}`)).status).toBe(404);
+    expect((await t().http().get(`/v1/exchanges/${MISSING}/stages/${first}`)).status).toBe(404);
+  });
+});
+
 describe('figures that add up stages', () => {
   const t = useLedger();
 

@@ -103,8 +103,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       response: { 200: StageView, ...problemResponses(400, 404) },
     },
   }, async (request) => {
-    const state = await store.getExchange(request.params.id);
-    const stage = state?.stages.find((s) => s.id === request.params.stageId);
+    const stage = await store.getStage(request.params.id, request.params.stageId);
     if (!stage) throw new ProblemError(problem('not-found', `no stage ${request.params.stageId} in exchange ${request.params.id}`));
     return stage;
   });

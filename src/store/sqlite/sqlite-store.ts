@@ -3,7 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import { decide } from '../../domain/decide.js';
 import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
 import { eventsInForceAt } from '../../domain/as-of.js';
-import { fold, type Exchange } from '../../domain/exchange.js';
+import { fold, type Exchange, type StageState } from '../../domain/exchange.js';
 import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
@@ -22,7 +22,7 @@ import { BackgroundCheckpointer } from './checkpointer.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import {
-  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong, stagesConcerned, withStages, withStagesOfMany,
+  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong, stageOf, stagesConcerned, withStages, withStagesOfMany,
 } from './writes.js';
 import { events, parties } from './schema.js';
 
@@ -148,6 +148,13 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.inSnapshot(() => {
       const state = loadExchange(this.db, id);
       return state && withStages(this.db, state);
+    });
+  }
+
+  async getStage(exchangeId: string, stageId: string): Promise<StageState | null> {
+    return this.inSnapshot(() => {
+      const state = loadExchange(this.db, exchangeId);
+      return state && (stageOf(this.db, state, stageId) ?? null);
     });
   }
 

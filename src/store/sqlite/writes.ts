@@ -64,11 +64,15 @@ export function withStagesOfMany(db: Db, states: readonly ExchangeState[]): Exch
   return states.map((s) => ({ ...s, stages: stagesFrom(s, byExchange.get(s.id) ?? []) }));
 }
 
+export function stageOf(db: Db, state: ExchangeState, stageId: string): StageState | undefined {
+  return stagesFrom(state, statementsFor(db).stageRowsById.all({ stageId, exchangeId: state.id }))[0];
+}
+
 /** The stages a command needs to be decided (DecisionContext.stages): a void's, or the live ones for a completion. */
 export function stagesConcerned(db: Db, state: ExchangeState | null, command: ExchangeCommand): StageState[] {
   if (state === null) return [];
   const st = statementsFor(db);
-  if (command.action === 'voidStage') return stagesFrom(state, st.stageRowsById.all({ stageId: command.stageId, exchangeId: state.id }));
+  if (command.action === 'voidStage') return [stageOf(db, state, command.stageId)].filter((s) => s !== undefined);
   if (command.action === 'complete') return stagesFrom(state, st.liveStageRows.all({ exchangeId: state.id }));
   return [];
 }
