@@ -26,12 +26,10 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
       const stage = stageRecorded(after, event);
       recorded.push(stage);
       const [a, b] = stage.sides;
-      for (const [own, other] of [[a!, b!], [b!, a!]] as const) {
-        st.insertStageHandover.run({
-          stageId: stage.id, party: own.party, counterparty: other.party, exchangeId: after.id, kind: after.kind, count: own.count,
-          occurredAt: stage.occurredAt, sequence: event.sequence, recordedAt: stage.recordedAt,
-        });
-      }
+      st.insertStage.run({
+        stageId: stage.id, exchangeId: after.id, kind: after.kind, partyA: a!.party, countA: a!.count, partyB: b!.party, countB: b!.count,
+        occurredAt: stage.occurredAt, sequence: event.sequence, recordedAt: stage.recordedAt,
+      });
     } else if (event.type === 'StageVoided') {
       st.voidStage.run({ voidedAt: event.occurredAt, voidRecordedAt: event.recordedAt, voidReason: event.data.reason, stageId: event.data.stageId });
     }

@@ -22,8 +22,10 @@ function prepare(sqlite: Database) {
     insertExchangeParty: one(`INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES (@party, @exchangeId, @occurredAt, @seq)`),
     party: one<{ id: string; name: string; registeredAt: string }>(`SELECT id, name, registered_at AS registeredAt FROM parties WHERE id = @id`),
     insertParty: one(`INSERT INTO parties (id, name, registered_at, recorded_at) VALUES (@id, @name, @registeredAt, @recordedAt)`),
-    insertStageHandover: one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
-      VALUES (@stageId, @party, @counterparty, @exchangeId, @kind, @count, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL)`),
+    /** A stage's two rows (one per party, each with what it handed over), in one statement. */
+    insertStage: one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
+      VALUES (@stageId, @partyA, @partyB, @exchangeId, @kind, @countA, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL),
+             (@stageId, @partyB, @partyA, @exchangeId, @kind, @countB, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL)`),
     voidStage: one(`UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId`),
     closeTerms: one(`UPDATE terms_history SET valid_to = @validTo WHERE exchange_id = @exchangeId AND valid_to IS NULL`),
     insertTerms: one(`INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
