@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { authenticator, registerAuthentication, requirementOf } from './http/auth/authentication.js';
+import { authenticator, registerAuthentication } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
@@ -19,6 +19,7 @@ import { ledgerRoutes } from './http/routes/ledger.js';
 import { partyRoutes } from './http/routes/parties.js';
 import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import type { LedgerStore } from './store/ledger-store.js';
+import { CachedKeyStore, type KeyCacheOptions } from './store/cached-key-store.js';
 import { sqlitePathOf } from './store/sqlite/connection.js';
 import { SqliteLedgerStore } from './store/sqlite/sqlite-store.js';
 
@@ -42,8 +43,17 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
+export interface ServerOptions {
+  /** The API-key cache in front of the key store (TTL, size, clock); see CachedKeyStore. */
+  keyCache?: KeyCacheOptions;
+}
+
 /** The composition root: every part of the service is wired here and nowhere else. */
-export async function buildServer(config: Config, store: LedgerStore): Promise<FastifyInstance> {
+export async function buildServer(config: Config, store: LedgerStore, options: ServerOptions = {}): Promise<FastifyInstance> {
+  // One key store for authentication and key management alike, so that a revocation through
+  // this process drops the key from the cache before its next request.
+  const keys = new CachedKeyStore(store.keys, options.keyCache);
+  const authenticate = config.masterKey === null ? null : authenticator(config.masterKey, keys);
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
     bodyLimit: BODY_LIMIT,
@@ -55,7 +65,7 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
       const reply = rawReply as unknown as FastifyReply;
       void (async () => {
         try {
-          if (config.masterKey) await authenticator(config.masterKey, store.keys)(request);
+          if (authenticate) await authenticate(request);
           const p = problem('validation-failed', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)');
           await reply.code(400).type(PROBLEM_CONTENT_TYPE).send({ ...p, errors: [{ path: 'url', message: p.detail }] });
         } catch (e) {
@@ -71,13 +81,17 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
-  registerAuthentication(app, { masterKey: config.masterKey, keys: store.keys });
+  registerAuthentication(app, { masterKey: config.masterKey, keys });
+  // Public routes (liveness and readiness probes, docs) are never throttled: they get no
+  // rate-limit hook at all, decided once per route (authentication's onRoute hook has set the
+  // role by now) rather than by an allowList asked on every request.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.role === 'public') route.config = { ...route.config, rateLimit: false };
+  });
   // After authentication (route-level hooks run after the global one): the limit is per key.
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Liveness and readiness probes are never throttled.
-    allowList: (request) => request.routeOptions.url !== undefined && requirementOf({ url: request.routeOptions.url, config: request.routeOptions.config }) === 'public',
     keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `ip:${request.ip}` : `key:${request.principal}`),
     errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
   });
@@ -90,6 +104,6 @@ export async function buildServer(config: Config, store: LedgerStore): Promise<F
   await app.register(partyRoutes, { store });
   await app.register(exchangeRoutes, { store });
   await app.register(ledgerRoutes, { store });
-  await app.register(keyRoutes, { keys: store.keys });
+  await app.register(keyRoutes, { keys });
   return app;
 }

@@ -355,6 +355,16 @@ describe('a flood from one key', () => {
     expect((await rl().http().get('/v1/parties').set('authorization', master)).status).toBe(200);
     expectRefused(await rl().http().get('/v1/parties').set('authorization', master), 429);
   });
+
+  it('never throttles the public probes and documents (/healthz, /readyz, /openapi.json): no 429, no rate-limit headers', async () => {
+    for (let i = 0; i < 8; i++) {
+      for (const path of ['/healthz', '/readyz', '/openapi.json']) {
+        const res = await rl().http().get(path);
+        expect(res.status, `${path} request ${i + 1}`).toBe(200);
+        expect(Object.keys(res.headers).filter((h) => h.includes('ratelimit') || h === 'retry-after'), path).toEqual([]);
+      }
+    }
+  });
 });
 
 describe('afterwards', () => {

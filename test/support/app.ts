@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { buildServer, openStore } from '../../src/server.js';
+import { buildServer, openStore, type ServerOptions } from '../../src/server.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
 import { checkResponsesAgainstOpenApi } from './contract.js';
 
@@ -20,12 +20,12 @@ export interface TestLedger {
 }
 
 /** A real service on a real SQLite file of its own, in a fresh temp folder. */
-export async function startLedger(env: Record<string, string> = {}): Promise<TestLedger> {
+export async function startLedger(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestLedger> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const dbPath = join(dir, 'ledger.db');
   const config: Config = loadConfig({ DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...env });
   const store = openStore(config);
-  const app = await buildServer(config, store);
+  const app = await buildServer(config, store, options);
   const contractViolations: string[] = [];
   checkResponsesAgainstOpenApi(app, contractViolations);
   await app.ready();

@@ -36,10 +36,12 @@ export function requirementOf(route: Pick<RouteOptions, 'url' | 'config'>): Requ
  * same way without anyone remembering to.
  */
 function documentAccess(route: RouteOptions): void {
-  const schema = route.schema as (Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean }) | undefined;
-  if (!schema || schema.hide) return;
+  // Every route carries its requirement in its config, worked out once here rather than on
+  // each request (the onRequest hook and the rate limiter read it).
   const needed = requirementOf(route);
   route.config = { ...(route.config as object), role: needed } as typeof route.config;
+  const schema = route.schema as (Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean }) | undefined;
+  if (!schema || schema.hide) return;
   if (needed === 'public') {
     schema.security = [];
     return;
@@ -64,11 +66,15 @@ export function registerAuthentication(app: FastifyInstance, { masterKey, keys }
 
   const authenticate = authenticator(masterKey, keys);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    // Unmatched URLs need a key too, so that probing answers nothing without one.
-    const needed = request.routeOptions.url ? requirementOf({ url: request.routeOptions.url, config: request.routeOptions.config }) : 'reader';
+    // One read of routeOptions (a getter that builds an object each time). Unmatched URLs
+    // (no url) need a key too, so that probing answers nothing without one.
+    const { config } = request.routeOptions;
+    const needed = config.url === undefined ? 'reader' : (config.role ?? requirementOf({ url: config.url, config }));
     if (needed === 'public') return;
-    Object.assign(request, await authenticate(request));
-    if (!roleAllows(request.role, needed)) {
+    const { principal, role } = await authenticate(request);
+    request.principal = principal;
+    request.role = role;
+    if (!roleAllows(role, needed)) {
       throw new ProblemError(problem('forbidden', `this needs role ${needed}; the key has role ${request.role}`));
     }
   });

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidv7 } from 'uuidv7';
+import { digestOf, newSecret } from '../../src/http/auth/secrets.js';
+import { openStore } from '../../src/server.js';
+import { CachedKeyStore, KEY_CACHE_MAX_ENTRIES } from '../../src/store/cached-key-store.js';
+import type { ApiKey, KeyStore } from '../../src/store/key-store.js';
+import type { LedgerStore } from '../../src/store/ledger-store.js';
+import { startLedger, type TestLedger } from '../support/app.js';
+import { MASTER_KEY, bearer, createKey, expect401 } from './helpers.js';
+
+/*
+ * The in-memory cache of live API keys in front of the key store: a known key costs no
+ * database read, yet a revocation through this process counts on the very next request, one
+ * made by another process on the same database within the TTL (1 s by default), and an
+ * unknown key is always asked of the store. Time is a hand-moved clock: nothing sleeps.
+ */
+
+const TTL = 1000;
+const m = bearer(MASTER_KEY);
+
+/** A ledger whose key cache runs on `clock.now`, and a second connection to the same SQLite file. */
+function useLedgerWithClock(maxEntries?: number) {
+  const clock = { now: 0 };
+  let ledger: TestLedger | undefined;
+  let other: LedgerStore | undefined;
+  beforeAll(async () => {
+    ledger = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY }, { keyCache: { ttlMs: TTL, now: () => clock.now, ...(maxEntries ? { maxEntries } : {}) } });
+    other = openStore({ databaseUrl: `file:${ledger.dbPath}` });
+  });
+  afterAll(async () => {
+    await other?.close();
+    const violations = ledger?.contractViolations ?? [];
+    await ledger?.close();
+    expect(violations, 'every response matches openapi/openapi.json').toEqual([]);
+  });
+  return { t: () => ledger!, other: () => other!, clock };
+}
+
+const parties = (t: TestLedger, secret: string) => t.http().get('/v1/parties').set('authorization', bearer(secret));
+
+describe('API-key cache, through the HTTP API', () => {
+  const { t, other, clock } = useLedgerWithClock();
+
+  it('a key revoked through this process is refused on the very next request, the clock not moved', async () => {
+    const key = await createKey(t(), 'reader');
+    expect((await parties(t(), key.secret)).status).toBe(200); // now cached
+    expect((await t().http().delete(`/v1/keys/${key.id}`).set('authorization', m)).status).toBe(200);
+    expect401(await parties(t(), key.secret));
+  });
+
+  it('a revocation by another connection to the same file: a cached key is honoured until the TTL from its read (however busy), then refused; an uncached key is refused at once', async () => {
+    clock.now = 10_000;
+    const cached = await createKey(t(), 'reader');
+    const uncached = await createKey(t(), 'reader');
+    expect((await parties(t(), cached.secret)).status).toBe(200); // read at 10 000: trusted until 11 000
+    for (const k of [cached, uncached]) expect(await other().keys.revokeKey(k.id, 'master', new Date().toISOString())).toMatchObject({ revokedAt: expect.any(String) });
+
+    expect401(await parties(t(), uncached.secret));
+    // Only the cache can say yes now: the store says revoked.
+    for (const at of [10_000, 10_500, 10_999]) {
+      clock.now = at;
+      expect((await parties(t(), cached.secret)).status, `at +${at - 10_000} ms`).toBe(200);
+    }
+    clock.now = 10_000 + TTL;
+    expect401(await parties(t(), cached.secret));
+    clock.now = 10_000 + TTL + 1;
+    expect401(await parties(t(), cached.secret));
+  });
+
+  it('an unknown key is refused every time; a key created by another connection works on its first request, a miss never being cached', async () => {
+    clock.now = 20_000;
+    const secret = newSecret();
+    for (let i = 0; i < 3; i += 1) expect401(await parties(t(), secret));
+    await other().keys.createKey({ id: uuidv7(), name: 'made elsewhere', role: 'reader', createdAt: new Date().toISOString(), createdBy: 'master', digest: digestOf(secret) });
+    // The clock has not moved: a cached miss would still answer 401.
+    expect((await parties(t(), secret)).status).toBe(200);
+  });
+
+  it('a cached key keeps its role: a reader key is still refused a write (403), from the cache too', async () => {
+    clock.now = 30_000;
+    const key = await createKey(t(), 'reader');
+    for (let i = 0; i < 2; i += 1) {
+      expect((await parties(t(), key.secret)).status).toBe(200);
+      expect((await t().http().post('/v1/parties').set('authorization', bearer(key.secret)).send({ id: 'XX', name: 'X' })).status).toBe(403);
+    }
+  });
+});
+
+describe('API-key cache, bounded', () => {
+  const { t, other, clock } = useLedgerWithClock(2);
+
+  it('holds at most maxEntries keys: the oldest is dropped, and read from the store again', async () => {
+    clock.now = 0;
+    const [k1, k2, k3] = [await createKey(t(), 'reader'), await createKey(t(), 'reader'), await createKey(t(), 'reader')];
+    for (const k of [k1!, k2!, k3!]) expect((await parties(t(), k.secret)).status).toBe(200); // k1 dropped for k3
+    for (const k of [k1!, k2!, k3!]) await other().keys.revokeKey(k.id, 'master', new Date().toISOString());
+    expect401(await parties(t(), k1!.secret));
+    expect((await parties(t(), k2!.secret)).status).toBe(200);
+    expect((await parties(t(), k3!.secret)).status).toBe(200);
+  });
+});
+
+/** A key store that answers every digest with a live key, and counts its reads. */
+class CountingKeyStore implements KeyStore {
+  reads = 0;
+  /** When set, reads wait for it: a lookup still under way. */
+  gate: Promise<void> | null = null;
+  async findLiveKey(digest: string) {
+    this.reads += 1;
+    const key = { id: `id-${digest.slice(0, 8)}`, name: 'k', role: 'reader' as const, createdAt: '', createdBy: 'master', revokedAt: null, revokedBy: null, digest };
+    if (this.gate) await this.gate;
+    return key;
+  }
+  async revokeKey(id: string): Promise<ApiKey | null> {
+    return { id, name: 'k', role: 'reader', createdAt: '', createdBy: 'master', revokedAt: 'now', revokedBy: 'master' };
+  }
+  async createKey(): Promise<void> {}
+  async listKeys(): Promise<ApiKey[]> {
+    return [];
+  }
+}
+
+describe('CachedKeyStore', () => {
+  const digest = (i: number) => digestOf(`secret-${i}`);
+
+  it('answers a known live key from memory, without a store read, until the TTL', async () => {
+    const store = new CountingKeyStore();
+    let now = 0;
+    const cache = new CachedKeyStore(store, { ttlMs: TTL, now: () => now });
+    for (now = 0; now < TTL; now += 100) expect((await cache.findLiveKey(digest(1)))?.digest).toBe(digest(1));
+    expect(store.reads).toBe(1);
+    now = TTL;
+    await cache.findLiveKey(digest(1));
+    expect(store.reads).toBe(2);
+  });
+
+  it(`never holds more than maxEntries keys (default ${KEY_CACHE_MAX_ENTRIES}), however many are looked up`, async () => {
+    const store = new CountingKeyStore();
+    const cache = new CachedKeyStore(store, { now: () => 0 });
+    for (let i = 0; i < KEY_CACHE_MAX_ENTRIES * 2 + 10; i += 1) await cache.findLiveKey(digest(i));
+    expect(cache.size).toBe(KEY_CACHE_MAX_ENTRIES);
+    // The newest are held, the oldest went first.
+    const reads = store.reads;
+    await cache.findLiveKey(digest(KEY_CACHE_MAX_ENTRIES * 2 + 9));
+    expect(store.reads).toBe(reads);
+    await cache.findLiveKey(digest(0));
+    expect(store.reads).toBe(reads + 1);
+  });
+
+  it('does not cache a lookup that was under way when the key was revoked', async () => {
+    const store = new CountingKeyStore();
+    const cache = new CachedKeyStore(store, { ttlMs: TTL, now: () => 0 });
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    const pending = cache.findLiveKey(digest(7));
+    await cache.revokeKey(`id-${digest(7).slice(0, 8)}`, 'master', 'now');
+    open();
+    await pending;
+    store.gate = null;
+    const reads = store.reads;
+    await cache.findLiveKey(digest(7));
+    expect(store.reads, 'the key was read again, not answered from memory').toBe(reads + 1);
+  });
+
+  it('with ttlMs 0, asks the store every time', async () => {
+    const store = new CountingKeyStore();
+    const cache = new CachedKeyStore(store, { ttlMs: 0, now: () => 0 });
+    for (let i = 0; i < 3; i += 1) await cache.findLiveKey(digest(1));
+    expect(store.reads).toBe(3);
+    expect(cache.size).toBe(0);
+  });
+});
