@@ -25,10 +25,14 @@ export const KEY_CACHE_MAX_ENTRIES = 4096;
  * - Revoking through this store drops the key before and after the write, so in this process a
  *   revoked key is refused on the very next request. A lookup that was under way when the
  *   revocation came is not cached (the epoch changed under it), so it cannot put the key back.
- * - A revocation made by ANOTHER process on the same database cannot reach this memory; it is
- *   bounded instead: an entry is trusted for `ttlMs` from the moment its read began (not from
- *   its last use, so a busy key is re-read too), so such a revocation is honoured within
- *   `ttlMs` (1 s by default). Set 0 where every request must see revocations made elsewhere.
+ * - A revocation made by ANOTHER process (or connection) on the same database counts at once
+ *   too: once per turn of the event loop, before the first lookup of that turn, the store's
+ *   `changesElsewhere` counter (SQLite's data_version) is read, and any commit made elsewhere
+ *   since the last turn drops the whole cache. That is one cheap read per turn instead of one
+ *   key read per request; when another process writes all the time, the cache simply empties
+ *   often. A store without that counter is trusted for the TTL alone.
+ * - An entry is also trusted for no more than `ttlMs` from the moment its read began (not from
+ *   its last use, so a busy key is re-read too): a bound that holds whatever else happens.
  * - `now` is monotonic, so a wall-clock step cannot stretch an entry's life.
  * - At most `maxEntries` keys are held; the oldest insertion goes first (Map order).
  *
@@ -43,6 +47,9 @@ export class CachedKeyStore implements KeyStore {
   private readonly now: () => number;
   /** Bumped by every revocation: a lookup begun under an older epoch is not cached. */
   private epoch = 0;
+  /** The store's changesElsewhere counter when last read, and whether it was read this turn. */
+  private seenElsewhere: number | undefined;
+  private checkedThisTurn = false;
 
   constructor(private readonly store: KeyStore, options: KeyCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? KEY_CACHE_TTL_MS;
@@ -56,6 +63,7 @@ export class CachedKeyStore implements KeyStore {
   }
 
   async findLiveKey(digest: string): Promise<LiveKey | null> {
+    this.dropIfChangedElsewhere();
     const startedAt = this.now();
     const hit = this.live.get(digest);
     if (hit !== undefined) {
@@ -86,6 +94,18 @@ export class CachedKeyStore implements KeyStore {
 
   listKeys(): Promise<ApiKey[]> {
     return this.store.listKeys();
+  }
+
+  private dropIfChangedElsewhere(): void {
+    if (this.checkedThisTurn || this.store.changesElsewhere === undefined) return;
+    this.checkedThisTurn = true;
+    setImmediate(() => (this.checkedThisTurn = false));
+    const seen = this.store.changesElsewhere();
+    if (seen !== this.seenElsewhere) {
+      this.seenElsewhere = seen;
+      this.epoch += 1;
+      this.live.clear();
+    }
   }
 
   private forget(id: string): void {

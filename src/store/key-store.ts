@@ -18,4 +18,10 @@ export interface KeyStore {
   revokeKey(id: string, by: string, at: string): Promise<ApiKey | null>;
   /** The live (non-revoked) key with this digest, and its stored digest for the constant-time check. */
   findLiveKey(digest: string): Promise<(ApiKey & { digest: string }) | null>;
+  /**
+   * A number that moves whenever another connection or process has committed to the
+   * database: what a cache in front of this store checks to stay exact. Optional: a store
+   * without it is cached for the TTL alone.
+   */
+  changesElsewhere?(): number;
 }
