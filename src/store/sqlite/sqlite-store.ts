@@ -22,7 +22,7 @@ import { BackgroundCheckpointer } from './checkpointer.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import {
-  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong, stageOf, stagesConcerned, withStages, withStagesOfMany,
+  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned, withStages, withStagesOfMany,
 } from './writes.js';
 import { events, parties } from './schema.js';
 
@@ -145,10 +145,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async getExchange(id: string): Promise<Exchange | null> {
-    return this.inSnapshot(() => {
-      const state = loadExchange(this.db, id);
-      return state && withStages(this.db, state);
-    });
+    return loadExchangeWithStages(this.db, id);
   }
 
   async getStage(exchangeId: string, stageId: string): Promise<StageState | null> {

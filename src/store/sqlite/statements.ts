@@ -43,6 +43,15 @@ function prepare(sqlite: Database) {
     stageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId ORDER BY sequence, party`),
     /** Only the stages still counted (what a completion's date is checked against). */
     liveStageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId AND voided_at IS NULL ORDER BY sequence, party`),
+    /**
+     * An exchange and its stage rows in one statement (one snapshot, one lock taken): the rows
+     * as a JSON array of [stageId, party, count, occurredAt, recordedAt, voidedAt,
+     * voidRecordedAt, voidReason], in recording order.
+     */
+    exchangeWithStages: one<{ state: string; stages: string }>(`SELECT e.state AS state,
+      (SELECT json_group_array(json_array(s.stage_id, s.party, s.count, s.occurred_at, s.recorded_at, s.voided_at, s.void_recorded_at, s.void_reason)
+        ORDER BY s.sequence, s.party) FROM stage_handovers s WHERE s.exchange_id = e.id) AS stages
+      FROM exchanges e WHERE e.id = @id`),
     /** The stage rows of several exchanges (a page of the list), by the same index, one exchange after another. */
     stageRowsOfMany: one<StageRow>(`${STAGE_ROW} WHERE exchange_id IN (SELECT value FROM json_each(@ids)) ORDER BY exchange_id, sequence, party`),
     stageRowsById: one<StageRow>(`${STAGE_ROW} WHERE stage_id = @stageId AND exchange_id = @exchangeId ORDER BY party`),

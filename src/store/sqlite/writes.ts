@@ -47,6 +47,18 @@ export function loadStages(db: Db, state: ExchangeState): StageState[] {
   return stagesFrom(state, statementsFor(db).stageRows.all({ exchangeId: state.id }));
 }
 
+/** The exchange with its stages, read in one statement (GET). */
+export function loadExchangeWithStages(db: Db, id: string): Exchange | null {
+  const row = statementsFor(db).exchangeWithStages.get({ id });
+  if (!row) return null;
+  const state = JSON.parse(row.state) as ExchangeState;
+  const rows = (JSON.parse(row.stages) as [string, string, number, string, string, string | null, string | null, string | null][]).map(
+    ([stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason]): StageRow =>
+      ({ exchangeId: id, stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason }),
+  );
+  return { ...state, stages: stagesFrom(state, rows) };
+}
+
 export function withStages(db: Db, state: ExchangeState): Exchange {
   return { ...state, stages: loadStages(db, state) };
 }
