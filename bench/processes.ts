@@ -1,10 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** Starting, stopping and calling the processes a benchmark measures (the service, the ceilings). */
 
 export const ROOT = join(import.meta.dirname, '..');
+
+/** The Node flags `npm start` runs the service with (package.json), so that it is measured as deployed. */
+export const SERVICE_NODE_ARGS: string[] = (() => {
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return /node ((?:--\S+ )*)dist\/main\.js/.exec(script)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+})();
 
 /** Every process started, killed when the benchmark exits however it exits. */
 const children: ChildProcess[] = [];

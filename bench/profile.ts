@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ROOT, api, start, stop } from './processes.js';
+import { ROOT, SERVICE_NODE_ARGS, api, start, stop } from './processes.js';
 
 const mode = process.argv[2] === 'write' ? 'write' : 'read';
 const seconds = Number(process.argv[3] ?? 8);
@@ -17,7 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'ledger-profile-'));
 const master = randomBytes(32).toString('base64url');
 const service = await start(join(ROOT, 'dist/main.js'), {
   NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'ledger.db')}`,
-}, '/readyz', ['--cpu-prof', `--cpu-prof-dir=${work}`]);
+}, '/readyz', [...SERVICE_NODE_ARGS, '--cpu-prof', `--cpu-prof-dir=${work}`]);
 const { base } = service;
 const recorder = (await api(base, master, 'POST', '/v1/keys', { name: 'profile', role: 'recorder' })).secret as string;
 await api(base, master, 'POST', '/v1/parties', { id: 'UA', name: 'Ukraine' });

@@ -10,7 +10,7 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { ROOT, api, start, stop, type Proc } from './processes.js';
+import { ROOT, SERVICE_NODE_ARGS, api, start, stop, type Proc } from './processes.js';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -86,7 +86,7 @@ for (const mode of ['tx', 'group'] as const) {
 
 const master = randomBytes(32).toString('base64url');
 const serviceEnv = { NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'service.db')}` };
-const service = await start(join(ROOT, 'dist/main.js'), serviceEnv, '/readyz');
+const service = await start(join(ROOT, 'dist/main.js'), serviceEnv, '/readyz', SERVICE_NODE_ARGS);
 const recorder = (await api(service.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'recorder' })).secret as string;
 const auth = { authorization: `Bearer ${recorder}` };
 for (const [id, name] of [['UA', 'Ukraine'], ['RU', 'Russia'], ['BA', 'Bench A'], ['BB', 'Bench B']]) await api(service.base, master, 'POST', '/v1/parties', { id, name });
@@ -143,7 +143,7 @@ if (SCALE > 0) {
     return (performance.now() - t0) / 1000;
   };
   const measure = async (file: string) => {
-    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, DATABASE_URL: `file:${file}` }, '/readyz');
+    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, DATABASE_URL: `file:${file}` }, '/readyz', SERVICE_NODE_ARGS);
     const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
     const h = { authorization: `Bearer ${key}` };
     const totals = await load(s, { path: '/v1/totals', connections: 1, headers: h });
