@@ -1,4 +1,4 @@
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '../ids.js';
 import type { LedgerStore, WriteOutcome } from '../store/ledger-store.js';
 import type { SyntheticStep } from './synthetic.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '../../ids.js';
 import { z } from 'zod';
 import type { KeyStore } from '../../store/key-store.js';
 import { nowIso } from '../command.js';

@@ -1,5 +1,5 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
-import { uuidv7 } from 'uuidv7';
+import { uuidv7 } from '../../ids.js';
 import { decide } from '../../domain/decide.js';
 import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
 import { eventsInForceAt } from '../../domain/as-of.js';
