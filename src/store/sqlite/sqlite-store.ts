@@ -18,7 +18,6 @@ import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import type { KeyStore } from '../key-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { GroupCommitter } from './group-commit.js';
-import { BackgroundCheckpointer } from './checkpointer.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import {
@@ -41,7 +40,6 @@ export class SqliteLedgerStore implements LedgerStore {
    */
   private readonly inSnapshot: <T>(read: () => T) => T;
   readonly keys: KeyStore;
-  private checkpointer: BackgroundCheckpointer | null = null;
 
   constructor(private readonly conn: SqliteConnection) {
     this.db = conn.db;
@@ -52,14 +50,8 @@ export class SqliteLedgerStore implements LedgerStore {
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
   }
 
-  /**
-   * Opens the ledger file; a file (not `:memory:`) gets its WAL checkpointed by a background
-   * thread (checkpointer.ts). Problems of that thread go to `onProblem` (stderr by default).
-   */
-  static open(path: string, migrationsFolder: string, onProblem: (message: string) => void = (m) => console.error(m)): SqliteLedgerStore {
-    const store = new SqliteLedgerStore(openSqlite(path, migrationsFolder));
-    if (path !== ':memory:') store.checkpointer = BackgroundCheckpointer.start(store.conn.sqlite, path, onProblem);
-    return store;
+  static open(path: string, migrationsFolder: string): SqliteLedgerStore {
+    return new SqliteLedgerStore(openSqlite(path, migrationsFolder));
   }
 
   async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
@@ -228,7 +220,6 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async close(): Promise<void> {
     await this.committer.drain();
-    await this.checkpointer?.stop();
     if (this.conn.sqlite.open) this.conn.sqlite.close();
   }
 }
