@@ -16,6 +16,8 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
     const seq = appended[0]!.sequence;
     st.insertExchange.run({ ...row, seq, kind: after.kind, occurredAt: after.occurredAt });
     for (const side of after.sides) st.insertExchangeParty.run({ party: side.party, exchangeId: after.id, occurredAt: after.occurredAt, seq });
+  } else if (before.status === after.status) {
+    st.updateExchangeState.run(row);
   } else {
     st.updateExchange.run(row);
   }

@@ -19,6 +19,8 @@ function prepare(sqlite: Database) {
     exchangeState: one<{ state: string }>(`SELECT state FROM exchanges WHERE id = @id`),
     insertExchange: one(`INSERT INTO exchanges (id, seq, kind, status, occurred_at, version, state) VALUES (@id, @seq, @kind, @status, @occurredAt, @version, @state)`),
     updateExchange: one(`UPDATE exchanges SET status = @status, version = @version, state = @state WHERE id = @id`),
+    /** When the status stays (a stage, a void): naming status in SET would rewrite its index entry too. */
+    updateExchangeState: one(`UPDATE exchanges SET version = @version, state = @state WHERE id = @id`),
     insertExchangeParty: one(`INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES (@party, @exchangeId, @occurredAt, @seq)`),
     party: one<{ id: string; name: string; registeredAt: string }>(`SELECT id, name, registered_at AS registeredAt FROM parties WHERE id = @id`),
     insertParty: one(`INSERT INTO parties (id, name, registered_at, recorded_at) VALUES (@id, @name, @registeredAt, @recordedAt)`),
