@@ -24,7 +24,8 @@ export interface LedgerStore extends AuditStore {
   getExchange(id: string): Promise<Exchange | null>;
   /** One stage of an exchange, without reading the others. */
   getStage(exchangeId: string, stageId: string): Promise<StageState | null>;
-  listExchanges(query: ExchangeQuery): Promise<Page<Exchange, ExchangeCursor>>;
+  /** Exchanges without their stages (a page costs what its length says). */
+  listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>>;
   exchangeHistory(id: string): Promise<RecordedEvent[] | null>;
   ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]>;
   totals(query: TotalsQuery): Promise<Contribution[]>;

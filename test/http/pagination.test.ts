@@ -121,11 +121,15 @@ describe('GET /v1/exchanges pages in the documented order, with every filter', (
     expect(res.body.nextCursor).toBeNull();
   });
 
-  it('lists full exchange views, the same as GET /v1/exchanges/{id}', async () => {
-    const res = await t().http().get('/v1/exchanges?limit=5');
+  it('lists each exchange as GET /v1/exchanges/{id} shows it, without its stages', async () => {
+    const res = await t().http().get('/v1/exchanges?limit=20');
+    let withStages = 0;
     for (const item of res.body.data) {
-      expect(item).toEqual((await t().http().get(`/v1/exchanges/${item.id}`)).body);
+      const { stages, ...summary } = (await t().http().get(`/v1/exchanges/${item.id}`)).body;
+      if (stages.length > 0) withStages += 1;
+      expect(item).toEqual(summary);
     }
+    expect(withStages, 'the page holds exchanges that have stages').toBeGreaterThan(0);
   });
 
   it.each(FATES)('filters status=%s', async (status) => {

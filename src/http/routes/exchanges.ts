@@ -57,7 +57,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     config: { role: 'reader' },
     schema: {
       operationId: 'listExchanges', summary: 'List exchanges', tags: ['exchanges'],
-      description: 'Oldest proposal first. Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence.',
+      description: 'Oldest proposal first, each exchange without its stages (GET the exchange for those). Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence.',
       querystring: ExchangeListQuery,
       response: { 200: ExchangePage, ...problemResponses(400) },
     },
@@ -72,7 +72,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       limit: q.limit,
       ...(q.cursor && { after: decodeCursor(q.cursor) }),
     });
-    return { data: page.items.map(presentExchange), nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { data: page.items.map(presentSummary), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
   app.get('/v1/exchanges/:id', {

@@ -111,8 +111,12 @@ export const ExchangeView = z
 /** The exchange without its stages: what a write answers with when the stages may be many. */
 export const ExchangeSummary = ExchangeView.omit({ stages: true }).meta({ id: 'ExchangeSummary', description: 'An exchange without its stages (GET the exchange for those).' });
 
+/**
+ * A page lists exchanges without their stages: a medical exchange may gather thousands, and
+ * a page must cost what its length says, not what its exchanges have accumulated.
+ */
 export const ExchangePage = z
-  .object({ data: z.array(ExchangeView), nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null at the end.' }) })
+  .object({ data: z.array(ExchangeSummary), nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null at the end.' }) })
   .meta({ id: 'ExchangePage' });
 
 export const ExchangeListQuery = z.strictObject({

@@ -3,7 +3,7 @@ import { uuidv7 } from '../../ids.js';
 import { decide } from '../../domain/decide.js';
 import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
 import { eventsInForceAt } from '../../domain/as-of.js';
-import { fold, type Exchange, type StageState } from '../../domain/exchange.js';
+import { fold, type Exchange, type ExchangeState, type StageState } from '../../domain/exchange.js';
 import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
@@ -21,7 +21,7 @@ import { GroupCommitter } from './group-commit.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import {
-  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned, withStages, withStagesOfMany,
+  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned, withStages,
 } from './writes.js';
 import { events, parties } from './schema.js';
 
@@ -147,16 +147,14 @@ export class SqliteLedgerStore implements LedgerStore {
     });
   }
 
-  async listExchanges(q: ExchangeQuery): Promise<Page<Exchange, ExchangeCursor>> {
-    return this.inSnapshot(() => {
-      const rows = this.reads.listExchanges(q);
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: withStagesOfMany(this.db, page.map((r) => JSON.parse(r.state))),
-        next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
-      };
-    });
+  async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
+    const rows = this.reads.listExchanges(q);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => JSON.parse(r.state) as ExchangeState),
+      next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
+    };
   }
 
   async exchangeHistory(id: string): Promise<RecordedEvent[] | null> {

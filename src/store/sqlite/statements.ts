@@ -54,8 +54,6 @@ function prepare(sqlite: Database) {
       (SELECT json_group_array(json_array(s.stage_id, s.party, s.count, s.occurred_at, s.recorded_at, s.voided_at, s.void_recorded_at, s.void_reason)
         ORDER BY s.sequence, s.party) FROM stage_handovers s WHERE s.exchange_id = e.id) AS stages
       FROM exchanges e WHERE e.id = @id`),
-    /** The stage rows of several exchanges (a page of the list), by the same index, one exchange after another. */
-    stageRowsOfMany: one<StageRow>(`${STAGE_ROW} WHERE exchange_id IN (SELECT value FROM json_each(@ids)) ORDER BY exchange_id, sequence, party`),
     stageRowsById: one<StageRow>(`${STAGE_ROW} WHERE stage_id = @stageId AND exchange_id = @exchangeId ORDER BY party`),
   };
 }

@@ -63,19 +63,6 @@ export function withStages(db: Db, state: ExchangeState): Exchange {
   return { ...state, stages: loadStages(db, state) };
 }
 
-/** Several exchanges with their stages, in one statement (a page of the list). */
-export function withStagesOfMany(db: Db, states: readonly ExchangeState[]): Exchange[] {
-  if (states.length === 0) return [];
-  const rows = statementsFor(db).stageRowsOfMany.all({ ids: JSON.stringify(states.map((s) => s.id)) });
-  const byExchange = new Map<string, StageRow[]>();
-  for (const r of rows) {
-    const list = byExchange.get(r.exchangeId);
-    if (list) list.push(r);
-    else byExchange.set(r.exchangeId, [r]);
-  }
-  return states.map((s) => ({ ...s, stages: stagesFrom(s, byExchange.get(s.id) ?? []) }));
-}
-
 export function stageOf(db: Db, state: ExchangeState, stageId: string): StageState | undefined {
   return stagesFrom(state, statementsFor(db).stageRowsById.all({ stageId, exchangeId: state.id }))[0];
 }
