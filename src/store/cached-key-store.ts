@@ -25,8 +25,8 @@ export const KEY_CACHE_MAX_ENTRIES = 4096;
  * - Revoking through this store drops the key before and after the write, so in this process a
  *   revoked key is refused on the very next request. A lookup that was under way when the
  *   revocation came is not cached (the epoch changed under it), so it cannot put the key back.
- * - A revocation made by ANOTHER process (or connection) on the same database counts at once
- *   too: once per turn of the event loop, before the first lookup of that turn, the store's
+ * - A revocation made by ANOTHER process (or connection) on the same database counts from the
+ *   next turn of the event loop: before the first lookup of each turn, the store's
  *   `changesElsewhere` counter (SQLite's data_version) is read, and any commit made elsewhere
  *   since the last turn drops the whole cache. That is one cheap read per turn instead of one
  *   key read per request; when another process writes all the time, the cache simply empties

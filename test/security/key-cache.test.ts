@@ -78,12 +78,23 @@ describe('API-key cache, through the HTTP API', () => {
     expect401(await parties(t(), key.secret));
   });
 
-  it('an unknown key is refused every time; a key created by another connection works on its first request, a miss never being cached', async () => {
+  it('an unknown key is refused every time, a miss never being cached: once the key exists it works on its first request', async () => {
     clock.now = 20_000;
     const secret = newSecret();
     for (let i = 0; i < 3; i += 1) expect401(await parties(t(), secret));
+    // Written on the service's own connection, behind its key store: no commit another
+    // connection made (which would empty the cache anyway), the clock not moved. Only a
+    // cache that never holds a miss can answer 200 now.
+    (t().store as unknown as { conn: { sqlite: { prepare: (q: string) => { run: (...a: unknown[]) => void } } } }).conn.sqlite
+      .prepare("INSERT INTO api_keys (id, name, role, digest, created_at, created_by) VALUES (?, 'made behind the cache', 'reader', ?, ?, 'master')")
+      .run(uuidv7(), digestOf(secret), new Date().toISOString());
+    expect((await parties(t(), secret)).status).toBe(200);
+  });
+
+  it('a key created by another connection works on its first request', async () => {
+    const secret = newSecret();
+    expect401(await parties(t(), secret));
     await other().keys.createKey({ id: uuidv7(), name: 'made elsewhere', role: 'reader', createdAt: new Date().toISOString(), createdBy: 'master', digest: digestOf(secret) });
-    // The clock has not moved: a cached miss would still answer 401.
     expect((await parties(t(), secret)).status).toBe(200);
   });
 

@@ -33,7 +33,7 @@ export function projectExchange(db: Db, before: ExchangeState | null, after: Exc
         occurredAt: stage.occurredAt, sequence: event.sequence, recordedAt: stage.recordedAt,
       });
     } else if (event.type === 'StageVoided') {
-      st.voidStage.run({ voidedAt: event.occurredAt, voidRecordedAt: event.recordedAt, voidReason: event.data.reason, stageId: event.data.stageId });
+      st.voidStage.run({ voidedAt: event.occurredAt, voidRecordedAt: event.recordedAt, voidReason: event.data.reason, stageId: event.data.stageId, exchangeId: after.id });
     }
   }
 

@@ -28,7 +28,7 @@ function prepare(sqlite: Database) {
     insertStage: one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
       VALUES (@stageId, @partyA, @partyB, @exchangeId, @kind, @countA, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL),
              (@stageId, @partyB, @partyA, @exchangeId, @kind, @countB, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL)`),
-    voidStage: one(`UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId`),
+    voidStage: one(`UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId AND exchange_id = @exchangeId`),
     closeTerms: one(`UPDATE terms_history SET valid_to = @validTo WHERE exchange_id = @exchangeId AND valid_to IS NULL`),
     insertTerms: one(`INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
       VALUES (@exchangeId, @party, @kind, @version, @status, @handsOver, @validFrom, NULL)`),
