@@ -315,6 +315,23 @@ describe('refused imports write nothing', () => {
         return { line: n, lines: events.map((e) => JSON.stringify(e)) };
       },
     },
+    {
+      name: 'a stage id used a second time, by another exchange, in a chain re-hashed to hide it',
+      reason: /stage id .* is already used by an earlier stage/,
+      make: () => {
+        const events = lines.map((l) => JSON.parse(l));
+        const first = lineOf('StageRecorded', 1000);
+        const firstEvent = events[first - 1];
+        const n = events.findIndex((e, i) => i > first + 100 && e.type === 'StageRecorded' && e.streamId !== firstEvent.streamId) + 1;
+        expect(n).toBeGreaterThan(first);
+        events[n - 1].data.stageId = firstEvent.data.stageId;
+        for (let i = n - 1; i < events.length; i += 1) {
+          events[i].prevHash = events[i - 1].hash;
+          events[i].hash = expectedHash(events[i]);
+        }
+        return { line: n, lines: events.map((e) => JSON.stringify(e)) };
+      },
+    },
   ];
 
   let results: { c: Case; line: number; target: string; r: CliResult }[] = [];

@@ -8,6 +8,7 @@ import { commandLength, commandOf, replayRefusal } from '../../domain/replay.js'
 import { GENESIS_HASH } from '../hash-chain.js';
 import type { ImportReport, LedgerHead, NumberedEvent, Progress } from '../ledger-store.js';
 import type { SqliteConnection } from './connection.js';
+import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import { events } from './schema.js';
 import { applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, registeredAmong, stagesConcerned } from './writes.js';
@@ -55,6 +56,13 @@ export async function importLedger(conn: SqliteConnection, source: AsyncIterable
     const stages = stagesConcerned(db, before, command);
     const refusal = replayRefusal(evs, before, { registeredParties: registeredAmong(db, command), stages });
     if (refusal) throw new ImportRefusal(group[0]!.line, refusal);
+    // The service makes every stage id fresh; a file could reuse one, across exchanges too.
+    group.forEach(({ line }, i) => {
+      const e = evs[i]!;
+      if (e.type === 'StageRecorded' && statementsFor(db).stageIdTaken.get({ stageId: e.data.stageId })) {
+        throw new ImportRefusal(line, `stage id ${e.data.stageId} is already used by an earlier stage`);
+      }
+    });
     for (const e of evs) insertEvent(db, e);
     applyExchangeEvents(db, before, evs, stages);
   };

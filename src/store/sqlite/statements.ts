@@ -54,6 +54,8 @@ function prepare(sqlite: Database) {
       (SELECT json_group_array(json_array(s.stage_id, s.party, s.count, s.occurred_at, s.recorded_at, s.voided_at, s.void_recorded_at, s.void_reason)
         ORDER BY s.sequence, s.party) FROM stage_handovers s WHERE s.exchange_id = e.id) AS stages
       FROM exchanges e WHERE e.id = @id`),
+    /** Whether any stage already has this id (an import must not reuse one: voids find stages by it). */
+    stageIdTaken: one<{ taken: 1 }>(`SELECT 1 AS taken FROM stage_handovers WHERE stage_id = @stageId LIMIT 1`),
     stageRowsById: one<StageRow>(`${STAGE_ROW} WHERE stage_id = @stageId AND exchange_id = @exchangeId ORDER BY party`),
   };
 }
