@@ -21,14 +21,15 @@ import { GroupCommitter } from './group-commit.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
 import {
-  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned, withStages,
+  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned,
 } from './writes.js';
 import { events, parties } from './schema.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each command runs start to end in
- * one BEGIN IMMEDIATE transaction without yielding to the event loop: no other request can
- * interleave, and a second process on the file waits on the busy timeout for the lock.
+ * its savepoint of one BEGIN IMMEDIATE batch transaction (group-commit.ts) without yielding to
+ * the event loop: no other request can interleave, and a second process on the file waits on
+ * the busy timeout for the lock.
  */
 export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Db;
@@ -80,7 +81,7 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       const appended = this.append(exchangeId, before?.version ?? 0, decision.value, request) as RecordedEvent<ExchangeEventData>[];
       const { state, recorded } = applyExchangeEvents(this.db, before, appended, stages);
-      return { ok: true, value: { state, recorded, withStages: () => withStages(this.db, state) }, events: appended };
+      return { ok: true, value: { state, recorded, withStages: () => loadExchangeWithStages(this.db, state.id)! }, events: appended };
     });
   }
 
@@ -167,11 +168,13 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async totals(q: TotalsQuery): Promise<Contribution[]> {
-    if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
-    const rows = this.reads.totals(q);
-    if (!q.from && !q.to) return rows;
-    // Bounded by date: handedOver and received come from the dated stage rows instead.
-    return rows.map((r) => ({ ...r, handedOver: this.reads.stageSum('party', r, q), received: this.reads.stageSum('counterparty', r, q) }));
+    return this.inSnapshot(() => {
+      if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
+      const rows = this.reads.totals(q);
+      if (!q.from && !q.to) return rows;
+      // Bounded by date: handedOver and received come from the dated stage rows instead.
+      return rows.map((r) => ({ ...r, handedOver: this.reads.stageSum('party', r, q), received: this.reads.stageSum('counterparty', r, q) }));
+    });
   }
 
   async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {

@@ -41,8 +41,6 @@ function prepare(sqlite: Database) {
       `SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE principal = @principal AND "key" = @key`),
     insertIdempotency: one(`INSERT INTO idempotency_keys (principal, "key", fingerprint, status, headers, body, created_at)
       VALUES (@principal, @key, @fingerprint, @status, @headers, @body, @createdAt)`),
-    /** The rows of an exchange's stages, two per stage, in recording order. */
-    stageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId ORDER BY sequence, party`),
     /** Only the stages still counted (what a completion's date is checked against). */
     liveStageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId AND voided_at IS NULL ORDER BY sequence, party`),
     /**

@@ -43,11 +43,7 @@ function stagesFrom(state: ExchangeState, rows: readonly StageRow[]): StageState
   return stages;
 }
 
-export function loadStages(db: Db, state: ExchangeState): StageState[] {
-  return stagesFrom(state, statementsFor(db).stageRows.all({ exchangeId: state.id }));
-}
-
-/** The exchange with its stages, read in one statement (GET). */
+/** The exchange with its stages, read in one statement (GET, and the answers that show stages). */
 export function loadExchangeWithStages(db: Db, id: string): Exchange | null {
   const row = statementsFor(db).exchangeWithStages.get({ id });
   if (!row) return null;
@@ -57,10 +53,6 @@ export function loadExchangeWithStages(db: Db, id: string): Exchange | null {
       ({ exchangeId: id, stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason }),
   );
   return { ...state, stages: stagesFrom(state, rows) };
-}
-
-export function withStages(db: Db, state: ExchangeState): Exchange {
-  return { ...state, stages: loadStages(db, state) };
 }
 
 export function stageOf(db: Db, state: ExchangeState, stageId: string): StageState | undefined {
