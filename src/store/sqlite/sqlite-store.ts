@@ -24,6 +24,7 @@ import {
   applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned,
 } from './writes.js';
 import { events, parties } from './schema.js';
+import { ReadCache, type ReadCacheOptions } from '../read-cache.js';
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each command runs start to end in
@@ -40,19 +41,26 @@ export class SqliteLedgerStore implements LedgerStore {
    * another process writes, and one shared lock taken instead of one per statement.
    */
   private readonly inSnapshot: <T>(read: () => T) => T;
+  /** The exchange, list and totals answers, kept while the database is unchanged (read-cache.ts). */
+  private readonly cache: ReadCache;
   readonly keys: KeyStore;
 
-  constructor(private readonly conn: SqliteConnection) {
+  constructor(private readonly conn: SqliteConnection, options: { readCache?: ReadCacheOptions } = {}) {
     this.db = conn.db;
     this.keys = new SqliteKeyStore(conn.db, conn.sqlite);
     this.committer = new GroupCommitter(conn.sqlite);
     this.reads = new PreparedReads(conn.db);
     const snapshot = conn.sqlite.transaction((read: () => unknown) => read());
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
+    // Rows this connection changed, and commits by any other connection or process: together,
+    // every write the cached answers could have missed.
+    const changedHere = conn.sqlite.prepare('SELECT total_changes()').pluck();
+    const committedElsewhere = conn.sqlite.prepare('PRAGMA data_version').pluck();
+    this.cache = new ReadCache(() => `${changedHere.get() as number}:${committedElsewhere.get() as number}`, options.readCache);
   }
 
-  static open(path: string, migrationsFolder: string): SqliteLedgerStore {
-    return new SqliteLedgerStore(openSqlite(path, migrationsFolder));
+  static open(path: string, migrationsFolder: string, options: { readCache?: ReadCacheOptions } = {}): SqliteLedgerStore {
+    return new SqliteLedgerStore(openSqlite(path, migrationsFolder), options);
   }
 
   async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
@@ -138,7 +146,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async getExchange(id: string): Promise<Exchange | null> {
-    return loadExchangeWithStages(this.db, id);
+    return this.cache.read(`exchange:${id}`, (x) => 1 + (x?.stages.length ?? 0), () => loadExchangeWithStages(this.db, id));
   }
 
   async getStage(exchangeId: string, stageId: string): Promise<StageState | null> {
@@ -149,6 +157,10 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
+    return this.cache.read(`list:${JSON.stringify(q)}`, (page) => 1 + page.items.length, () => this.readPage(q));
+  }
+
+  private readPage(q: ExchangeQuery): Page<ExchangeState, ExchangeCursor> {
     const rows = this.reads.listExchanges(q);
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
@@ -168,6 +180,10 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async totals(q: TotalsQuery): Promise<Contribution[]> {
+    return this.cache.read(`totals:${JSON.stringify(q)}`, (rows) => 1 + rows.length, () => this.readTotals(q));
+  }
+
+  private readTotals(q: TotalsQuery): Contribution[] {
     return this.inSnapshot(() => {
       if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
       const rows = this.reads.totals(q);
