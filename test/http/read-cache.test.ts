@@ -90,4 +90,22 @@ describe('answers held in memory', () => {
     expect(second).toHaveLength(first.length + 1);
     expect(second.map((x) => x.id)).toContain(id);
   });
+
+  it('are turned off by READ_CACHE_ROWS=0: every read goes to the database', async () => {
+    const id = await agreed(a);
+    const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, READ_CACHE_ROWS: '0' });
+    expect(config.readCacheRows).toBe(0);
+    const uncached = openStore(config);
+    const cached = openStore(loadConfig({ DATABASE_URL: `file:${a.dbPath}` }));
+    try {
+      // Held: the same (frozen) answer twice. Not held: a fresh object from each read.
+      expect(await cached.getExchange(id)).toBe(await cached.getExchange(id));
+      const [first, second] = [await uncached.getExchange(id), await uncached.getExchange(id)];
+      expect(first).not.toBe(second);
+      expect(first).toEqual(second);
+    } finally {
+      await uncached.close();
+      await cached.close();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import {
 } from '../command.js';
 import { decodeCursor, encodeCursor, etagOf, presentExchange, presentSummary } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
+import { sendPresented } from '../rendered.js';
 import { WorldTimeSchema } from '../schemas/common.js';
 import {
   AgreeBody, CloseBody, CompleteBody, CounterBody, ExchangeIdParams, ExchangeListQuery, ExchangePage, ExchangeSummary,
@@ -61,7 +62,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       querystring: ExchangeListQuery,
       response: { 200: ExchangePage, ...problemResponses(400) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const q = request.query;
     const page = await store.listExchanges({
       ...(q.status && { status: q.status }),
@@ -72,7 +73,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       limit: q.limit,
       ...(q.cursor && { after: decodeCursor(q.cursor) }),
     });
-    return { data: page.items.map(presentSummary), nextCursor: page.next ? encodeCursor(page.next) : null };
+    return sendPresented(reply, page, (p) => ({ data: p.items.map(presentSummary), nextCursor: p.next ? encodeCursor(p.next) : null }));
   });
 
   app.get('/v1/exchanges/:id', {
@@ -92,7 +93,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     if (!state) throw new ProblemError(problem('not-found', asOf ? `no exchange ${request.params.id} as of ${asOf}` : `no exchange ${request.params.id}`));
     // An as-of view is history, not something to write against: no ETag for it.
     if (!asOf) reply.header('etag', etagOf(state.version));
-    return presentExchange(state);
+    return sendPresented(reply, state, presentExchange);
   });
 
   app.get('/v1/exchanges/:id/stages/:stageId', {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
 import { presentEvent } from '../present.js';
+import { sendPresented } from '../rendered.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { ExchangeIdParams } from '../schemas/exchange.js';
 import { EventPage, EventView, EventsQuery, LedgerHeadView, TotalsQuery, TotalsView, VerifyView } from '../schemas/ledger.js';
@@ -89,7 +90,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
       querystring: TotalsQuery,
       response: { 200: TotalsView, ...problemResponses(400) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const q = request.query;
     const rows = await store.totals({
       ...(q.asOf && { asOf: upperBoundOf(q.asOf) }),
@@ -98,6 +99,6 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
       ...(q.from && { from: lowerBoundOf(q.from) }),
       ...(q.to && { to: upperBoundOf(q.to) }),
     });
-    return { data: rows };
+    return sendPresented(reply, rows, (data) => ({ data }));
   });
 };
