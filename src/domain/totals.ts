@@ -57,11 +57,17 @@ export function totalsDelta(before: ExchangeState | null, after: ExchangeState):
 /** Sum contributions into rows keyed by party and kind (verify and tests recompute with it). */
 export function sumContributions(contributions: Iterable<Contribution>): Map<string, Contribution> {
   const rows = new Map<string, Contribution>();
-  for (const c of contributions) {
-    const key = `${c.party}\u0000${c.kind}`;
-    const row = rows.get(key) ?? { party: c.party, kind: c.kind, ...ZERO };
-    for (const f of FIGURE_NAMES) row[f] += c[f];
+  for (const c of contributions) addContribution(rows, c);
+  return rows;
+}
+
+/** Adds one contribution into rows keyed by party and kind (a running sum: nothing is kept per exchange). */
+export function addContribution(rows: Map<string, Contribution>, c: Contribution): void {
+  const key = `${c.party}\u0000${c.kind}`;
+  let row = rows.get(key);
+  if (row === undefined) {
+    row = { party: c.party, kind: c.kind, ...ZERO };
     rows.set(key, row);
   }
-  return rows;
+  for (const f of FIGURE_NAMES) row[f] += c[f];
 }

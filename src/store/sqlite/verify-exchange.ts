@@ -64,7 +64,7 @@ export function checkParty(st: VerifyStatements, stream: RecordedEvent[]): Diffe
 }
 
 /** One exchange's events, folded command by command, against every row it should have made. */
-export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<ExchangeEventData>[], contributions: Contribution[]): Difference | null {
+export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<ExchangeEventData>[], contribute: (c: Contribution) => void): Difference | null {
   const id = stream[0]!.streamId;
   const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
   // Taken before anything can return, so the merge stays in step with the streams.
@@ -87,7 +87,7 @@ export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<Exchange
     i += n;
   }
   const s = state!;
-  contributions.push(...contributionOf(s));
+  for (const c of contributionOf(s)) contribute(c);
 
   if (!row) return diff('exchanges', 'row missing');
   const model = READ_MODELS.exchanges;

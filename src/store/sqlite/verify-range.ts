@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
-import { sumContributions, type Contribution } from '../../domain/totals.js';
+import { addContribution, type Contribution } from '../../domain/totals.js';
 import type { Difference } from '../ledger-store.js';
 import { ContentCheck, type ContentFailure } from './verify-chain.js';
 import { checkExchange, checkParty, ExchangeRows } from './verify-exchange.js';
@@ -42,7 +42,9 @@ export interface RangeResult {
 export async function verifyRange(sqlite: Database.Database, range: StreamRange, pause: (read: number) => Promise<void> | void): Promise<RangeResult> {
   const st = verifyStatements(sqlite);
   const content = new ContentCheck();
-  const contributions: Contribution[] = [];
+  // Summed as the streams are folded: a ledger's worth of per-exchange contributions is never held.
+  const totals = new Map<string, Contribution>();
+  const contribute = (c: Contribution) => addContribution(totals, c);
   const streams = { exchanges: 0, parties: 0 };
   let outcome: Outcome | null = null;
   let read = 0;
@@ -56,7 +58,7 @@ export async function verifyRange(sqlite: Database.Database, range: StreamRange,
         difference = checkParty(st, stream);
       } else {
         streams.exchanges += 1;
-        difference = checkExchange(rows, stream as RecordedEvent<ExchangeEventData>[], contributions);
+        difference = checkExchange(rows, stream as RecordedEvent<ExchangeEventData>[], contribute);
       }
       return difference && { difference };
     } catch (error) {
@@ -91,5 +93,5 @@ export async function verifyRange(sqlite: Database.Database, range: StreamRange,
     rows.close();
   }
   const counted = { exchangeParties: rows.sides.taken, stageHandovers: rows.stages.taken, termsHistory: rows.terms.taken };
-  return { read, content: content.first, outcome, streams, rows: counted, totals: [...sumContributions(contributions).values()] };
+  return { read, content: content.first, outcome, streams, rows: counted, totals: [...totals.values()] };
 }
