@@ -42,7 +42,7 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
 
 interface Figures { rps: number; p50: number; p99: number; rssMb: number; ok: number; errors: number }
 
-async function load(p: Proc, opts: { path?: string; connections: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: () => { path: string; body: string } }): Promise<Figures> {
+async function load(p: Proc, opts: { path?: string; connections: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: () => { path: string; body: string }; paths?: () => string }): Promise<Figures> {
   let peak = rssMb(p.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(p.pid))), 100);
   let ok = 0;
@@ -53,6 +53,7 @@ async function load(p: Proc, opts: { path?: string; connections: number; method?
     method: opts.method ?? 'GET',
     headers: { ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
     ...(opts.body ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...opts.body!() }) }] } : {}),
+    ...(opts.paths ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: opts.paths!() }) }] } : {}),
     setupClient: (client: { on: (e: string, f: (status: number) => void) => void }) => client.on('response', (status: number) => { if (status >= 200 && status < 300) ok += 1; }),
   } as autocannon.Options);
   clearInterval(sampler);
@@ -200,7 +201,7 @@ if (SCALE > 0) {
   const measure = async (file: string) => {
     // The read cache off: these figures are about the database's work as the ledger grows (with
     // the cache on, every repeat of the same query would be answered from memory).
-    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, READ_CACHE_ROWS: '0', DATABASE_URL: `file:${file}` }, '/readyz', SERVICE_NODE_ARGS);
+    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, READ_CACHE_MB: '0', DATABASE_URL: `file:${file}` }, '/readyz', SERVICE_NODE_ARGS);
     const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
     const h = { authorization: `Bearer ${key}` };
     const totals = await load(s, { path: '/v1/totals', connections: 1, headers: h });
@@ -232,6 +233,20 @@ if (SCALE > 0) {
   const events = (seededFile.prepare('SELECT max(sequence) AS n FROM events').get() as { n: number }).n;
   seededFile.close();
   const big = await measure(bigFile);
+  // The read cache as deployed (on, its default room), filled: 20,000 different exchanges of
+  // the large ledger read round and round, far more than the cache holds.
+  const fullCache = await (async () => {
+    const ledger = new Database(bigFile, { readonly: true });
+    const ids = ledger.prepare('SELECT id FROM exchanges ORDER BY seq LIMIT 20000').pluck().all() as string[];
+    ledger.close();
+    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, DATABASE_URL: `file:${bigFile}` }, '/readyz', SERVICE_NODE_ARGS);
+    const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
+    let n = 0;
+    const f = await load(s, { connections: 10, headers: { authorization: `Bearer ${key}` }, paths: () => `/v1/exchanges/${ids[n++ % ids.length]}` });
+    const rss = rssMb(s.pid, 'VmHWM');
+    await stop(s);
+    return { exchanges: ids.length, rps: Math.round(f.rps), errors: f.errors, peakRssMb: Math.round(rss) };
+  })();
   const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
   const verifyRun = await new Promise<{ seconds: number; ok: boolean }>((resolve) => {
     const t0 = performance.now();
@@ -249,6 +264,7 @@ if (SCALE > 0) {
     databaseBytesPerEvent: Math.round(bytes / events),
     verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(events / verifyRun.seconds) },
     peakRssWhileServingMb: Math.round(big.rss),
+    readCacheFull: fullCache,
   };
 }
 

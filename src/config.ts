@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { READ_CACHE_MAX_UNITS } from './store/read-cache.js';
+import { READ_CACHE_MAX_MB } from './store/read-cache.js';
 
 /**
  * The one place that reads the environment. Parsed and validated once at start: a bad value
@@ -26,7 +26,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.string().default('development'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(1200),
-  READ_CACHE_ROWS: z.coerce.number().int('must be a whole number').min(0).max(10_000_000).default(READ_CACHE_MAX_UNITS),
+  READ_CACHE_MB: z.coerce.number().int('must be a whole number').min(0).max(1024).default(READ_CACHE_MAX_MB),
 });
 
 export interface Config {
@@ -38,8 +38,8 @@ export interface Config {
   production: boolean;
   /** Requests per minute allowed to one API key (or one address, without a key). */
   rateLimitPerMinute: number;
-  /** Room in the read cache, in rows (an exchange counts 1 + its stages); 0 turns it off. */
-  readCacheRows: number;
+  /** Room in the read cache, in MiB of the answers' JSON (store/read-cache.ts); 0 turns it off. */
+  readCacheMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
-    readCacheRows: e.READ_CACHE_ROWS,
+    readCacheMb: e.READ_CACHE_MB,
   };
 }

@@ -28,8 +28,9 @@ const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'ut
 /** 1 MiB: far above any real command, small enough that a hostile body costs nothing. */
 export const BODY_LIMIT = 1024 * 1024;
 
-export function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheRows'>>): LedgerStore {
-  return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { readCache: { maxUnits: config.readCacheRows } });
+export function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>): LedgerStore {
+  const readCache = config.readCacheMb === undefined ? {} : { maxBytes: config.readCacheMb * 1024 * 1024 };
+  return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { readCache });
 }
 
 /** Malformed HTTP never reaches a route; answer it as problem+json all the same. */

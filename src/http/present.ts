@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Exchange, ExchangeState } from '../domain/exchange.js';
 import { allowedActions } from '../domain/transitions.js';
-import type { ExchangeCursor } from '../store/ledger-store.js';
-import type { ExchangeSummary, ExchangeView } from './schemas/exchange.js';
+import type { ExchangeCursor, Page } from '../store/ledger-store.js';
+import type { ExchangePage, ExchangeSummary, ExchangeView } from './schemas/exchange.js';
 import type { EventView } from './schemas/ledger.js';
 import { ProblemError, problem } from './problem.js';
 
@@ -37,6 +37,11 @@ export function presentEvent(e: RecordedEvent): z.infer<typeof EventView> {
     data: e.data as Record<string, unknown>, occurredAt: e.occurredAt, recordedAt: e.recordedAt,
     principal: e.principal, source: e.source, note: e.note, prevHash: e.prevHash, hash: e.hash,
   };
+}
+
+/** A page of exchanges, each without its stages, and the cursor to the next. */
+export function presentExchangePage(page: Page<ExchangeState, ExchangeCursor>): z.infer<typeof ExchangePage> {
+  return { data: page.items.map(presentSummary), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 
 export const etagOf = (version: number) => `"${version}"`;

@@ -1,56 +1,74 @@
 import { LRUCache } from 'lru-cache';
 
 export interface ReadCacheOptions {
-  /** Room for this many units (an exchange counts 1 + its stages, a page or totals answer its rows); 0 turns the cache off. */
-  maxUnits?: number;
+  /**
+   * Room for answers, counted in bytes of their JSON; 0 turns the cache off. In memory an
+   * answer takes a small multiple of that (its objects, and its JSON once rendered for HTTP).
+   */
+  maxBytes?: number;
 }
 
-/** ~10 MB of read models at the sizes this ledger has (a stage's object is a few hundred bytes). */
-export const READ_CACHE_MAX_UNITS = 20_000;
+export const READ_CACHE_MAX_MB = 8;
+
+/** What tells the cache whether the database may have changed: asked before every read. */
+export interface Freshness {
+  /** Anything that moves whenever the data could have changed. */
+  version(): string;
+  /** True while a write transaction is open on the store's connection (its rows are not yet committed). */
+  writing(): boolean;
+}
 
 /**
  * Answers of read models kept in memory for as long as the database has not changed, so that
- * reading the same exchange or totals again costs no SQL, no JSON parsing and no allocation.
+ * reading the same exchange or totals again costs the freshness check below instead of the
+ * read itself: no read-model query, no JSON parsing, no new objects.
  *
  * Why an answer from here is never stale: before every read, the store's `version` is asked —
  * for SQLite, the rows this connection has changed (`total_changes()`) and the commits other
  * connections and processes have made (`PRAGMA data_version`) — and any change at all empties
  * the cache. The version is read before the answer it guards, so a commit landing between the
  * two can only make the cached answer newer than its version, never older: the next read sees
- * the version move and reads again. Reads are therefore as fresh as reading the database
- * itself; only a ledger nobody writes to is served from memory, which is the common case of a
- * record written a few times a day and read by many.
+ * the version move and reads again. While a write transaction is open on the connection, reads
+ * bypass the cache altogether: they would see rows that a rollback could take back without
+ * moving the version. Reads are therefore as fresh as reading the database itself; only a
+ * ledger nobody writes to is served from memory, which is the common case of a record written
+ * a few times a day and read by many.
  *
- * Values are frozen: a caller that tried to change one would throw, not corrupt later answers.
+ * Values kept are frozen: a caller that tried to change one would throw, not corrupt later
+ * answers.
  */
 export class ReadCache {
   private readonly entries: LRUCache<string, { value: unknown }> | null;
+  private readonly maxEntryBytes: number;
   private seen: string | undefined;
 
-  constructor(private readonly version: () => string, options: ReadCacheOptions = {}) {
-    const maxUnits = options.maxUnits ?? READ_CACHE_MAX_UNITS;
-    // One very large exchange may not push out everything else: it is read from the database.
-    this.entries = maxUnits > 0 ? new LRUCache({ maxSize: maxUnits, maxEntrySize: Math.max(1, Math.floor(maxUnits / 4)) }) : null;
+  constructor(private readonly freshness: Freshness, options: ReadCacheOptions = {}) {
+    const maxBytes = Math.max(0, Math.floor(options.maxBytes ?? READ_CACHE_MAX_MB * 1024 * 1024));
+    // One very large answer (an exchange with thousands of stages) may not push out everything
+    // else: it is read from the database each time.
+    this.maxEntryBytes = Math.floor(maxBytes / 4);
+    this.entries = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes }) : null;
   }
 
   /** `load`'s answer for `key`, from memory if nothing was written since it was loaded. */
-  read<T>(key: string, units: (value: T) => number, load: () => T): T {
-    if (this.entries === null) return load();
-    const now = this.version();
+  read<T>(key: string, load: () => T): T {
+    if (this.entries === null || this.freshness.writing()) return load();
+    const now = this.freshness.version();
     if (now !== this.seen) {
       this.entries.clear();
       this.seen = now;
     }
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit.value as T;
-    const value = deepFreeze(load());
-    this.entries.set(key, { value }, { size: Math.max(1, units(value)) });
+    const value = load();
+    const bytes = JSON.stringify(value)?.length ?? 0;
+    if (bytes <= this.maxEntryBytes) this.entries.set(key, { value: deepFreeze(value) }, { size: Math.max(1, bytes) });
     return value;
   }
 
-  /** How many answers are held (for tests). */
-  get size(): number {
-    return this.entries?.size ?? 0;
+  /** How many answers are held, and their size in bytes of JSON (for tests and the benchmark). */
+  get held(): { answers: number; bytes: number } {
+    return { answers: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0 };
   }
 }
 

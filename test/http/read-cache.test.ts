@@ -3,6 +3,9 @@ import request from 'supertest';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
 import { buildServer, openStore } from '../../src/server.js';
+import { MIGRATIONS_FOLDER } from '../../src/paths.js';
+import { openSqlite } from '../../src/store/sqlite/connection.js';
+import { SqliteLedgerStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startLedger, type TestLedger } from '../support/app.js';
 import { agreed, registerParties, stage } from '../support/scenario.js';
 
@@ -43,7 +46,7 @@ describe('answers held in memory', () => {
   it('show a stage recorded by another process on the next read', async () => {
     const id = await agreed(a);
     await stage(a, id, { UA: 10, RU: 10 }, '2025-05-20');
-    // Read twice through A: the second answer comes from memory.
+    // Read twice through A: the second answer is the one held (the tests below show it is held).
     expect(await delivered(a, id)).toEqual([10, 10]);
     expect(await delivered(a, id)).toEqual([10, 10]);
     const totalsBefore = await handedOver(a, 'UA');
@@ -91,10 +94,10 @@ describe('answers held in memory', () => {
     expect(second.map((x) => x.id)).toContain(id);
   });
 
-  it('are turned off by READ_CACHE_ROWS=0: every read goes to the database', async () => {
+  it('are turned off by READ_CACHE_MB=0: every read goes to the database', async () => {
     const id = await agreed(a);
-    const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, READ_CACHE_ROWS: '0' });
-    expect(config.readCacheRows).toBe(0);
+    const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, READ_CACHE_MB: '0' });
+    expect(config.readCacheMb).toBe(0);
     const uncached = openStore(config);
     const cached = openStore(loadConfig({ DATABASE_URL: `file:${a.dbPath}` }));
     try {
@@ -106,6 +109,68 @@ describe('answers held in memory', () => {
     } finally {
       await uncached.close();
       await cached.close();
+    }
+  });
+
+  it('are the same, byte for byte, as the answers read from the database', async () => {
+    const id = await agreed(a);
+    await stage(a, id, { UA: 40, RU: 35 }, '2025-05-20');
+    const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', READ_CACHE_MB: '0' });
+    const store = openStore(config);
+    const app = await buildServer(config, store);
+    await app.ready();
+    try {
+      const paths = [
+        `/v1/exchanges/${id}`, '/v1/exchanges?limit=3', '/v1/exchanges?status=agreed&kind=pow&party=UA&limit=2',
+        '/v1/totals', '/v1/totals?kind=pow&party=RU', '/v1/totals?from=2025-05-20&to=2025-05-20', '/v1/totals?asOf=2025-05-19',
+      ];
+      for (const path of paths) {
+        const fromDatabase = await request(app.server).get(path);
+        for (const round of [1, 2]) {
+          const held = await a.http().get(path);
+          expect(held.status, `${path} (${round})`).toBe(200);
+          expect(held.text, `${path} (${round})`).toBe(fromDatabase.text);
+          expect(held.headers.etag, path).toBe(fromDatabase.headers.etag);
+          expect(held.headers['content-type'], path).toBe(fromDatabase.headers['content-type']);
+        }
+      }
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
+
+describe('the store’s cache and its connection', () => {
+  it('never keeps rows of a transaction still open, so a rollback cannot leave them behind', async () => {
+    const id = await agreed(a);
+    const conn = openSqlite(a.dbPath, MIGRATIONS_FOLDER);
+    const store = new SqliteLedgerStore(conn);
+    try {
+      const committed = await store.getExchange(id);
+      conn.sqlite.exec('BEGIN IMMEDIATE');
+      conn.sqlite.prepare("UPDATE exchanges SET state = json_set(state, '$.title', 'never committed') WHERE id = ?").run(id);
+      expect((await store.getExchange(id))!.title).toBe('never committed');
+      conn.sqlite.exec('ROLLBACK');
+      expect((await store.getExchange(id))!.title).toBe(committed!.title);
+      expect((await store.getExchange(id))!.title).not.toBe('never committed');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('drops what it holds when anything else is written on the connection (an API key here)', async () => {
+    const id = await agreed(a);
+    const store = openStore({ databaseUrl: `file:${a.dbPath}` });
+    try {
+      const held = await store.getExchange(id);
+      expect(await store.getExchange(id)).toBe(held);
+      await store.keys.createKey({ id: 'k-cache', name: 'cache test', role: 'reader', digest: 'f'.repeat(64), createdAt: '2026-11-27T00:00:00.000Z', createdBy: 'master' });
+      const after = await store.getExchange(id);
+      expect(after).not.toBe(held);
+      expect(after).toEqual(held);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -11,11 +11,12 @@ async function appAnswering(value: { figure: number; internal: string }) {
   const app = Fastify();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(fastSerializerCompiler);
-  app.get('/answer', { schema: { response: { 200: z.object({ figure: z.number() }) } } }, async (_request, reply) =>
-    sendPresented(reply, value, (v) => {
-      presented += 1;
-      return { ...v };
-    }));
+  // One presenter for the route, as the service's routes have: renderings are kept per presenter.
+  const present = (v: typeof value) => {
+    presented += 1;
+    return { ...v };
+  };
+  app.get('/answer', { schema: { response: { 200: z.object({ figure: z.number() }) } } }, async (_request, reply) => sendPresented(reply, value, present));
   await app.ready();
   return { app, presented: () => presented };
 }
@@ -47,6 +48,24 @@ describe('answers rendered once while the cache holds them', () => {
     const body = (await app.inject('/answer')).body;
     expect(JSON.parse(body)).toEqual({ figure: 3000 });
     expect(body).not.toContain('internal');
+    await app.close();
+  });
+
+  it('keeps one rendering per presenter: the same held object presented two ways gives two answers', async () => {
+    const value = Object.freeze({ figure: 1200, internal: 'not for clients' });
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(fastSerializerCompiler);
+    const asIs = (v: typeof value) => ({ figure: v.figure });
+    const doubled = (v: typeof value) => ({ figure: v.figure * 2 });
+    const schema = { response: { 200: z.object({ figure: z.number() }) } };
+    app.get('/as-is', { schema }, async (_request, reply) => sendPresented(reply, value, asIs));
+    app.get('/doubled', { schema }, async (_request, reply) => sendPresented(reply, value, doubled));
+    await app.ready();
+    for (let round = 0; round < 2; round += 1) {
+      expect(JSON.parse((await app.inject('/as-is')).body)).toEqual({ figure: 1200 });
+      expect(JSON.parse((await app.inject('/doubled')).body)).toEqual({ figure: 2400 });
+    }
     await app.close();
   });
 });

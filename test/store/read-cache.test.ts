@@ -2,15 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { ReadCache } from '../../src/store/read-cache.js';
 
 /** A cache over a version the test moves by hand, counting how often the database is read. */
-function cacheOver(options: { maxUnits?: number } = {}) {
+function cacheOver(options: { maxBytes?: number } = {}) {
   let version = 1;
+  let writing = false;
   let loads = 0;
-  const cache = new ReadCache(() => String(version), options);
-  const read = (key: string, value: unknown = { key }, units = 1) => cache.read(key, () => units, () => {
+  const cache = new ReadCache({ version: () => String(version), writing: () => writing }, options);
+  const read = (key: string, value: unknown = { key }) => cache.read(key, () => {
     loads += 1;
     return structuredClone(value);
   });
-  return { cache, read, loads: () => loads, write: () => (version += 1) };
+  return {
+    cache, read, loads: () => loads,
+    write: () => (version += 1),
+    openWrite: (open: boolean) => (writing = open),
+  };
 }
 
 describe('the read cache', () => {
@@ -31,7 +36,19 @@ describe('the read cache', () => {
     c.read('exchange:1');
     c.read('totals:{}');
     expect(c.loads()).toBe(4);
-    expect(c.cache.size).toBe(2);
+    expect(c.cache.held.answers).toBe(2);
+  });
+
+  it('neither answers from nor keeps anything while a write transaction is open (a rollback would not move the version)', () => {
+    const c = cacheOver();
+    const committed = c.read('exchange:1', { delivered: 10 });
+    c.openWrite(true);
+    // Inside the transaction the read sees the uncommitted row, and it is not kept.
+    expect(c.read('exchange:1', { delivered: 17 })).toEqual({ delivered: 17 });
+    c.openWrite(false);
+    // Rolled back: the version has not moved, and the committed answer is what comes back.
+    expect(c.read('exchange:1', { delivered: 10 })).toBe(committed);
+    expect(c.loads()).toBe(2);
   });
 
   it('freezes what it holds, so no caller can change a later answer', () => {
@@ -42,20 +59,23 @@ describe('the read cache', () => {
     expect((c.read('exchange:1') as typeof value).sides[0]!.delivered).toBe(5);
   });
 
-  it('holds no more than its room, and never one answer larger than a quarter of it', () => {
-    const c = cacheOver({ maxUnits: 8 });
-    for (let i = 0; i < 20; i += 1) c.read(`exchange:${i}`);
-    expect(c.cache.size).toBe(8);
-    c.read('exchange:big', { stages: [] }, 3);
-    c.read('exchange:big', { stages: [] }, 3);
+  it('holds no more JSON than its room, and never one answer larger than a quarter of it', () => {
+    const answer = { title: 'x'.repeat(88) }; // 100 bytes of JSON
+    const c = cacheOver({ maxBytes: 1000 });
+    for (let i = 0; i < 20; i += 1) c.read(`exchange:${i}`, answer);
+    expect(c.cache.held).toEqual({ answers: 10, bytes: 1000 });
+    const big = { title: 'x'.repeat(300) };
+    const first = c.read('exchange:big', big);
+    expect(c.read('exchange:big', big)).not.toBe(first);
+    expect(Object.isFrozen(first)).toBe(false);
     expect(c.loads()).toBe(22);
   });
 
   it('with no room reads the database every time', () => {
-    const c = cacheOver({ maxUnits: 0 });
+    const c = cacheOver({ maxBytes: 0 });
     c.read('exchange:1');
     c.read('exchange:1');
     expect(c.loads()).toBe(2);
-    expect(c.cache.size).toBe(0);
+    expect(c.cache.held.answers).toBe(0);
   });
 });

@@ -7,7 +7,7 @@ import type { ExchangeWritten, LedgerStore } from '../../store/ledger-store.js';
 import {
   expectedVersion, idempotencyClaim, nowIso, provenanceOf, respondWith, sendOutcome,
 } from '../command.js';
-import { decodeCursor, encodeCursor, etagOf, presentExchange, presentSummary } from '../present.js';
+import { decodeCursor, etagOf, presentExchange, presentExchangePage, presentSummary } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { sendPresented } from '../rendered.js';
 import { WorldTimeSchema } from '../schemas/common.js';
@@ -73,7 +73,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       limit: q.limit,
       ...(q.cursor && { after: decodeCursor(q.cursor) }),
     });
-    return sendPresented(reply, page, (p) => ({ data: p.items.map(presentSummary), nextCursor: p.next ? encodeCursor(p.next) : null }));
+    return sendPresented(reply, page, presentExchangePage);
   });
 
   app.get('/v1/exchanges/:id', {

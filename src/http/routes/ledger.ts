@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
+import type { Contribution } from '../../domain/totals.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
 import { presentEvent } from '../present.js';
 import { sendPresented } from '../rendered.js';
@@ -10,6 +11,9 @@ import { EventPage, EventView, EventsQuery, LedgerHeadView, TotalsQuery, TotalsV
 import { Readable } from 'node:stream';
 
 const NDJSON = 'application/x-ndjson';
+
+/** One function for every request, so that the JSON of totals the cache holds is rendered once (rendered.ts). */
+const presentTotals = (data: readonly Contribution[]) => ({ data });
 
 /** True when the client asks for NDJSON (and does not prefer JSON before it). */
 function wantsNdjson(accept: string | undefined): boolean {
@@ -99,6 +103,6 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
       ...(q.from && { from: lowerBoundOf(q.from) }),
       ...(q.to && { to: upperBoundOf(q.to) }),
     });
-    return sendPresented(reply, rows, (data) => ({ data }));
+    return sendPresented(reply, rows, presentTotals);
   });
 };

@@ -56,7 +56,10 @@ export class SqliteLedgerStore implements LedgerStore {
     // every write the cached answers could have missed.
     const changedHere = conn.sqlite.prepare('SELECT total_changes()').pluck();
     const committedElsewhere = conn.sqlite.prepare('PRAGMA data_version').pluck();
-    this.cache = new ReadCache(() => `${changedHere.get() as number}:${committedElsewhere.get() as number}`, options.readCache);
+    this.cache = new ReadCache({
+      version: () => `${changedHere.get() as number}:${committedElsewhere.get() as number}`,
+      writing: () => conn.sqlite.inTransaction,
+    }, options.readCache);
   }
 
   static open(path: string, migrationsFolder: string, options: { readCache?: ReadCacheOptions } = {}): SqliteLedgerStore {
@@ -146,7 +149,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async getExchange(id: string): Promise<Exchange | null> {
-    return this.cache.read(`exchange:${id}`, (x) => 1 + (x?.stages.length ?? 0), () => loadExchangeWithStages(this.db, id));
+    return this.cache.read(`exchange:${id}`, () => loadExchangeWithStages(this.db, id));
   }
 
   async getStage(exchangeId: string, stageId: string): Promise<StageState | null> {
@@ -157,7 +160,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
-    return this.cache.read(`list:${JSON.stringify(q)}`, (page) => 1 + page.items.length, () => this.readPage(q));
+    return this.cache.read(`list:${JSON.stringify(q)}`, () => this.readPage(q));
   }
 
   private readPage(q: ExchangeQuery): Page<ExchangeState, ExchangeCursor> {
@@ -180,7 +183,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async totals(q: TotalsQuery): Promise<Contribution[]> {
-    return this.cache.read(`totals:${JSON.stringify(q)}`, (rows) => 1 + rows.length, () => this.readTotals(q));
+    return this.cache.read(`totals:${JSON.stringify(q)}`, () => this.readTotals(q));
   }
 
   private readTotals(q: TotalsQuery): Contribution[] {
