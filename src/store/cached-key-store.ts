@@ -25,12 +25,13 @@ export const KEY_CACHE_MAX_ENTRIES = 4096;
  * - Revoking through this store drops the key before and after the write, so in this process a
  *   revoked key is refused on the very next request. A lookup that was under way when the
  *   revocation came is not cached (the epoch changed under it), so it cannot put the key back.
- * - A revocation made by ANOTHER process (or connection) on the same database counts from the
- *   next turn of the event loop: before the first lookup of each turn, the store's
- *   `changesElsewhere` counter (SQLite's data_version) is read, and any commit made elsewhere
- *   since the last turn drops the whole cache. That is one cheap read per turn instead of one
- *   key read per request; when another process writes all the time, the cache simply empties
- *   often. A store without that counter is trusted for the TTL alone.
+ * - A revocation made by ANOTHER process (or connection) on the same database is refused on
+ *   the next request too: before every lookup the store's `changesElsewhere` counter (SQLite's
+ *   data_version) is read, and any commit made elsewhere since the last lookup drops the whole
+ *   cache. The counter is read after the request has arrived, so a revocation committed before
+ *   it cannot be missed. That read is far cheaper than a key read (no query, no row); when
+ *   another process writes all the time, the cache simply empties often. A store without that
+ *   counter is trusted for the TTL alone.
  * - An entry is also trusted for no more than `ttlMs` from the moment its read began (not from
  *   its last use, so a busy key is re-read too): a bound that holds whatever else happens.
  * - `now` is monotonic, so a wall-clock step cannot stretch an entry's life.
@@ -47,9 +48,8 @@ export class CachedKeyStore implements KeyStore {
   private readonly now: () => number;
   /** Bumped by every revocation: a lookup begun under an older epoch is not cached. */
   private epoch = 0;
-  /** The store's changesElsewhere counter when last read, and whether it was read this turn. */
+  /** The store's changesElsewhere counter when last read. */
   private seenElsewhere: number | undefined;
-  private checkedThisTurn = false;
 
   constructor(private readonly store: KeyStore, options: KeyCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? KEY_CACHE_TTL_MS;
@@ -97,9 +97,7 @@ export class CachedKeyStore implements KeyStore {
   }
 
   private dropIfChangedElsewhere(): void {
-    if (this.checkedThisTurn || this.store.changesElsewhere === undefined) return;
-    this.checkedThisTurn = true;
-    setImmediate(() => (this.checkedThisTurn = false));
+    if (this.store.changesElsewhere === undefined) return;
     const seen = this.store.changesElsewhere();
     if (seen !== this.seenElsewhere) {
       this.seenElsewhere = seen;
