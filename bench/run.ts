@@ -233,11 +233,12 @@ if (SCALE > 0) {
   const events = (seededFile.prepare('SELECT max(sequence) AS n FROM events').get() as { n: number }).n;
   seededFile.close();
   const big = await measure(bigFile);
-  // The read cache as deployed (on, its default room), filled: 20,000 different exchanges of
-  // the large ledger read round and round, far more than the cache holds.
-  const fullCache = await (async () => {
+  // The read cache as deployed (on, its default room) on the large ledger: 3,000 different
+  // exchanges read round and round (they fit: from the second round on, answers come from
+  // memory), and 20,000 (a scan: each is read again only after 19,999 others, so none is kept).
+  const cycled = async (count: number) => {
     const ledger = new Database(bigFile, { readonly: true });
-    const ids = ledger.prepare('SELECT id FROM exchanges ORDER BY seq LIMIT 20000').pluck().all() as string[];
+    const ids = ledger.prepare('SELECT id FROM exchanges ORDER BY seq LIMIT ?').pluck().all(count) as string[];
     ledger.close();
     const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, DATABASE_URL: `file:${bigFile}` }, '/readyz', SERVICE_NODE_ARGS);
     const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
@@ -246,7 +247,8 @@ if (SCALE > 0) {
     const rss = rssMb(s.pid, 'VmHWM');
     await stop(s);
     return { exchanges: ids.length, rps: Math.round(f.rps), errors: f.errors, peakRssMb: Math.round(rss) };
-  })();
+  };
+  const readCache = { hot: await cycled(3000), scan: await cycled(20_000) };
   const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
   const verifyRun = await new Promise<{ seconds: number; ok: boolean }>((resolve) => {
     const t0 = performance.now();
@@ -264,7 +266,7 @@ if (SCALE > 0) {
     databaseBytesPerEvent: Math.round(bytes / events),
     verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(events / verifyRun.seconds) },
     peakRssWhileServingMb: Math.round(big.rss),
-    readCacheFull: fullCache,
+    readCache,
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { fastEventCanonical } from '../audit/jcs.js';
 import type { RecordedEvent } from '../domain/events.js';
@@ -15,5 +15,6 @@ export function hashEvent(event: Omit<RecordedEvent, 'hash'>): string {
   const { hash: _ignored, ...body } = event as RecordedEvent;
   // The fast writer covers every event the service makes; `canonicalize` has the last word on anything else.
   const canonical = fastEventCanonical({ ...body, hash: '' } as RecordedEvent) ?? canonicalize(body) ?? '';
-  return createHash('sha256').update(event.prevHash).update(canonical).digest('hex');
+  // One-shot hash of the concatenation: the same digest as two updates, without a Hash object.
+  return hash('sha256', event.prevHash + canonical, 'hex');
 }

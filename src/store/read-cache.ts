@@ -8,7 +8,10 @@ export interface ReadCacheOptions {
   maxBytes?: number;
 }
 
-export const READ_CACHE_MAX_MB = 8;
+export const READ_CACHE_MAX_MB = 4;
+
+/** How many recent misses are remembered to decide what is worth keeping (keys only: ~0.5 MB). */
+const RECENT_MISSES = 4096;
 
 /** What tells the cache whether the database may have changed: asked before every read. */
 export interface Freshness {
@@ -34,11 +37,18 @@ export interface Freshness {
  * ledger nobody writes to is served from memory, which is the common case of a record written
  * a few times a day and read by many.
  *
+ * An answer is kept from its second read on (the key must have been read, and missed, within
+ * the last few thousand misses): a scan over many exchanges each read once passes through
+ * without pushing out the answers people keep reading, and without the cost of sizing and
+ * freezing answers nobody asks for again.
+ *
  * Values kept are frozen: a caller that tried to change one would throw, not corrupt later
  * answers.
  */
 export class ReadCache {
   private readonly entries: LRUCache<string, { value: unknown }> | null;
+  /** Keys that missed lately: a key that misses again while still here is kept. */
+  private readonly missedLately = new LRUCache<string, true>({ max: RECENT_MISSES });
   private readonly maxEntryBytes: number;
   private seen: string | undefined;
 
@@ -61,6 +71,10 @@ export class ReadCache {
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit.value as T;
     const value = load();
+    if (this.missedLately.get(key) === undefined) {
+      this.missedLately.set(key, true);
+      return value;
+    }
     const bytes = JSON.stringify(value)?.length ?? 0;
     if (bytes <= this.maxEntryBytes) this.entries.set(key, { value: deepFreeze(value) }, { size: Math.max(1, bytes) });
     return value;

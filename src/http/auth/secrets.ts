@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Recognisable in logs, configs and secret scanners. */
 export const SECRET_PREFIX = 'lgr_';
@@ -13,7 +13,7 @@ export function newSecret(): string {
  * fast enough to run on every request, unlike a password hash.
  */
 export function digestOf(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time comparison of two hex digests. */
