@@ -234,8 +234,9 @@ if (SCALE > 0) {
   seededFile.close();
   const big = await measure(bigFile);
   // The read cache as deployed (on, its default room) on the large ledger: 3,000 different
-  // exchanges read round and round (they fit: from the second round on, answers come from
-  // memory), and 20,000 (a scan: each is read again only after 19,999 others, so none is kept).
+  // exchanges read round and round (they fit: each is kept at its second read and answered
+  // from memory from the third on), and 20,000 (a scan: each is read again only after 19,999
+  // others, so none is kept).
   const cycled = async (count: number) => {
     const ledger = new Database(bigFile, { readonly: true });
     const ids = ledger.prepare('SELECT id FROM exchanges ORDER BY seq LIMIT ?').pluck().all(count) as string[];

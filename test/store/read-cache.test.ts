@@ -31,6 +31,15 @@ describe('the read cache', () => {
     expect(c.loads()).toBe(3);
   });
 
+  it('keeps what its second read loaded, after a write in between: never the first read’s older answer', () => {
+    const c = cacheOver();
+    c.read('exchange:1', { delivered: 10 });
+    c.write();
+    expect(c.read('exchange:1', { delivered: 17 })).toEqual({ delivered: 17 });
+    expect(c.read('exchange:1', { delivered: 99 })).toEqual({ delivered: 17 });
+    expect(c.loads()).toBe(2);
+  });
+
   it('keeps nothing of a scan: answers read once each pass through', () => {
     const c = cacheOver();
     for (let i = 0; i < 10_000; i += 1) c.read(`exchange:${i}`);
