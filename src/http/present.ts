@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Exchange, ExchangeState } from '../domain/exchange.js';
+import type { Contribution } from '../domain/totals.js';
 import { allowedActions } from '../domain/transitions.js';
 import type { ExchangeCursor, Page } from '../store/ledger-store.js';
 import type { ExchangePage, ExchangeSummary, ExchangeView } from './schemas/exchange.js';
@@ -43,6 +44,9 @@ export function presentEvent(e: RecordedEvent): z.infer<typeof EventView> {
 export function presentExchangePage(page: Page<ExchangeState, ExchangeCursor>): z.infer<typeof ExchangePage> {
   return { data: page.items.map(presentSummary), nextCursor: page.next ? encodeCursor(page.next) : null };
 }
+
+/** The totals answer. A function of its own, like the presenters above, so that the JSON of totals the cache holds is rendered once (rendered.ts). */
+export const presentTotals = (data: readonly Contribution[]) => ({ data });
 
 export const etagOf = (version: number) => `"${version}"`;
 

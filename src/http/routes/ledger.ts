@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
-import type { Contribution } from '../../domain/totals.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
-import { presentEvent } from '../present.js';
+import { presentEvent, presentTotals } from '../present.js';
 import { sendPresented } from '../rendered.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { ExchangeIdParams } from '../schemas/exchange.js';
@@ -11,9 +10,6 @@ import { EventPage, EventView, EventsQuery, LedgerHeadView, TotalsQuery, TotalsV
 import { Readable } from 'node:stream';
 
 const NDJSON = 'application/x-ndjson';
-
-/** One function for every request, so that the JSON of totals the cache holds is rendered once (rendered.ts). */
-const presentTotals = (data: readonly Contribution[]) => ({ data });
 
 /** True when the client asks for NDJSON (and does not prefer JSON before it). */
 function wantsNdjson(accept: string | undefined): boolean {

@@ -15,7 +15,6 @@ import { exportEvents, headOf, importLedger, verifyLedger } from './sqlite-audit
 import { totalsAsOf } from './totals-as-of.js';
 import { PreparedReads } from './read-queries.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
-import type { KeyStore } from '../key-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { GroupCommitter } from './group-commit.js';
 import { statementsFor } from './statements.js';
@@ -43,7 +42,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly inSnapshot: <T>(read: () => T) => T;
   /** The exchange, list and totals answers, kept while the database is unchanged (read-cache.ts). */
   private readonly cache: ReadCache;
-  readonly keys: KeyStore;
+  readonly keys: SqliteKeyStore;
 
   constructor(private readonly conn: SqliteConnection, options: { readCache?: ReadCacheOptions } = {}) {
     this.db = conn.db;
@@ -54,10 +53,10 @@ export class SqliteLedgerStore implements LedgerStore {
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
     // Rows this connection changed, and commits by any other connection or process: together,
     // every write the cached answers could have missed.
+    // (The key store already asks the second; its statement serves here too.)
     const changedHere = conn.sqlite.prepare('SELECT total_changes()').pluck();
-    const committedElsewhere = conn.sqlite.prepare('PRAGMA data_version').pluck();
     this.cache = new ReadCache({
-      version: () => `${changedHere.get() as number}:${committedElsewhere.get() as number}`,
+      version: () => `${changedHere.get() as number}:${this.keys.changesElsewhere()}`,
       writing: () => conn.sqlite.inTransaction,
     }, options.readCache);
   }
