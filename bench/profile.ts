@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- read|write [seconds]`: runs the built service under
+ * `npm run bench:profile -- read|write [seconds] [connections]`: runs the built service under
  * `node --cpu-prof` in production mode, loads one hot route with autocannon, and prints where
  * the CPU time went (self time by function, top 30). The raw .cpuprofile stays in the
  * printed folder for Chrome DevTools or speedscope. BENCHMARKS.md records what it showed.
@@ -13,6 +13,7 @@ import { ROOT, SERVICE_NODE_ARGS, api, start, stop } from './processes.js';
 
 const mode = process.argv[2] === 'write' ? 'write' : 'read';
 const seconds = Number(process.argv[3] ?? 8);
+const connections = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 const work = mkdtempSync(join(tmpdir(), 'ledger-profile-'));
 const master = randomBytes(32).toString('base64url');
 const service = await start(join(ROOT, 'dist/main.js'), {
@@ -28,8 +29,8 @@ await api(base, recorder, 'POST', `/v1/exchanges/${ex.id}/stages`, { sides: [{ p
 
 const headers = { authorization: `Bearer ${recorder}`, 'content-type': 'application/json' };
 const target = mode === 'write'
-  ? { method: 'POST' as const, url: `${base}/v1/exchanges/${ex.id}/stages`, body: JSON.stringify({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-24' }), connections: 50 }
-  : { method: 'GET' as const, url: `${base}/v1/exchanges/${ex.id}`, connections: 10 };
+  ? { method: 'POST' as const, url: `${base}/v1/exchanges/${ex.id}/stages`, body: JSON.stringify({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-24' }), connections: connections ?? 50 }
+  : { method: 'GET' as const, url: `${base}/v1/exchanges/${ex.id}`, connections: connections ?? 10 };
 const result = await autocannon({ ...target, headers, duration: seconds });
 console.log(`${target.method} ${relative(base, target.url)} at ${target.connections} connections: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
 await stop(service);

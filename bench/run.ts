@@ -250,6 +250,23 @@ if (SCALE > 0) {
     return { exchanges: ids.length, rps: Math.round(f.rps), errors: f.errors, peakRssMb: Math.round(rss) };
   };
   const readCache = { hot: await cycled(3000), scan: await cycled(20_000) };
+  // GET /v1/ledger/verify of the whole large ledger through the service, and how the service
+  // answers other requests meanwhile (the verify runs on a worker thread: verify-ledger.ts).
+  const verifyWhileServing = await (async () => {
+    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, READ_CACHE_MB: '0', DATABASE_URL: `file:${bigFile}` }, '/readyz', SERVICE_NODE_ARGS);
+    const h = { authorization: `Bearer ${master}` };
+    const path = '/v1/totals?party=UA';
+    const quiet = await load(s, { path, connections: 10, headers: h });
+    const t0 = performance.now();
+    let seconds = 0;
+    const verifying = api(s.base, master, 'GET', '/v1/ledger/verify').then((r: { ok: boolean }) => ((seconds = (performance.now() - t0) / 1000), r.ok));
+    const during = await load(s, { path, connections: 10, headers: h });
+    const ok = await verifying;
+    const peakRssMb = Math.round(rssMb(s.pid, 'VmHWM'));
+    await stop(s);
+    const figures = (f: Figures) => ({ rps: Math.round(f.rps), p50: f.p50, p99: f.p99 });
+    return { ok, seconds: Number(seconds.toFixed(1)), overlapped: seconds > DURATION, totalsQuiet: figures(quiet), totalsDuringVerify: figures(during), peakRssMb };
+  })();
   const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
   const verifyRun = await new Promise<{ seconds: number; ok: boolean }>((resolve) => {
     const t0 = performance.now();
@@ -268,6 +285,7 @@ if (SCALE > 0) {
     verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(events / verifyRun.seconds) },
     peakRssWhileServingMb: Math.round(big.rss),
     readCache,
+    verifyWhileServing,
   };
 }
 

@@ -21,16 +21,16 @@ import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import type { LedgerStore } from './store/ledger-store.js';
 import { CachedKeyStore, type KeyCacheOptions } from './store/cached-key-store.js';
 import { sqlitePathOf } from './store/sqlite/connection.js';
-import { SqliteLedgerStore } from './store/sqlite/sqlite-store.js';
+import { SqliteLedgerStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** 1 MiB: far above any real command, small enough that a hostile body costs nothing. */
 export const BODY_LIMIT = 1024 * 1024;
 
-export function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>): LedgerStore {
+export function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>, options: Pick<SqliteStoreOptions, 'verify'> = {}): LedgerStore {
   const readCache = config.readCacheMb === undefined ? {} : { maxBytes: config.readCacheMb * 1024 * 1024 };
-  return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { readCache });
+  return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { ...options, readCache });
 }
 
 /** Malformed HTTP never reaches a route; answer it as problem+json all the same. */

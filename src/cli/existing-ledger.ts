@@ -31,5 +31,6 @@ export function openExistingLedger(): LedgerStore {
     refuse(`${path} is not an SQLite database`);
   }
   if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) refuse(`${path} is not a ledger (no events table)`);
-  return openStore(config);
+  // A command has no requests to answer meanwhile: verify on both cores (verify-ledger.ts).
+  return openStore(config, { verify: { threads: 'split' } });
 }

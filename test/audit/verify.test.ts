@@ -250,11 +250,14 @@ describe('verify', () => {
   });
 });
 
-/** verifyLedger on a connection of its own; splitFrom 0 hands half of the streams to a worker thread. */
-async function verifyDirect(dbPath: string, splitFrom?: number) {
+/**
+ * verifyLedger on a connection of its own; splitFrom 0 hands half of the streams to a worker
+ * thread, or (background) all of them.
+ */
+async function verifyDirect(dbPath: string, splitFrom?: number, threads?: 'split' | 'background') {
   const conn = openSqlite(dbPath, MIGRATIONS_FOLDER);
   try {
-    return await verifyLedger(conn, undefined, { splitFrom });
+    return await verifyLedger(conn, undefined, { splitFrom, threads });
   } finally {
     conn.sqlite.close();
   }
@@ -307,16 +310,19 @@ describe('verify on a ledger in use', () => {
     const late = await verifyDirect(t.dbPath);
     expect(late).toMatchObject({ ok: false, firstDifference: { table: 'exchanges', key: ids.at(-3) } });
     expect(await verifyDirect(t.dbPath, 0)).toEqual(late);
+    expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(late);
     tamper(t.dbPath, (db) => db.prepare('UPDATE terms_history SET hands_over = 7 WHERE exchange_id = ?').run(ids.at(3)));
     const early = await verifyDirect(t.dbPath);
     expect(early).toMatchObject({ ok: false, firstDifference: { table: 'terms_history', key: ids.at(3) } });
     expect(await verifyDirect(t.dbPath, 0)).toEqual(early);
+    expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(early);
     tamper(t.dbPath, (db) => {
       db.prepare("UPDATE events SET data = json_set(data, '$.zz', 1) WHERE sequence IN (?, ?)").run(head.sequence - 10, 1500);
     });
     const chain = await verifyDirect(t.dbPath);
     expect(chain).toMatchObject({ ok: false, events: 1499, firstDifference: { kind: 'event', sequence: 1500 } });
     expect(await verifyDirect(t.dbPath, 0)).toEqual(chain);
+    expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(chain);
   });
 });
 

@@ -24,6 +24,18 @@ import {
 } from './writes.js';
 import { events, parties } from './schema.js';
 import { ReadCache, type ReadCacheOptions } from '../read-cache.js';
+import { OneRunAtATime } from '../one-run-at-a-time.js';
+import type { VerifyOptions } from './verify-ledger.js';
+
+export interface SqliteStoreOptions {
+  readCache?: ReadCacheOptions;
+  /**
+   * How a large ledger is verified (verify-ledger.ts). `threads`: `background` (the default,
+   * for the service) keeps the work off the thread that answers requests; `split` shares it
+   * with that thread and is the fastest, for the CLI, which has nothing else to do.
+   */
+  verify?: Pick<VerifyOptions, 'threads' | 'splitFrom'>;
+}
 
 /**
  * The embedded store. better-sqlite3 is synchronous, so each command runs start to end in
@@ -42,9 +54,10 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly inSnapshot: <T>(read: () => T) => T;
   /** The exchange, list and totals answers, kept while the database is unchanged (read-cache.ts). */
   private readonly cache: ReadCache;
+  private readonly verifications: OneRunAtATime<VerifyReport>;
   readonly keys: SqliteKeyStore;
 
-  constructor(private readonly conn: SqliteConnection, options: { readCache?: ReadCacheOptions } = {}) {
+  constructor(private readonly conn: SqliteConnection, options: SqliteStoreOptions = {}) {
     this.db = conn.db;
     this.keys = new SqliteKeyStore(conn.db, conn.sqlite);
     this.committer = new GroupCommitter(conn.sqlite);
@@ -59,9 +72,11 @@ export class SqliteLedgerStore implements LedgerStore {
       version: () => `${changedHere.get() as number}:${this.keys.changesElsewhere()}`,
       writing: () => conn.sqlite.inTransaction,
     }, options.readCache);
+    const verify: VerifyOptions = { threads: 'background', ...options.verify };
+    this.verifications = new OneRunAtATime((progress) => verifyLedger(conn, progress, verify));
   }
 
-  static open(path: string, migrationsFolder: string, options: { readCache?: ReadCacheOptions } = {}): SqliteLedgerStore {
+  static open(path: string, migrationsFolder: string, options: SqliteStoreOptions = {}): SqliteLedgerStore {
     return new SqliteLedgerStore(openSqlite(path, migrationsFolder), options);
   }
 
@@ -218,8 +233,9 @@ export class SqliteLedgerStore implements LedgerStore {
     return importLedger(this.conn, source, progress);
   }
 
+  /** One verification at a time; callers who come while one runs share the next (one-run-at-a-time.ts). */
   verify(progress?: Progress): Promise<VerifyReport> {
-    return verifyLedger(this.conn, progress);
+    return this.verifications.run(progress);
   }
 
   async readiness(): Promise<{ ready: true } | { ready: false; reason: string }> {

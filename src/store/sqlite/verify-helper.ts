@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { Progress, VerifyReport } from '../ledger-store.js';
 import type { RangeResult } from './verify-range.js';
 import type { StreamRange } from './verify-snapshot.js';
 
@@ -17,12 +18,18 @@ function spawnWorker(workerData: unknown): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
 }
 
-type FromWorker = { kind: 'ready' } | { kind: 'progress'; read: number } | { kind: 'result'; result: RangeResult } | { kind: 'failed'; error: unknown };
+type FromWorker =
+  | { kind: 'ready' }
+  | { kind: 'progress'; read: number; total?: number }
+  | { kind: 'result'; result: RangeResult }
+  | { kind: 'report'; report: VerifyReport }
+  | { kind: 'failed'; error: unknown };
 
 /**
- * A worker thread that verifies half of the streams (verify-worker.ts): the folds, hashes
- * and row comparisons of a large ledger are CPU work, split between two cores. It reads its
- * own connection, so it must read the same snapshot: see takeSnapshot.
+ * A worker thread for verification (verify-worker.ts): the folds, hashes and row comparisons
+ * of a large ledger are CPU work. It verifies either half of the streams beside this thread
+ * (split between two cores; it reads its own connection, so it must read the same snapshot:
+ * see takeSnapshot), or all of it (verifyAll) while this thread goes on with other work.
  */
 export class VerifyHelper {
   private readonly state: Int32Array;
@@ -81,6 +88,22 @@ export class VerifyHelper {
         else if (m.kind === 'failed') reject(m.error);
       };
       this.worker.postMessage({ kind: 'verify', range });
+    });
+  }
+
+  /**
+   * The whole verification, in the worker and in a snapshot of its own, taken when it gets
+   * there; `progress` hears how far it has read.
+   */
+  verifyAll(progress: Progress | undefined): Promise<VerifyReport> {
+    return new Promise((resolve, reject) => {
+      this.failure = reject;
+      this.listener = (m) => {
+        if (m.kind === 'progress') progress?.(m.read, m.total ?? m.read);
+        else if (m.kind === 'report') resolve(m.report);
+        else if (m.kind === 'failed') reject(m.error);
+      };
+      this.worker.postMessage({ kind: 'verify-all' });
     });
   }
 

@@ -10,7 +10,14 @@ import { openReader, openWriter, verifyStatements, type StreamRange, type Verify
 import { ledgerHead } from './writes.js';
 
 export interface VerifyOptions {
-  /** From how many events a worker thread takes half of the streams (below, its start costs more than it saves). */
+  /**
+   * Who does the work on a large ledger. `split` (the default, for the CLI): this thread and a
+   * worker each take half of the streams, the fastest way. `background` (for the service): a
+   * worker does all of it while this thread only waits, so that it goes on answering requests
+   * at its usual pace and only one thread's working memory is added to the process's.
+   */
+  threads?: 'split' | 'background';
+  /** From how many events a worker thread is used (below, its start costs more than it saves). */
   splitFrom?: number;
   /** Told when the streams have been split, both snapshots taken (for tests). */
   onSplit?: () => void;
@@ -28,7 +35,8 @@ const SPLIT_FROM = 50_000;
  * transaction on a read-only connection of its own (WAL keeps it stable beside the writer),
  * between whose pages verify yields to the event loop. The events are read once, in stream
  * order (verify-range.ts); a large ledger's streams are split with a worker thread, whose
- * own snapshot is taken while a write lock keeps both the same. An in-memory database has
+ * own snapshot is taken while a write lock keeps both the same, or (`background`) verified
+ * by the worker alone, in its snapshot, taken once it has started. An in-memory database has
  * no second connection to give: verify reads the main one and does not yield, so that
  * nothing can be written in between.
  */
@@ -38,6 +46,13 @@ export async function verifyLedger(conn: SqliteConnection, progress?: Progress, 
   // Only to decide whether a worker is worth starting; the report reads the snapshot.
   const estimate = ledgerHead(conn.db)?.sequence ?? 0;
   let helper = estimate >= (options.splitFrom ?? SPLIT_FROM) ? await VerifyHelper.start(path) : null;
+  if (helper && options.threads === 'background') {
+    try {
+      return await helper.verifyAll(progress);
+    } finally {
+      helper.stop();
+    }
+  }
   let sqlite: Database.Database;
   try {
     sqlite = openReader(path);
@@ -88,7 +103,8 @@ function sharedSnapshot(path: string, sqlite: Database.Database, helper: VerifyH
   }
 }
 
-async function verifySnapshot(sqlite: Database.Database, helper: VerifyHelper | null, pause: (() => Promise<void>) | null, progress: Progress | undefined, options: VerifyOptions): Promise<VerifyReport> {
+/** Verification of what `sqlite`'s open read transaction sees (also run by a worker: verify-worker.ts). */
+export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHelper | null, pause: (() => Promise<void>) | null, progress: Progress | undefined, options: VerifyOptions): Promise<VerifyReport> {
   const st = verifyStatements(sqlite);
   const h = st.head.get() as LedgerHead | undefined;
   const head: LedgerHead = h ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt } : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
