@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.string().default('development'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(1200),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(60),
   READ_CACHE_MB: z.coerce.number().int('must be a whole number').min(0).max(1024).default(READ_CACHE_MAX_MB),
 });
 
@@ -38,6 +39,8 @@ export interface Config {
   production: boolean;
   /** Requests per minute allowed to one API key (or one address, without a key). */
   rateLimitPerMinute: number;
+  /** Requests with a missing or invalid key allowed from one address per minute; past it, 429 instead of 401. */
+  authFailuresPerMinute: number;
   /** Room in the read cache, in MiB of the answers' JSON (store/read-cache.ts); 0 turns it off. */
   readCacheMb: number;
 }
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     readCacheMb: e.READ_CACHE_MB,
   };
 }

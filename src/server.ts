@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { authenticator, registerAuthentication } from './http/auth/authentication.js';
+import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type Authenticate } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
@@ -54,7 +54,8 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // One key store for authentication and key management alike, so that a revocation through
   // this process drops the key from the cache before its next request.
   const keys = new CachedKeyStore(store.keys, options.keyCache);
-  const authenticate = config.masterKey === null ? null : authenticator(config.masterKey, keys);
+  // Made once the rate limiter is registered (below); requests only come after that.
+  let authenticate: Authenticate | null = null;
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
     bodyLimit: BODY_LIMIT,
@@ -82,7 +83,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
-  registerAuthentication(app, { masterKey: config.masterKey, keys });
+  registerAccessRules(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
   // rate-limit hook at all, decided once per route (authentication's onRoute hook has set the
   // role by now) rather than by an allowList asked on every request.
@@ -96,6 +97,16 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
     keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `ip:${request.ip}` : `key:${request.principal}`),
     errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
   });
+  if (config.masterKey !== null) {
+    const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` });
+    authenticate = limitingFailures(authenticator(config.masterKey, keys), async (request) => {
+      const limit = await failures(request);
+      return limit.isAllowed ? { exceeded: false, retryAfterSeconds: 0 } : { exceeded: limit.isExceeded, retryAfterSeconds: limit.ttlInSeconds };
+    });
+  }
+  // After the limiter's registration, before any route: a global hook, it runs before the
+  // limiter's route-level one, so that the limit is counted per key.
+  registerAuthentication(app, authenticate);
 
   await app.register(swagger, swaggerOptions(VERSION));
   await app.register(swaggerUi, { routePrefix: '/docs' });

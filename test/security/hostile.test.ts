@@ -58,7 +58,9 @@ function rawRequest(port: number, bytes: Buffer | string): Promise<Answer> {
   });
 }
 
-const t = useSecuredLedger();
+// Many of these requests carry no valid key, from one address, within a minute: the allowance
+// of such failures (see 'failed keys from one address' below) is raised out of their way.
+const t = useSecuredLedger({ AUTH_FAILURES_PER_MINUTE: '1000000' });
 let port = 0;
 let exchangeId = '';
 let keys: Record<'reader' | 'recorder' | 'admin', CreatedKey>;
@@ -364,6 +366,33 @@ describe('a flood from one key', () => {
         expect(Object.keys(res.headers).filter((h) => h.includes('ratelimit') || h === 'retry-after'), path).toEqual([]);
       }
     }
+  });
+});
+
+describe('failed keys from one address', () => {
+  const af = useSecuredLedger({ AUTH_FAILURES_PER_MINUTE: '3' });
+
+  it('answers 401 to the first failures in a minute, then 429 with Retry-After; a valid key from that address still passes; nothing is written', async () => {
+    const reader = await createKey(af(), 'reader');
+    const before = await ledgerSize(af());
+    const wrong = bearer(`lgr_${'A'.repeat(43)}`);
+    for (let i = 0; i < 3; i++) expect401(await af().http().get('/v1/parties').set('authorization', wrong));
+
+    const limited = await af().http().get('/v1/parties').set('authorization', wrong);
+    expectRefused(limited, 429);
+    expect(limited.body.type).toBe('/problems/rate-limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.headers['www-authenticate']).toBeUndefined();
+    // Any failure counts, whatever its kind: no key, a malformed one, a write with a wrong key.
+    expectRefused(await af().http().get('/v1/parties'), 429);
+    expectRefused(await af().http().get('/v1/parties').set('authorization', 'Basic dXNlcjpwYXNz'), 429);
+    expectRefused(await af().http().post('/v1/exchanges').set('authorization', wrong).send(PROPOSAL), 429);
+
+    // Good keys are checked first and never counted: the master key and a fresh API key pass.
+    expect((await af().http().get('/v1/parties').set('authorization', bearer(MASTER_KEY))).status).toBe(200);
+    expect((await af().http().get('/v1/parties').set('authorization', bearer(reader.secret))).status).toBe(200);
+    expect(await ledgerSize(af())).toBe(before);
   });
 });
 

@@ -53,18 +53,21 @@ function documentAccess(route: RouteOptions): void {
   schema.response = { ...schema.response, ...problemResponses(401, 403, 429), ...(hasBody ? problemResponses(413, 415) : {}) };
 }
 
-export interface AuthOptions {
-  masterKey: string | null;
-  keys: KeyStore;
-}
-
-export function registerAuthentication(app: FastifyInstance, { masterKey, keys }: AuthOptions): void {
+/**
+ * Every route's access rule, worked out as the route is added. Registered before the rate
+ * limiter, whose own onRoute hook comes after and reads what this one decided.
+ */
+export function registerAccessRules(app: FastifyInstance): void {
   app.decorateRequest('principal', 'dev');
   app.decorateRequest('role', 'master');
   app.addHook('onRoute', documentAccess);
-  if (masterKey === null) return; // development mode: no authentication (warned at start)
+}
 
-  const authenticate = authenticator(masterKey, keys);
+export type Authenticate = (request: FastifyRequest) => Promise<{ principal: string; role: Role | 'master' }>;
+
+/** Requires the key each route's rule asks for; null (development mode) requires none. */
+export function registerAuthentication(app: FastifyInstance, authenticate: Authenticate | null): void {
+  if (authenticate === null) return; // development mode: no authentication (warned at start)
   app.addHook('onRequest', async (request: FastifyRequest) => {
     // One read of routeOptions (a getter that builds an object each time). Unmatched URLs
     // (no url) need a key too, so that probing answers nothing without one.
@@ -78,6 +81,34 @@ export function registerAuthentication(app: FastifyInstance, { masterKey, keys }
       throw new ProblemError(problem('forbidden', `this needs role ${needed}; the key has role ${request.role}`));
     }
   });
+}
+
+/** Counts one failed attempt from a request's address: whether the address is now over its allowance, and for how long. */
+export type FailureCount = (request: FastifyRequest) => Promise<{ exceeded: boolean; retryAfterSeconds: number }>;
+
+/**
+ * Requests with a missing, malformed or unknown key are counted per address; past the
+ * allowance, an address's failures are answered 429 with Retry-After instead of 401, which
+ * tells a scanner to stop and says nothing more about the key it tried. Only failures count,
+ * and a valid key is always checked first: a client with a good key is never refused because
+ * of what others sent from its address.
+ */
+export function limitingFailures(authenticate: Authenticate, countFailure: FailureCount): Authenticate {
+  return async (request) => {
+    try {
+      return await authenticate(request);
+    } catch (error) {
+      if (error instanceof ProblemError && error.problem.status === 401) {
+        const { exceeded, retryAfterSeconds } = await countFailure(request);
+        if (exceeded) {
+          throw new ProblemError(problem('rate-limited', `too many requests without a valid API key from this address; retry after ${retryAfterSeconds} s`), {
+            'retry-after': String(retryAfterSeconds),
+          });
+        }
+      }
+      throw error;
+    }
+  };
 }
 
 /** How many Authorization headers came (rawHeaders alternates names and values); on every request, so no allocation. */
@@ -94,9 +125,9 @@ const unauthorized = (detail: string) =>
  * Who is calling: the master key or a live API key, from exactly one Authorization header.
  * Throws 401 otherwise. Digests are compared in constant time.
  */
-export function authenticator(masterKey: string, keys: KeyStore) {
+export function authenticator(masterKey: string, keys: KeyStore): Authenticate {
   const masterDigest = digestOf(masterKey);
-  return async (request: Pick<FastifyRequest, 'headers' | 'raw'>): Promise<{ principal: string; role: Role | 'master' }> => {
+  return async (request) => {
     // Node keeps only the first of repeated Authorization headers; two are ambiguous: refuse.
     if (authorizationHeaders(request.raw.rawHeaders) > 1) throw unauthorized('send exactly one Authorization header');
     const header = request.headers.authorization;
