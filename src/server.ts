@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { fastSerializerCompiler } from './http/serializer.js';
+import { clientAddressOf } from './http/client-address.js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -67,7 +68,8 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
       const reply = rawReply as unknown as FastifyReply;
       void (async () => {
         try {
-          if (authenticate) await authenticate(request);
+          // Development mode is the only one without a key check: fail closed otherwise.
+          if (config.masterKey !== null) await authenticate!(request);
           const p = problem('validation-failed', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)');
           await reply.code(400).type(PROBLEM_CONTENT_TYPE).send({ ...p, errors: [{ path: 'url', message: p.detail }] });
         } catch (e) {
@@ -85,27 +87,27 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   registerErrorHandling(app);
   registerAccessRules(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
-  // rate-limit hook at all, decided once per route (authentication's onRoute hook has set the
+  // rate-limit hook at all, decided once per route (the access rules' onRoute hook has set the
   // role by now) rather than by an allowList asked on every request.
   app.addHook('onRoute', (route) => {
     if (route.config?.role === 'public') route.config = { ...route.config, rateLimit: false };
   });
-  // After authentication (route-level hooks run after the global one): the limit is per key.
+  // Its hooks are route-level, so they run after authentication's global one (registered
+  // below): the limit is per key (per address only in development mode).
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `ip:${request.ip}` : `key:${request.principal}`),
+    keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `address:${clientAddressOf(request.ip)}` : `key:${request.principal}`),
     errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
   });
   if (config.masterKey !== null) {
-    const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` });
+    const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => clientAddressOf(request.ip) });
     authenticate = limitingFailures(authenticator(config.masterKey, keys), async (request) => {
       const limit = await failures(request);
       return limit.isAllowed ? { exceeded: false, retryAfterSeconds: 0 } : { exceeded: limit.isExceeded, retryAfterSeconds: limit.ttlInSeconds };
     });
   }
-  // After the limiter's registration, before any route: a global hook, it runs before the
-  // limiter's route-level one, so that the limit is counted per key.
+  // Before any route, so that every route gets it.
   registerAuthentication(app, authenticate);
 
   await app.register(swagger, swaggerOptions(VERSION));

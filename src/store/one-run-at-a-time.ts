@@ -32,7 +32,14 @@ export class OneRunAtATime<T> {
     let run: Promise<T>;
     try {
       run = this.task((done, total) => {
-        for (const listener of listeners) listener(done, total);
+        for (const listener of listeners) {
+          // One caller's listener failing is its own affair: not the run's, nor the others'.
+          try {
+            listener(done, total);
+          } catch {
+            /* ignored */
+          }
+        }
       });
     } catch (error) {
       run = Promise.reject(error);

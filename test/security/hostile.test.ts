@@ -375,23 +375,29 @@ describe('failed keys from one address', () => {
   it('answers 401 to the first failures in a minute, then 429 with Retry-After; a valid key from that address still passes; nothing is written', async () => {
     const reader = await createKey(af(), 'reader');
     const before = await ledgerSize(af());
+    // A valid key refused for its role is not a failed authentication: never counted.
+    for (let i = 0; i < 5; i++) expectRefused(await af().http().get('/v1/keys').set('authorization', bearer(reader.secret)), 403);
+
     const wrong = bearer(`lgr_${'A'.repeat(43)}`);
     for (let i = 0; i < 3; i++) expect401(await af().http().get('/v1/parties').set('authorization', wrong));
-
     const limited = await af().http().get('/v1/parties').set('authorization', wrong);
     expectRefused(limited, 429);
     expect(limited.body.type).toBe('/problems/rate-limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
     expect(limited.headers['www-authenticate']).toBeUndefined();
-    // Any failure counts, whatever its kind: no key, a malformed one, a write with a wrong key.
+    expect(limited.text).not.toContain('AAAA');
+    // Any failure counts, whatever its kind and route: no key, a malformed one, a write with a
+    // wrong key, a URL the router cannot read.
     expectRefused(await af().http().get('/v1/parties'), 429);
     expectRefused(await af().http().get('/v1/parties').set('authorization', 'Basic dXNlcjpwYXNz'), 429);
     expectRefused(await af().http().post('/v1/exchanges').set('authorization', wrong).send(PROPOSAL), 429);
+    expectRefused(await af().http().get('/v1/exchanges/%E0%A4%A'), 429);
 
-    // Good keys are checked first and never counted: the master key and a fresh API key pass.
+    // Good keys are checked first and never counted: the master key and an API key still pass.
     expect((await af().http().get('/v1/parties').set('authorization', bearer(MASTER_KEY))).status).toBe(200);
     expect((await af().http().get('/v1/parties').set('authorization', bearer(reader.secret))).status).toBe(200);
+    expect((await af().http().get('/v1/exchanges/%E0%A4%A').set('authorization', bearer(reader.secret))).status).toBe(400);
     expect(await ledgerSize(af())).toBe(before);
   });
 });

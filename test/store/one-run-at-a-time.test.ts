@@ -82,4 +82,26 @@ describe('verifications one at a time (OneRunAtATime)', () => {
     expect(heardB).toEqual([5, 30]);
     expect(heardC).toEqual([5, 30]);
   });
+
+  it('a caller whose listener throws breaks neither the run nor the others\' progress', async () => {
+    const { runs, task } = controlledTask();
+    const once = new OneRunAtATime(task);
+    const heard: number[] = [];
+    const run = once.run(() => {
+      throw new Error('a broken progress bar');
+    });
+    const blocker = run.then(() => undefined);
+    const shared = [once.run(() => {
+      throw new Error('another');
+    }), once.run((done) => heard.push(done))];
+    expect(() => runs[0]!.progress(1, 2)).not.toThrow();
+    runs[0]!.resolve('a');
+    expect(await run).toBe('a');
+    await blocker;
+    await settled();
+    expect(() => runs[1]!.progress(7, 9)).not.toThrow();
+    runs[1]!.resolve('b');
+    expect(await Promise.all(shared)).toEqual(['b', 'b']);
+    expect(heard).toEqual([7]);
+  });
 });

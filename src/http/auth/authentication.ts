@@ -88,10 +88,11 @@ export type FailureCount = (request: FastifyRequest) => Promise<{ exceeded: bool
 
 /**
  * Requests with a missing, malformed or unknown key are counted per address; past the
- * allowance, an address's failures are answered 429 with Retry-After instead of 401, which
- * tells a scanner to stop and says nothing more about the key it tried. Only failures count,
- * and a valid key is always checked first: a client with a good key is never refused because
- * of what others sent from its address.
+ * allowance, an address's failures are answered 429 with Retry-After instead of 401: a signal
+ * to a misconfigured client or a scanner to stop. Not a defence of the keys, which are checked
+ * in full either way (they are too long to guess). Only failures count, and a valid key is
+ * always checked first: a client with a good key is never refused because of what others
+ * sent from its address.
  */
 export function limitingFailures(authenticate: Authenticate, countFailure: FailureCount): Authenticate {
   return async (request) => {

@@ -30,9 +30,10 @@ import type { VerifyOptions } from './verify-ledger.js';
 export interface SqliteStoreOptions {
   readCache?: ReadCacheOptions;
   /**
-   * How a large ledger is verified (verify-ledger.ts). `threads`: `background` (the default,
-   * for the service) keeps the work off the thread that answers requests; `split` shares it
-   * with that thread and is the fastest, for the CLI, which has nothing else to do.
+   * How a ledger large enough for a worker thread (verify-ledger.ts) is verified. `threads`:
+   * `background` (the default, for the service) keeps the work off the thread that answers
+   * requests; `split` shares it with that thread and is the fastest, for the CLI, which has
+   * nothing else to do. A small ledger is verified on this thread either way.
    */
   verify?: Pick<VerifyOptions, 'threads' | 'splitFrom'>;
 }
@@ -72,7 +73,7 @@ export class SqliteLedgerStore implements LedgerStore {
       version: () => `${changedHere.get() as number}:${this.keys.changesElsewhere()}`,
       writing: () => conn.sqlite.inTransaction,
     }, options.readCache);
-    const verify: VerifyOptions = { threads: 'background', ...options.verify };
+    const verify: VerifyOptions = { ...options.verify, threads: options.verify?.threads ?? 'background' };
     this.verifications = new OneRunAtATime((progress) => verifyLedger(conn, progress, verify));
   }
 

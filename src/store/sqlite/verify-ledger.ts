@@ -46,6 +46,8 @@ export async function verifyLedger(conn: SqliteConnection, progress?: Progress, 
   // Only to decide whether a worker is worth starting; the report reads the snapshot.
   const estimate = ledgerHead(conn.db)?.sequence ?? 0;
   let helper = estimate >= (options.splitFrom ?? SPLIT_FROM) ? await VerifyHelper.start(path) : null;
+  // (A worker that cannot be started leaves the work to this thread, in either mode: slower,
+  // never wrong.)
   if (helper && options.threads === 'background') {
     try {
       return await helper.verifyAll(progress);

@@ -4,7 +4,7 @@ import { verifyRange } from './verify-range.js';
 import { openReader, verifyStatements, type StreamRange } from './verify-snapshot.js';
 
 /**
- * The second thread of a verification (see verify-helper.ts), on its own read-only
+ * The worker thread of a verification (see verify-helper.ts), on its own read-only
  * connection. Either one range of streams, in a read transaction begun when told (while the
  * main thread holds the write lock, so that both see the same ledger), or the whole
  * verification in a snapshot of its own; the result is posted back.
