@@ -7,7 +7,7 @@ import { verifyRange } from '../../src/store/sqlite/verify-range.js';
 import { verifyLedger } from '../../src/store/sqlite/verify-ledger.js';
 import { SqliteLedgerStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startLedger, type TestLedger } from '../support/app.js';
-import { get } from './helpers.js';
+import { get, tamper } from './helpers.js';
 
 /*
  * The service verifies a large ledger on a worker thread alone (`background`), so that the
@@ -74,6 +74,24 @@ describe('verify in the service, on a worker thread', () => {
       } finally {
         await store.close();
       }
+    }
+  });
+
+  it('fails, rather than hangs, when the worker\'s verification throws, as this thread\'s would', async () => {
+    const t = await ledgerOf(3000);
+    // An event outside the chain (sequence below 1) whose data is not JSON: folding its stream throws.
+    tamper(t.dbPath, (db) => {
+      const stream = db.prepare("SELECT stream_id FROM events WHERE stream_id NOT LIKE 'party:%' ORDER BY sequence DESC LIMIT 1").pluck().get() as string;
+      db.prepare(`INSERT INTO events (sequence, id, stream_id, version, type, data, occurred_at, recorded_at, principal, prev_hash, hash)
+        VALUES (-1, 'x', ?, 999, 'StageRecorded', '{not json', '2025-01-01', '2025-01-01T00:00:00.000Z', 'm', '', '')`).run(stream);
+    });
+    const conn = openSqlite(t.dbPath, MIGRATIONS_FOLDER);
+    try {
+      const here = verifyLedger(conn, undefined, { splitFrom: Infinity });
+      await expect(here).rejects.toThrow(SyntaxError);
+      await expect(verifyLedger(conn, undefined, { splitFrom: 0, threads: 'background' })).rejects.toThrow(/JSON/);
+    } finally {
+      conn.sqlite.close();
     }
   });
 
