@@ -12,9 +12,15 @@ import { events, exchangeParties, exchanges, parties, stageHandovers, termsHisto
 const name = (c: SQLiteColumn) => `"${c.name}"`;
 const from = (t: Table) => `FROM "${getTableName(t)}"`;
 
-/** Read-only, waiting on a busy file as the main connection does. */
+/**
+ * Read-only, waiting on a busy file as the main connection does. Verify reads each page about
+ * once, so a page cache larger than SQLite's 2 MiB default buys nothing (better-sqlite3's
+ * default is 16 MiB): on a 10⁶-event ledger the smaller one took the service's peak RSS while
+ * verifying from 177 to 152 MB, in the same time.
+ */
 export function openReader(path: string): Database.Database {
   const sqlite = new Database(path, { readonly: true, fileMustExist: true });
+  sqlite.pragma('cache_size = -2000');
   sqlite.pragma('busy_timeout = 5000');
   return sqlite;
 }
