@@ -76,7 +76,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
     config: { role: 'admin' },
     schema: {
       operationId: 'verifyLedger', summary: 'Verify the ledger end to end', tags: ['ledger'],
-      description: 'Re-folds every event through the domain code, checks the hash chain, and compares every read model and the totals with the recomputation. Names the first event or read-model row that differs. Reads the whole ledger: expect seconds on a large one.',
+      description: 'Re-folds every event through the domain code, checks the hash chain, and compares every read model and the totals with the recomputation. Names the first event or read-model row that differs. Reads the whole ledger, in one snapshot (`head` says which): expect seconds on a large one, during which the service goes on answering. One verification runs at a time; a request made while one runs is answered by the next, which starts when it ends.',
       querystring: z.strictObject({}),
       response: { 200: VerifyView, ...problemResponses(400) },
     },
