@@ -120,7 +120,11 @@ const writers = {
 
 const master = randomBytes(32).toString('base64url');
 const serviceEnv = { NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'service.db')}` };
-const service = await start(join(ROOT, 'dist/main.js'), serviceEnv, '/readyz', SERVICE_NODE_ARGS);
+/** The built service as `npm start` runs it, on `env` over the benchmark's production settings. */
+const startService = (env: Record<string, string> = {}) => start(join(ROOT, 'dist/main.js'), { ...serviceEnv, ...env }, '/readyz', SERVICE_NODE_ARGS);
+/** A new reader key on a service (the scale runs read with one). */
+const readerKey = async (s: Proc) => (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
+const service = await startService();
 const recorder = (await api(service.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'recorder' })).secret as string;
 const auth = { authorization: `Bearer ${recorder}` };
 for (const [id, name] of [['UA', 'Ukraine'], ['RU', 'Russia'], ['BA', 'Bench A'], ['BB', 'Bench B']]) await api(service.base, master, 'POST', '/v1/parties', { id, name });
@@ -202,8 +206,8 @@ if (SCALE > 0) {
     // The read cache off unless asked for: these figures are about the database's work as the
     // ledger grows (with the cache on, every repeat of the same query is answered from memory).
     const cache: Record<string, string> = readCache ? {} : { READ_CACHE_MB: '0' };
-    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, ...cache, DATABASE_URL: `file:${file}` }, '/readyz', SERVICE_NODE_ARGS);
-    const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
+    const s = await startService({ ...cache, DATABASE_URL: `file:${file}` });
+    const key = await readerKey(s);
     const h = { authorization: `Bearer ${key}` };
     const totals = await load(s, { path: '/v1/totals', connections: 1, headers: h });
     // The same page size on both ledgers (the small one has 7 such exchanges): what grows with
@@ -249,8 +253,8 @@ if (SCALE > 0) {
     const ledger = new Database(bigFile, { readonly: true });
     const ids = ledger.prepare('SELECT id FROM exchanges ORDER BY seq LIMIT ?').pluck().all(count) as string[];
     ledger.close();
-    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, DATABASE_URL: `file:${bigFile}` }, '/readyz', SERVICE_NODE_ARGS);
-    const key = (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
+    const s = await startService({ DATABASE_URL: `file:${bigFile}` });
+    const key = await readerKey(s);
     let n = 0;
     const f = await load(s, { connections: 10, headers: { authorization: `Bearer ${key}` }, paths: () => `/v1/exchanges/${ids[n++ % ids.length]}` });
     const rss = rssMb(s.pid, 'VmHWM');
@@ -261,7 +265,7 @@ if (SCALE > 0) {
   // GET /v1/ledger/verify of the whole large ledger through the service, and how the service
   // answers other requests meanwhile (the verify runs on a worker thread: verify-ledger.ts).
   const verifyWhileServing = await (async () => {
-    const s = await start(join(ROOT, 'dist/main.js'), { ...serviceEnv, READ_CACHE_MB: '0', DATABASE_URL: `file:${bigFile}` }, '/readyz', SERVICE_NODE_ARGS);
+    const s = await startService({ READ_CACHE_MB: '0', DATABASE_URL: `file:${bigFile}` });
     const h = { authorization: `Bearer ${master}` };
     const path = '/v1/totals?party=UA';
     const quiet = await load(s, { path, connections: 10, headers: h });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.js';
-import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type Authenticate } from './http/auth/authentication.js';
+import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
@@ -34,6 +34,15 @@ export function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Con
   return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { ...options, readCache });
 }
 
+/** Failed authentications counted per client address by the rate limiter's own counter. */
+function countFailures(app: FastifyInstance, perMinute: number): FailureCount {
+  const failures = app.createRateLimit({ max: perMinute, timeWindow: 60_000, keyGenerator: (request) => clientAddressOf(request.ip) });
+  return async (request) => {
+    const limit = await failures(request);
+    return limit.isAllowed ? { exceeded: false, retryAfterSeconds: 0 } : { exceeded: limit.isExceeded, retryAfterSeconds: limit.ttlInSeconds };
+  };
+}
+
 /** Malformed HTTP never reaches a route; answer it as problem+json all the same. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable) {
@@ -55,8 +64,6 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // One key store for authentication and key management alike, so that a revocation through
   // this process drops the key from the cache before its next request.
   const keys = new CachedKeyStore(store.keys, options.keyCache);
-  // Made once the rate limiter is registered (below); requests only come after that.
-  let authenticate: Authenticate | null = null;
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
     bodyLimit: BODY_LIMIT,
@@ -69,6 +76,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
       void (async () => {
         try {
           // Development mode is the only one without a key check: fail closed otherwise.
+          // (`authenticate` is made below, once the rate limiter is registered: before any request.)
           if (config.masterKey !== null) await authenticate!(request);
           const p = problem('validation-failed', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)');
           await reply.code(400).type(PROBLEM_CONTENT_TYPE).send({ ...p, errors: [{ path: 'url', message: p.detail }] });
@@ -100,13 +108,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
     keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `address:${clientAddressOf(request.ip)}` : `key:${request.principal}`),
     errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
   });
-  if (config.masterKey !== null) {
-    const failures = app.createRateLimit({ max: config.authFailuresPerMinute, timeWindow: 60_000, keyGenerator: (request) => clientAddressOf(request.ip) });
-    authenticate = limitingFailures(authenticator(config.masterKey, keys), async (request) => {
-      const limit = await failures(request);
-      return limit.isAllowed ? { exceeded: false, retryAfterSeconds: 0 } : { exceeded: limit.isExceeded, retryAfterSeconds: limit.ttlInSeconds };
-    });
-  }
+  const authenticate = config.masterKey === null ? null : limitingFailures(authenticator(config.masterKey, keys), countFailures(app, config.authFailuresPerMinute));
   // Before any route, so that every route gets it.
   registerAuthentication(app, authenticate);
 

@@ -18,11 +18,12 @@ function spawnWorker(workerData: unknown): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
 }
 
+type ToWorker = { kind: 'verify'; range: StreamRange } | { kind: 'verify-all' };
+
 type FromWorker =
   | { kind: 'ready' }
   | { kind: 'progress'; read: number; total?: number }
-  | { kind: 'result'; result: RangeResult }
-  | { kind: 'report'; report: VerifyReport }
+  | { kind: 'result'; result: RangeResult | VerifyReport }
   | { kind: 'failed'; error: unknown };
 
 /**
@@ -80,15 +81,7 @@ export class VerifyHelper {
 
   /** Verifies `range` in the worker; `progress` gets how many of its events it has read. */
   run(range: StreamRange, progress: (read: number) => void): Promise<RangeResult> {
-    return new Promise((resolve, reject) => {
-      this.failure = reject;
-      this.listener = (m) => {
-        if (m.kind === 'progress') progress(m.read);
-        else if (m.kind === 'result') resolve(m.result);
-        else if (m.kind === 'failed') reject(m.error);
-      };
-      this.worker.postMessage({ kind: 'verify', range });
-    });
+    return this.ask<RangeResult>({ kind: 'verify', range }, (read) => progress(read));
   }
 
   /**
@@ -96,14 +89,19 @@ export class VerifyHelper {
    * there; `progress` hears how far it has read.
    */
   verifyAll(progress: Progress | undefined): Promise<VerifyReport> {
+    return this.ask<VerifyReport>({ kind: 'verify-all' }, (read, total) => progress?.(read, total ?? read));
+  }
+
+  /** Sends the worker its work and waits for the result it posts back (or its failure). */
+  private ask<T extends RangeResult | VerifyReport>(message: ToWorker, progress: (read: number, total: number | undefined) => void): Promise<T> {
     return new Promise((resolve, reject) => {
       this.failure = reject;
       this.listener = (m) => {
-        if (m.kind === 'progress') progress?.(m.read, m.total ?? m.read);
-        else if (m.kind === 'report') resolve(m.report);
+        if (m.kind === 'progress') progress(m.read, m.total);
+        else if (m.kind === 'result') resolve(m.result as T);
         else if (m.kind === 'failed') reject(m.error);
       };
-      this.worker.postMessage({ kind: 'verify-all' });
+      this.worker.postMessage(message);
     });
   }
 

@@ -15,28 +15,27 @@ const state = new Int32Array(signal, 0, 1);
 const head = new Float64Array(signal, 8, 1);
 const sqlite = openReader(path);
 
-const done = () => {
-  if (sqlite.inTransaction) sqlite.exec('COMMIT');
-  sqlite.close();
+/** Runs the work it was sent, posts the result or the failure, then ends its snapshot and connection. */
+function answer(work: () => Promise<unknown>): void {
+  Promise.resolve()
+    .then(work)
+    .then(
+      (result) => port.postMessage({ kind: 'result', result }),
+      (error: unknown) => port.postMessage({ kind: 'failed', error }),
+    )
+    .finally(() => {
+      if (sqlite.inTransaction) sqlite.exec('COMMIT');
+      sqlite.close();
+    });
+}
+
+/** Progress every 8th page of events (and at the end, when the total is known): enough for a progress bar. */
+let pages = 0;
+const report = (read: number, total?: number) => {
+  if (++pages % 8 === 0 || read === total) port.postMessage({ kind: 'progress', read, total });
 };
 
 port.on('message', (message: { kind: 'snapshot' } | { kind: 'verify'; range: StreamRange } | { kind: 'verify-all' }) => {
-  if (message.kind === 'verify-all') {
-    let reported = 0;
-    Promise.resolve()
-      .then(() => {
-        sqlite.exec('BEGIN');
-        return verifySnapshot(sqlite, null, null, (read, total) => {
-          if (++reported % 8 === 0 || read === total) port.postMessage({ kind: 'progress', read, total });
-        }, {});
-      })
-      .then(
-        (report) => port.postMessage({ kind: 'report', report }),
-        (error: unknown) => port.postMessage({ kind: 'failed', error }),
-      )
-      .finally(done);
-    return;
-  }
   if (message.kind === 'snapshot') {
     try {
       sqlite.exec('BEGIN');
@@ -46,15 +45,14 @@ port.on('message', (message: { kind: 'snapshot' } | { kind: 'verify'; range: Str
       Atomics.store(state, 0, 2);
     }
     Atomics.notify(state, 0);
-    return;
+  } else if (message.kind === 'verify') {
+    answer(() => verifyRange(sqlite, message.range, (read) => report(read)));
+  } else {
+    answer(() => {
+      sqlite.exec('BEGIN');
+      return verifySnapshot(sqlite, null, null, report, {});
+    });
   }
-  let pages = 0;
-  verifyRange(sqlite, message.range, (read) => {
-    if (++pages % 8 === 0) port.postMessage({ kind: 'progress', read });
-  }).then(
-    (result) => port.postMessage({ kind: 'result', result }),
-    (error: unknown) => port.postMessage({ kind: 'failed', error }),
-  ).finally(done);
 });
 
 port.postMessage({ kind: 'ready' });
