@@ -163,19 +163,42 @@ const stageRun = (connections: number): Run => {
     },
   };
 };
+// Bounds, not ceilings: the service's own parts with something taken away, to show how far
+// its targets are from what its work allows (bench/bounds/). The read routes without
+// authentication and the rate limiter, on the service's ledger; the store alone, in process,
+// without HTTP.
+const routesOnly = await start(join(ROOT, 'bench/bounds/routes-only.ts'), { DB_PATH: join(work, 'service.db') }, '/ready', SERVICE_NODE_ARGS);
+const boundReadRun = (name: string, path: string): Run => ({ name, measure: () => load(routesOnly, { path, connections: 10 }) });
+let storeRuns = 0;
+const storeAloneRun = (inFlight: number): Run => ({
+  name: `bound: the store alone, no HTTP (${inFlight} in flight)`,
+  measure: () => new Promise<Figures>((resolve, reject) => {
+    storeRuns += 1;
+    const c = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')], {
+      cwd: ROOT, env: { PATH: process.env.PATH ?? '', DB_PATH: join(work, `store-alone-${storeRuns}.db`), IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Figures) : reject(new Error(`store-alone exited ${code}`))));
+  }),
+});
 const w = { tx1: writerRun('tx', 1), tx10: writerRun('tx', 10), tx50: writerRun('tx', 50), g1: writerRun('group', 1), g10: writerRun('group', 10), g50: writerRun('group', 50) };
 const readPairs = [
   { ceiling: bareRun, service: readRun('service: GET /v1/exchanges/{id} (10 conn)', `/v1/exchanges/${read}`), target: '≥ 0.70' },
   { ceiling: bareRun, service: readRun('service: GET /v1/totals (10 conn)', '/v1/totals'), target: '≥ 0.70' },
   { ceiling: bareRun, service: readRun('service: GET /v1/exchanges?limit=50 (10 conn)', '/v1/exchanges?limit=50') },
+  { ceiling: bareRun, service: boundReadRun('bound: GET /v1/exchanges/{id}, no auth, no limiter (10 conn)', `/v1/exchanges/${read}`) },
+  { ceiling: bareRun, service: boundReadRun('bound: GET /v1/totals, no auth, no limiter (10 conn)', '/v1/totals') },
 ];
 const writePairs = [
   { ceiling: w.tx1, service: stageRun(1), target: '≥ 1.00' },
   { ceiling: w.g10, service: stageRun(10) },
   { ceiling: w.g50, service: stageRun(50), target: '≥ 0.70, p99 ≤ 10 ms' },
+  { ceiling: w.tx1, service: storeAloneRun(1) },
+  { ceiling: w.g50, service: storeAloneRun(50) },
 ];
 await measurePairs([...(ONLY !== 'writes' ? readPairs : []), ...(ONLY !== 'reads' ? writePairs : [])], ONLY === 'reads' ? [] : [w.tx10, w.tx50, w.g1]);
-for (const p of [bare, writers.tx, writers.group]) await stop(p);
+for (const p of [bare, writers.tx, writers.group, routesOnly]) await stop(p);
 
 // Every acknowledged write is in the ledger, and the ledger verifies.
 const handed = (await api(service.base, recorder, 'GET', '/v1/totals?party=BA')).data.reduce((s: number, r: { handedOver: number }) => s + r.handedOver, 0) as number;
@@ -320,8 +343,8 @@ if (SCALE > 0) {
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (n: number) => Math.round(n).toLocaleString('en');
 const lines = [
-  `${pad('run', 56)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('RSS MB', 7)} ${pad('× ceiling', 10)} target`,
-  ...rows.map((r) => `${pad(r.name, 56)} ${pad(num(r.figures.rps), 9)} ${pad(String(r.figures.p50), 7)} ${pad(String(r.figures.p99), 7)} ${pad(num(r.figures.rssMb), 7)} ${pad(r.ratio === undefined ? '' : r.ratio.toFixed(2), 10)} ${r.target ?? ''}`),
+  `${pad('run', 64)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('RSS MB', 7)} ${pad('× ceiling', 10)} target`,
+  ...rows.map((r) => `${pad(r.name, 64)} ${pad(num(r.figures.rps), 9)} ${pad(String(r.figures.p50), 7)} ${pad(String(r.figures.p99), 7)} ${pad(num(r.figures.rssMb), 7)} ${pad(r.ratio === undefined ? '' : r.ratio.toFixed(2), 10)} ${r.target ?? ''}`),
 ];
 console.log(lines.join('\n'));
 console.log(`\nwrites: ${JSON.stringify(durability)}\nservice peak RSS ${servingPeakRss.toFixed(0)} MB serving, ${servicePeakRss.toFixed(0)} MB after verify`);

@@ -1,0 +1,28 @@
+/**
+ * A bound for the read targets, not a ceiling: the service's own read routes (the same source as the service's build,
+ * with their validation, serialisers, error handling, store and read cache) in a Fastify
+ * instance composed like server.ts but WITHOUT authentication and the rate limiter, on the
+ * ledger in DB_PATH. What it reaches is the most the service could reach if a served read
+ * checked no key and counted nothing.
+ */
+import Fastify from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
+import { registerAccessRules } from '../../src/http/auth/authentication.js';
+import { registerErrorHandling } from '../../src/http/errors.js';
+import { exchangeRoutes } from '../../src/http/routes/exchanges.js';
+import { ledgerRoutes } from '../../src/http/routes/ledger.js';
+import { fastSerializerCompiler } from '../../src/http/serializer.js';
+import { openStore } from '../../src/server.js';
+
+const store = openStore({ databaseUrl: `file:${process.env.DB_PATH!}` });
+const app = Fastify({ logger: false });
+app.setValidatorCompiler(validatorCompiler);
+app.setSerializerCompiler(fastSerializerCompiler);
+registerErrorHandling(app);
+// Only what the routes read of it (each route's role in its config); nothing is checked.
+registerAccessRules(app);
+await app.register(exchangeRoutes, { store });
+await app.register(ledgerRoutes, { store });
+app.get('/ready', async () => ({ ok: true }));
+await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
+console.log(`listening ${(app.server.address() as { port: number }).port}`);

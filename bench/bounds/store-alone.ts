@@ -1,0 +1,66 @@
+/**
+ * A bound for the write targets, not a ceiling: the service's own store (the same source as the service's build) driven
+ * in process, with no HTTP at all. It records stage commands spread over 500 agreed exchanges
+ * with IN_FLIGHT commands outstanding for SECONDS seconds — the same commands, group commit,
+ * hash chain, read models and answer rendering as `POST /v1/exchanges/{id}/stages` — and
+ * prints its figures as one JSON line. Whatever this reaches, the service over HTTP cannot
+ * exceed.
+ */
+import { respondWith } from '../../src/http/command.js';
+import { etagOf, presentSummary } from '../../src/http/present.js';
+import { uuidv7 } from '../../src/ids.js';
+import { openStore } from '../../src/server.js';
+import type { ExchangeWritten, ExchangeWriteRequest } from '../../src/store/ledger-store.js';
+
+const file = process.env.DB_PATH!;
+const inFlight = Number(process.env.IN_FLIGHT ?? 50);
+const seconds = Number(process.env.SECONDS ?? 4);
+const store = openStore({ databaseUrl: `file:${file}` });
+const now = () => new Date().toISOString();
+const provenance = (occurredAt: string) => ({ occurredAt, source: null, note: null });
+const answered = async (p: Promise<{ kind: string; response?: { status: number } }>) => {
+  const outcome = await p;
+  if (outcome.kind !== 'answered' || outcome.response!.status >= 300) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+};
+
+for (const [partyId, name] of [['BA', 'Bench A'], ['BB', 'Bench B']] as const) {
+  await answered(store.registerParty({ command: { partyId, name, occurredAt: '2020-01-01', note: null }, principal: 'bench', now: now(), idempotency: null, respond: respondWith((p) => ({ status: 201, headers: {}, body: p })) }));
+}
+const exchange = (exchangeId: string, command: ExchangeWriteRequest['command']): ExchangeWriteRequest => ({
+  exchangeId, command, principal: 'bench', now: now(), idempotency: null, expectedVersion: null,
+  respond: respondWith(({ state, recorded }: ExchangeWritten) => ({
+    status: 201, headers: { etag: etagOf(state.version), 'content-type': 'application/json; charset=utf-8' },
+    body: { stage: recorded[0], exchange: presentSummary(state) },
+  })),
+});
+const targets: string[] = [];
+for (let i = 0; i < 500; i += 1) {
+  const id = uuidv7();
+  await answered(store.executeExchange(exchange(id, { action: 'propose', exchangeId: id, kind: 'medical', proposedBy: 'BA', sides: [{ party: 'BA', handsOver: 9_999_999 }, { party: 'BB', handsOver: 9_999_999 }], title: null, mediator: null, ...provenance('2025-01-01') })));
+  await answered(store.executeExchange(exchange(id, { action: 'agree', by: 'BB', ...provenance('2025-01-02') })));
+  targets.push(id);
+}
+
+const latencies: number[] = [];
+let n = 0;
+const deadline = performance.now() + seconds * 1000;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await Promise.all(Array.from({ length: inFlight }, async () => {
+  while (performance.now() < deadline) {
+    const id = targets[n++ % targets.length]!;
+    const started = performance.now();
+    await answered(store.executeExchange(exchange(id, { action: 'recordStage', stageId: uuidv7(), sides: [{ party: 'BA', count: 1 }], ...provenance('2025-02-01') })));
+    latencies.push(performance.now() - started);
+  }
+}));
+const elapsed = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+latencies.sort((a, b) => a - b);
+const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
+const rssMb = process.memoryUsage().rss / 2 ** 20;
+await store.close();
+console.log(JSON.stringify({
+  rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), rssMb, ok: latencies.length, errors: 0,
+  cpuMicrosPerCommand: (cpu.user + cpu.system) / latencies.length,
+}));
