@@ -75,6 +75,8 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
       const reply = rawReply as unknown as FastifyReply;
       void (async () => {
         try {
+          // No hook runs for such a request, so it is announced to the store here.
+          store.requestArrived();
           // Development mode is the only one without a key check: fail closed otherwise.
           // (`authenticate` is made below, once the rate limiter is registered: before any request.)
           if (config.masterKey !== null) await authenticate!(request);
@@ -93,6 +95,12 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
+  // The first hook of every request: from here on, what other processes have committed is
+  // looked at afresh for it (once, shared by its key check and its read).
+  app.addHook('onRequest', (_request, _reply, done) => {
+    store.requestArrived();
+    done();
+  });
   registerAccessRules(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
   // rate-limit hook at all, decided once per route (the access rules' onRoute hook has set the

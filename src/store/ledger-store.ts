@@ -32,6 +32,15 @@ export interface LedgerStore extends AuditStore {
   /** The exchange as it stood at world time `asOf` (its events in force then: domain/as-of.ts); null if not yet proposed. */
   getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null>;
 
+  /**
+   * The HTTP shell calls this as each request arrives, before anything of it is read. Checks
+   * of what other processes have committed (the key cache's and the read cache's) may then
+   * share one look at the database within the request, since a look taken after the request
+   * arrived reflects every commit it must see; any later arrival makes the next check look
+   * again. A store that is never told checks every time.
+   */
+  requestArrived(): void;
+
   readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Role } from '../../http/auth/roles.js';
 import type { ApiKey, KeyStore } from '../key-store.js';
+import type { CommitsElsewhere } from './commits-elsewhere.js';
 import type { Db } from './connection.js';
 import { apiKeys } from './schema.js';
 
@@ -12,17 +13,15 @@ export class SqliteKeyStore implements KeyStore {
   // Prepared once, and plain better-sqlite3 rather than a mapped query: this runs on every
   // authenticated request.
   private readonly byDigest: Statement<[string], Row>;
-  private readonly dataVersion: Statement<[], number>;
 
-  constructor(private readonly db: Db, sqlite: Database) {
+  constructor(private readonly db: Db, sqlite: Database, private readonly elsewhere: CommitsElsewhere) {
     this.byDigest = sqlite.prepare(`SELECT id, name, role, digest, created_at AS createdAt, created_by AS createdBy,
       revoked_at AS revokedAt, revoked_by AS revokedBy FROM api_keys WHERE digest = ? AND revoked_at IS NULL`);
-    this.dataVersion = sqlite.prepare('PRAGMA data_version').pluck() as Statement<[], number>;
   }
 
   /** SQLite's data_version: it moves on every commit by another connection (this one's own, and checkpoints, leave it). */
   changesElsewhere(): number {
-    return this.dataVersion.get()!;
+    return this.elsewhere.count();
   }
 
   async createKey(key: Omit<ApiKey, 'revokedAt' | 'revokedBy'> & { digest: string }): Promise<void> {

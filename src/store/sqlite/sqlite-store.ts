@@ -16,6 +16,7 @@ import { totalsAsOf } from './totals-as-of.js';
 import { PreparedReads } from './read-queries.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
+import { CommitsElsewhere } from './commits-elsewhere.js';
 import { GroupCommitter } from './group-commit.js';
 import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
@@ -56,25 +57,32 @@ export class SqliteLedgerStore implements LedgerStore {
   /** The exchange, list and totals answers, kept while the database is unchanged (read-cache.ts). */
   private readonly cache: ReadCache;
   private readonly verifications: OneRunAtATime<VerifyReport>;
+  /** Commits by other connections and processes, as seen since the last request arrived. */
+  private readonly elsewhere: CommitsElsewhere;
   readonly keys: SqliteKeyStore;
 
   constructor(private readonly conn: SqliteConnection, options: SqliteStoreOptions = {}) {
     this.db = conn.db;
-    this.keys = new SqliteKeyStore(conn.db, conn.sqlite);
+    this.elsewhere = new CommitsElsewhere(conn.sqlite);
+    this.keys = new SqliteKeyStore(conn.db, conn.sqlite, this.elsewhere);
     this.committer = new GroupCommitter(conn.sqlite);
     this.reads = new PreparedReads(conn.db);
     const snapshot = conn.sqlite.transaction((read: () => unknown) => read());
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
     // Rows this connection changed, and commits by any other connection or process: together,
     // every write the cached answers could have missed.
-    // (The key store already asks the second; its statement serves here too.)
+    // (The key store asks the second too: within one request they share one read of it.)
     const changedHere = conn.sqlite.prepare('SELECT total_changes()').pluck();
     this.cache = new ReadCache({
-      version: () => `${changedHere.get() as number}:${this.keys.changesElsewhere()}`,
+      version: () => `${changedHere.get() as number}:${this.elsewhere.count()}`,
       writing: () => conn.sqlite.inTransaction,
     }, options.readCache);
     const verify: VerifyOptions = { ...options.verify, threads: options.verify?.threads ?? 'background' };
     this.verifications = new OneRunAtATime((progress) => verifyLedger(conn, progress, verify));
+  }
+
+  requestArrived(): void {
+    this.elsewhere.requestArrived();
   }
 
   static open(path: string, migrationsFolder: string, options: SqliteStoreOptions = {}): SqliteLedgerStore {

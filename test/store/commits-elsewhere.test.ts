@@ -1,0 +1,129 @@
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openStore } from '../../src/server.js';
+import type { LedgerStore } from '../../src/store/ledger-store.js';
+import { startLedger, type TestLedger } from '../support/app.js';
+import { agreed, registerParties } from '../support/scenario.js';
+import { MASTER_KEY, bearer, createKey } from '../security/helpers.js';
+
+/*
+ * What other processes have committed is looked at once per request at most: the key check
+ * and the read of an authenticated request share one look (SQLite's data_version), taken
+ * after the request arrived. A store never told of requests looks every time.
+ */
+
+/** Counts `PRAGMA data_version` reads on every connection while `during` runs. */
+async function dataVersionReads(during: () => Promise<unknown>): Promise<number> {
+  const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as { get: (...a: unknown[]) => unknown };
+  const original = proto.get;
+  let reads = 0;
+  const spy = vi.spyOn(proto, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+    if (this.source === 'PRAGMA data_version') reads += 1;
+    return original.apply(this, args);
+  });
+  try {
+    await during();
+  } finally {
+    spy.mockRestore();
+  }
+  return reads;
+}
+
+describe('the store, told of requests or not', () => {
+  let t: TestLedger;
+  let store: LedgerStore;
+  let other: Database.Database;
+  beforeAll(async () => {
+    t = await startLedger();
+    await registerParties(t, 'UA', 'RU');
+  });
+  afterEach(async () => {
+    await store?.close();
+    other?.close();
+  });
+  afterAll(async () => t.close());
+
+  const open = () => {
+    store = openStore({ databaseUrl: `file:${t.dbPath}` });
+    other = new Database(t.dbPath);
+  };
+  const retitle = (id: string, title: string) =>
+    other.prepare("UPDATE exchanges SET state = json_set(state, '$.title', ?) WHERE id = ?").run(title, id);
+  /** Read three times: an answer is kept from its second read and served from memory from the third. */
+  const held = async (id: string) => {
+    for (let i = 0; i < 2; i += 1) await store.getExchange(id);
+    return store.getExchange(id);
+  };
+
+  it('never told of a request, it looks at the database before every read: another process’s commit shows at once', async () => {
+    const id = await agreed(t);
+    open();
+    await held(id);
+    retitle(id, 'changed by another process');
+    expect((await store.getExchange(id))!.title).toBe('changed by another process');
+  });
+
+  it('within one request, its checks share the look taken after it arrived; the next request looks again', async () => {
+    const id = await agreed(t);
+    open();
+    store.requestArrived();
+    const before = (await held(id))!.title;
+    // A commit by another process while this request is being answered: the request may be
+    // answered as of its arrival (it was concurrent with the commit).
+    retitle(id, 'committed meanwhile');
+    expect((await store.getExchange(id))!.title).toBe(before);
+    store.requestArrived();
+    expect((await store.getExchange(id))!.title, 'the next request sees it').toBe('committed meanwhile');
+  });
+
+  it('within one request, its own connection’s commits still show at once', async () => {
+    const id = await agreed(t);
+    open();
+    store.requestArrived();
+    const kept = await held(id);
+    expect(await store.getExchange(id), 'answered from memory').toBe(kept);
+    // A write on the store's own connection (an API key here), in the same request.
+    await store.keys.createKey({ id: 'k-own', name: 'own write', role: 'reader', digest: 'e'.repeat(64), createdAt: '2026-11-27T00:00:00.000Z', createdBy: 'master' });
+    const after = await store.getExchange(id);
+    expect(after, 'read from the database again').not.toBe(kept);
+    expect(after).toEqual(kept);
+  });
+});
+
+describe('an authenticated read, through the HTTP API', () => {
+  let t: TestLedger;
+  let other: Database.Database;
+  beforeAll(async () => {
+    t = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY });
+    other = new Database(t.dbPath);
+  });
+  afterAll(async () => {
+    other.close();
+    await t.close();
+  });
+
+  it('answered from memory, looks at what other processes committed once, not once for its key and again for its answer', async () => {
+    const key = await createKey(t, 'reader');
+    const totals = () => t.http().get('/v1/totals').set('authorization', bearer(key.secret)).expect(200);
+    for (let i = 0; i < 3; i += 1) await totals(); // the key cached, the answer held
+    expect(await dataVersionReads(totals)).toBe(1);
+    expect(await dataVersionReads(async () => { await totals(); await totals(); })).toBe(2);
+  });
+
+  it('still sees a revocation by another process on the very next request', async () => {
+    const key = await createKey(t, 'reader');
+    const totals = () => t.http().get('/v1/totals').set('authorization', bearer(key.secret));
+    for (let i = 0; i < 3; i += 1) expect((await totals()).status).toBe(200);
+    other.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(new Date().toISOString(), 'master', key.id);
+    expect((await totals()).status).toBe(401);
+  });
+
+  it('and so does a request whose URL cannot be routed (answered before any hook runs)', async () => {
+    const key = await createKey(t, 'reader');
+    const badUrl = () => t.http().get('/v1/exchanges/%E0%A4%A').set('authorization', bearer(key.secret));
+    for (let i = 0; i < 3; i += 1) expect((await t.http().get('/v1/totals').set('authorization', bearer(key.secret))).status).toBe(200);
+    expect((await badUrl()).status, 'a live key: the URL is what is wrong').toBe(400);
+    other.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(new Date().toISOString(), 'master', key.id);
+    expect((await badUrl()).status).toBe(401);
+  });
+});
