@@ -59,13 +59,17 @@ export interface ServerOptions {
   keyCache?: KeyCacheOptions;
 }
 
+/** The service's log: the level asked for, and never a key or a cookie. */
+export const loggerOptions = (level: Config['logLevel']) =>
+  ({ level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } });
+
 /** The composition root: every part of the service is wired here and nowhere else. */
 export async function buildServer(config: Config, store: LedgerStore, options: ServerOptions = {}): Promise<FastifyInstance> {
   // One key store for authentication and key management alike, so that a revocation through
   // this process drops the key from the cache before its next request.
   const keys = new CachedKeyStore(store.keys, options.keyCache);
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
+    logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     clientErrorHandler: answerClientError,

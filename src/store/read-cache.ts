@@ -13,9 +13,13 @@ export const READ_CACHE_MAX_MB = 4;
 /** How many recent misses are remembered to decide what is worth keeping (keys only: ~0.5 MB). */
 const RECENT_MISSES = 4096;
 
-/** What tells the cache whether the database may have changed: asked before every read. */
+/** What tells the cache whether the database may have changed: asked before every read (see `version`). */
 export interface Freshness {
-  /** Anything that moves whenever the data could have changed. */
+  /**
+   * Anything that moves whenever the data could have changed. It may be as of the arrival of
+   * the request being answered (SQLite: commits by other processes are looked at once per
+   * request), never older.
+   */
   version(): string;
   /** True while a write transaction is open on the store's connection (its rows are not yet committed). */
   writing(): boolean;
@@ -33,7 +37,9 @@ export interface Freshness {
  * two can only make the cached answer newer than its version, never older: the next read sees
  * the version move and reads again. While a write transaction is open on the connection, reads
  * bypass the cache altogether: they would see rows that a rollback could take back without
- * moving the version. Reads are therefore as fresh as reading the database itself; only a
+ * moving the version. In the service, the part about other processes is looked at once per
+ * request, after it arrived (sqlite/commits-elsewhere.ts): an answer reflects every commit that
+ * completed before its request arrived, as a read of the database would. Only a
  * ledger nobody writes to is served from memory, which is the common case of a record written
  * a few times a day and read by many.
  *

@@ -76,6 +76,16 @@ describe('the store, told of requests or not', () => {
     expect((await store.getExchange(id))!.title, 'the next request sees it').toBe('committed meanwhile');
   });
 
+  it('keeps no look past the turn of the event loop it was taken in, even with no request arriving', async () => {
+    const id = await agreed(t);
+    open();
+    store.requestArrived();
+    await held(id);
+    retitle(id, 'committed, then the loop turned');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await store.getExchange(id))!.title).toBe('committed, then the loop turned');
+  });
+
   it('within one request, its own connection’s commits still show at once', async () => {
     const id = await agreed(t);
     open();
@@ -94,7 +104,9 @@ describe('an authenticated read, through the HTTP API', () => {
   let t: TestLedger;
   let other: Database.Database;
   beforeAll(async () => {
-    t = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY });
+    // A key cached far longer than any test runs: only the look at other processes' commits
+    // can make it be read again.
+    t = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY }, { keyCache: { ttlMs: 3_600_000 } });
     other = new Database(t.dbPath);
   });
   afterAll(async () => {
@@ -116,6 +128,26 @@ describe('an authenticated read, through the HTTP API', () => {
     for (let i = 0; i < 3; i += 1) expect((await totals()).status).toBe(200);
     other.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(new Date().toISOString(), 'master', key.id);
     expect((await totals()).status).toBe(401);
+  });
+
+  it('and so does a request for a route that does not exist', async () => {
+    const key = await createKey(t, 'reader');
+    const nowhere = () => t.http().get('/v1/nowhere').set('authorization', bearer(key.secret));
+    for (let i = 0; i < 3; i += 1) expect((await nowhere()).status).toBe(404);
+    other.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(new Date().toISOString(), 'master', key.id);
+    expect((await nowhere()).status).toBe(401);
+  });
+
+  it('answered from memory, shows what another process committed before it arrived', async () => {
+    const key = await createKey(t, 'reader');
+    await t.http().post('/v1/parties').set('authorization', bearer(MASTER_KEY)).send({ id: 'UA', name: 'Ukraine' }).expect(201);
+    await t.http().post('/v1/parties').set('authorization', bearer(MASTER_KEY)).send({ id: 'RU', name: 'Russia' }).expect(201);
+    const id = (await t.http().post('/v1/exchanges').set('authorization', bearer(MASTER_KEY))
+      .send({ kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 10 }, { party: 'RU', handsOver: 10 }], occurredAt: '2025-05-16' }).expect(201)).body.id as string;
+    const title = async () => (await t.http().get(`/v1/exchanges/${id}`).set('authorization', bearer(key.secret)).expect(200)).body.title as string | undefined;
+    for (let i = 0; i < 3; i += 1) await title(); // held from the third read on
+    other.prepare("UPDATE exchanges SET state = json_set(state, '$.title', ?) WHERE id = ?").run('retitled by another process', id);
+    expect(await title()).toBe('retitled by another process');
   });
 
   it('and so does a request whose URL cannot be routed (answered before any hook runs)', async () => {

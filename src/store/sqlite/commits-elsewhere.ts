@@ -7,32 +7,46 @@ import type { Database, Statement } from 'better-sqlite3';
  * answered from memory — and an authenticated read asks twice (its key, then its answer).
  *
  * Within one request the two may share one answer: a value read after the request arrived
- * already reflects every commit the request could be ordered after, so answering the rest of
- * the request from it is as exact as reading again. The HTTP shell says when each request
- * arrives (`requestArrived`), and any arrival makes the next ask read the database again. Until
- * the first arrival (the CLI, or code driving the store directly) every ask reads it.
+ * already reflects every commit that completed before it arrived, so answering the rest of the
+ * request from it is as exact as reading again (a commit landing meanwhile was concurrent with
+ * the request). The HTTP shell says when each request arrives (`requestArrived`), and any
+ * arrival makes the next ask read the database again. A value is never kept past the turn of
+ * the event loop it was read in either, so code outside a request (or a request whose body
+ * arrives later) never reuses an old one. Until the first arrival (the CLI, code driving the
+ * store directly) nothing is shared at all.
  */
 export class CommitsElsewhere {
   private readonly dataVersion: Statement<[], number>;
-  /** Requests arrived so far; null until the first (no request: never share). */
-  private arrivals: number | null = null;
-  /** What the last ask read, and the arrival it was read after. */
-  private seen = 0;
-  private seenAfter = -1;
+  /** Whether requests are announced (sharing is only safe once they are). */
+  private announced = false;
+  /** The value read since the last arrival, in this turn of the event loop; null if none. */
+  private shared: number | null = null;
+  private forgetScheduled = false;
+  private readonly forget = () => {
+    this.shared = null;
+    this.forgetScheduled = false;
+  };
 
   constructor(sqlite: Database) {
     this.dataVersion = sqlite.prepare('PRAGMA data_version').pluck() as Statement<[], number>;
   }
 
   requestArrived(): void {
-    this.arrivals = (this.arrivals ?? 0) + 1;
+    this.announced = true;
+    this.shared = null;
   }
 
-  /** The counter, as read after the last request arrived (read now if it was not). */
+  /** The counter, as read after the last request arrived and in this turn of the loop (read now otherwise). */
   count(): number {
-    if (this.arrivals !== null && this.seenAfter === this.arrivals) return this.seen;
-    this.seen = this.dataVersion.get()!;
-    this.seenAfter = this.arrivals ?? -1;
-    return this.seen;
+    if (this.shared !== null) return this.shared;
+    const value = this.dataVersion.get()!;
+    if (this.announced) {
+      this.shared = value;
+      if (!this.forgetScheduled) {
+        this.forgetScheduled = true;
+        setImmediate(this.forget);
+      }
+    }
+    return value;
   }
 }
