@@ -15,6 +15,8 @@ export const SERVICE_NODE_ARGS: string[] = (() => {
 
 /** Every process started, killed when the benchmark exits however it exits. */
 const children: ChildProcess[] = [];
+/** Kill `child` too when the benchmark exits. */
+export const track = <C extends ChildProcess>(child: C): C => (children.push(child), child);
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });

@@ -12,7 +12,7 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { ROOT, SERVICE_NODE_ARGS, api, start, stop, type Proc } from './processes.js';
+import { ROOT, SERVICE_NODE_ARGS, api, start, stop, track, type Proc } from './processes.js';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -167,18 +167,19 @@ const stageRun = (connections: number): Run => {
 // its targets are from what its work allows (bench/bounds/). The read routes without
 // authentication and the rate limiter, on the service's ledger; the store alone, in process,
 // without HTTP.
-const routesOnly = await start(join(ROOT, 'bench/bounds/routes-only.ts'), { DB_PATH: join(work, 'service.db') }, '/ready', SERVICE_NODE_ARGS);
-const boundReadRun = (name: string, path: string): Run => ({ name, measure: () => load(routesOnly, { path, connections: 10 }) });
+const routesOnly = ONLY === 'writes' ? null : await start(join(ROOT, 'bench/bounds/routes-only.ts'), { DB_PATH: join(work, 'service.db') }, '/ready', SERVICE_NODE_ARGS);
+const boundReadRun = (name: string, path: string): Run => ({ name, measure: () => load(routesOnly!, { path, connections: 10 }) });
 let storeRuns = 0;
 const storeAloneRun = (inFlight: number): Run => ({
   name: `bound: the store alone, no HTTP (${inFlight} in flight)`,
   measure: () => new Promise<Figures>((resolve, reject) => {
     storeRuns += 1;
-    const c = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')], {
+    const c = track(spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? '', DB_PATH: join(work, `store-alone-${storeRuns}.db`), IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    }));
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('error', reject);
     c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Figures) : reject(new Error(`store-alone exited ${code}`))));
   }),
 });
@@ -198,7 +199,7 @@ const writePairs = [
   { ceiling: w.g50, service: storeAloneRun(50) },
 ];
 await measurePairs([...(ONLY !== 'writes' ? readPairs : []), ...(ONLY !== 'reads' ? writePairs : [])], ONLY === 'reads' ? [] : [w.tx10, w.tx50, w.g1]);
-for (const p of [bare, writers.tx, writers.group, routesOnly]) await stop(p);
+for (const p of [bare, writers.tx, writers.group, routesOnly]) if (p) await stop(p);
 
 // Every acknowledged write is in the ledger, and the ledger verifies.
 const handed = (await api(service.base, recorder, 'GET', '/v1/totals?party=BA')).data.reduce((s: number, r: { handedOver: number }) => s + r.handedOver, 0) as number;

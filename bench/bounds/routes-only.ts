@@ -12,10 +12,11 @@ import { registerErrorHandling } from '../../src/http/errors.js';
 import { exchangeRoutes } from '../../src/http/routes/exchanges.js';
 import { ledgerRoutes } from '../../src/http/routes/ledger.js';
 import { fastSerializerCompiler } from '../../src/http/serializer.js';
-import { openStore } from '../../src/server.js';
+import { loggerOptions, openStore } from '../../src/server.js';
 
 const store = openStore({ databaseUrl: `file:${process.env.DB_PATH!}` });
-const app = Fastify({ logger: false });
+// The service's logger at the level the benchmark runs it with: a child logger per request is part of its work.
+const app = Fastify({ logger: loggerOptions('warn') });
 app.setValidatorCompiler(validatorCompiler);
 app.setSerializerCompiler(fastSerializerCompiler);
 registerErrorHandling(app);
