@@ -312,7 +312,9 @@ if (SCALE > 0) {
   scale = {
     events,
     seedEventsPerSecond: seedSeconds === null ? null : Math.round(events / seedSeconds),
+    // The same on the empty ledger: what start-up costs that is not the ledger's (Node, loading the code, the routes).
     startupToReadyMs: Math.round(big.startMs),
+    startupToReadyMsEmptyLedger: Math.round(empty.startMs),
     totalsP50Ms: { small: small.totals.p50, large: big.totals.p50, ratio: big.totals.p50 / Math.max(small.totals.p50, 1) },
     totalsMeanRps: {
       empty: Math.round(empty.totals.rps), small: Math.round(small.totals.rps), large: Math.round(big.totals.rps),
