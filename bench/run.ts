@@ -180,7 +180,8 @@ const storeAloneRun = (inFlight: number): Run => ({
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.on('error', reject);
-    c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Figures) : reject(new Error(`store-alone exited ${code}`))));
+    // 'close', not 'exit': by then its stdout has been read to the end.
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Figures) : reject(new Error(`store-alone exited ${code}`))));
   }),
 });
 const w = { tx1: writerRun('tx', 1), tx10: writerRun('tx', 10), tx50: writerRun('tx', 50), g1: writerRun('group', 1), g10: writerRun('group', 10), g50: writerRun('group', 50) };

@@ -14,7 +14,9 @@ import { MASTER_KEY, bearer, createKey } from '../security/helpers.js';
 
 /** Counts `PRAGMA data_version` reads on every connection while `during` runs. */
 async function dataVersionReads(during: () => Promise<unknown>): Promise<number> {
-  const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as { get: (...a: unknown[]) => unknown };
+  const scratch = new Database(':memory:');
+  const proto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as { get: (...a: unknown[]) => unknown };
+  scratch.close();
   const original = proto.get;
   let reads = 0;
   const spy = vi.spyOn(proto, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
@@ -128,6 +130,32 @@ describe('an authenticated read, through the HTTP API', () => {
     for (let i = 0; i < 3; i += 1) expect((await totals()).status).toBe(200);
     other.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(new Date().toISOString(), 'master', key.id);
     expect((await totals()).status).toBe(401);
+  });
+
+  it('is announced to the store before its key is checked, whether routed, unrouted or unroutable', async () => {
+    const key = await createKey(t, 'reader');
+    const seen: string[] = [];
+    const original = t.store.requestArrived.bind(t.store);
+    const announce = vi.spyOn(t.store, 'requestArrived').mockImplementation(() => {
+      seen.push('arrived');
+      original();
+    });
+    const keys = t.store.keys as { changesElsewhere: () => number };
+    const lookElsewhere = keys.changesElsewhere.bind(keys);
+    const check = vi.spyOn(keys, 'changesElsewhere').mockImplementation(() => {
+      seen.push('key checked');
+      return lookElsewhere();
+    });
+    try {
+      for (const [path, status] of [['/v1/totals', 200], ['/v1/nowhere', 404], ['/v1/exchanges/%E0%A4%A', 400]] as const) {
+        seen.length = 0;
+        expect((await t.http().get(path).set('authorization', bearer(key.secret))).status, path).toBe(status);
+        expect(seen.slice(0, 2), path).toEqual(['arrived', 'key checked']);
+      }
+    } finally {
+      announce.mockRestore();
+      check.mockRestore();
+    }
   });
 
   it('and so does a request for a route that does not exist', async () => {

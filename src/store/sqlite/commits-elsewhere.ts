@@ -10,9 +10,10 @@ import type { Database, Statement } from 'better-sqlite3';
  * already reflects every commit that completed before it arrived, so answering the rest of the
  * request from it is as exact as reading again (a commit landing meanwhile was concurrent with
  * the request). The HTTP shell says when each request arrives (`requestArrived`), and any
- * arrival makes the next ask read the database again. A value is never kept past the turn of
- * the event loop it was read in either, so code outside a request (or a request whose body
- * arrives later) never reuses an old one. Until the first arrival (the CLI, code driving the
+ * arrival makes the next ask read the database again. A value is also forgotten at the event
+ * loop's next check phase (setImmediate): at the end of the turn it was read in, or of the next
+ * turn if it was read in that phase itself, so code outside a request never reuses one for
+ * longer than about one turn of the loop. Until the first arrival (the CLI, code driving the
  * store directly) nothing is shared at all.
  */
 export class CommitsElsewhere {
