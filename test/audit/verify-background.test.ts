@@ -4,7 +4,8 @@ import { applySteps, freshExchangeId } from '../../src/seed/apply.js';
 import { syntheticLedger } from '../../src/seed/synthetic.js';
 import { openSqlite } from '../../src/store/sqlite/connection.js';
 import { verifyRange } from '../../src/store/sqlite/verify-range.js';
-import { verifyLedger } from '../../src/store/sqlite/verify-ledger.js';
+import { VerifyHelper } from '../../src/store/sqlite/verify-helper.js';
+import { VERIFY_WITHOUT_WORKER, verifyLedger } from '../../src/store/sqlite/verify-ledger.js';
 import { SqliteLedgerStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startLedger, type TestLedger } from '../support/app.js';
 import { get, tamper } from './helpers.js';
@@ -91,6 +92,31 @@ describe('verify in the service, on a worker thread', () => {
       await expect(here).rejects.toThrow(SyntaxError);
       await expect(verifyLedger(conn, undefined, { splitFrom: 0, threads: 'background' })).rejects.toThrow(/JSON/);
     } finally {
+      conn.sqlite.close();
+    }
+  });
+
+  it('without a worker (none could be started), verifies on this thread all the same and warns why it is slower', async () => {
+    const t = await ledgerOf(600);
+    const head = await t.store.head();
+    const conn = openSqlite(t.dbPath, MIGRATIONS_FOLDER);
+    const noWorker = vi.spyOn(VerifyHelper, 'start').mockResolvedValue(null);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      for (const threads of ['split', 'background'] as const) {
+        warn.mockClear();
+        rangesReadHere.mockClear();
+        expect(await verifyLedger(conn, undefined, { splitFrom: 0, threads })).toEqual({ ok: true, events: head.sequence, head });
+        expect(rangesReadHere, threads).toHaveBeenCalledTimes(1);
+        expect(warn, threads).toHaveBeenCalledWith(expect.stringContaining('could not be started'), { code: VERIFY_WITHOUT_WORKER });
+      }
+      // Below the size at which a worker is used, nothing is missing: no warning.
+      warn.mockClear();
+      await verifyLedger(conn, undefined, { splitFrom: Infinity });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      noWorker.mockRestore();
+      warn.mockRestore();
       conn.sqlite.close();
     }
   });

@@ -25,6 +25,9 @@ export interface VerifyOptions {
 
 const SPLIT_FROM = 50_000;
 
+/** The code of the process warning emitted when verify had to do without its worker thread. */
+export const VERIFY_WITHOUT_WORKER = 'LEDGER_VERIFY_WITHOUT_WORKER';
+
 /**
  * Re-derives everything from the events and compares: the hash chain in sequence order,
  * each stream folded through the same domain code against its read-model rows, and the
@@ -45,9 +48,12 @@ export async function verifyLedger(conn: SqliteConnection, progress?: Progress, 
   const path = conn.sqlite.name;
   // Only to decide whether a worker is worth starting; the report reads the snapshot.
   const estimate = ledgerHead(conn.db)?.sequence ?? 0;
-  let helper = estimate >= (options.splitFrom ?? SPLIT_FROM) ? await VerifyHelper.start(path) : null;
-  // (A worker that cannot be started leaves the work to this thread, in either mode: slower,
-  // never wrong.)
+  const wanted = estimate >= (options.splitFrom ?? SPLIT_FROM);
+  let helper = wanted ? await VerifyHelper.start(path) : null;
+  // A worker that cannot be started leaves the work to this thread, in either mode: slower,
+  // never wrong; but whoever runs the service should hear why verify (and, in the service,
+  // every request beside it) is slower. A process warning goes to stderr without a logger.
+  if (wanted && helper === null) process.emitWarning('the verify worker thread could not be started: verifying on this thread instead', { code: VERIFY_WITHOUT_WORKER });
   if (helper && options.threads === 'background') {
     try {
       return await helper.verifyAll(progress);
