@@ -1,3 +1,4 @@
+import { Address4, Address6 } from 'ip-address';
 import { z } from 'zod';
 import { READ_CACHE_MAX_MB } from './store/read-cache.js';
 
@@ -28,7 +29,17 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(1200),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int('must be a whole number').min(1).max(1_000_000).default(60),
   READ_CACHE_MB: z.coerce.number().int('must be a whole number').min(0).max(1024).default(READ_CACHE_MAX_MB),
+  TRUST_PROXY: z
+    .string()
+    .transform((v) => (/^\d+$/.test(v.trim()) ? Number(v) : v.split(',').map((a) => a.trim())))
+    .refine((v) => (typeof v === 'number' ? v >= 1 && v <= 10 : v.every(isAddressOrRange)), {
+      message: 'must be how many proxies stand in front (1 to 10), or a comma-separated list of their addresses, CIDR ranges or loopback/linklocal/uniquelocal',
+    })
+    .optional(),
 });
+
+/** An IPv4 or IPv6 address, a CIDR range of either, or one of proxy-addr's named ranges. */
+const isAddressOrRange = (a: string) => Address4.isValid(a) || Address6.isValid(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a);
 
 export interface Config {
   port: number;
@@ -43,6 +54,11 @@ export interface Config {
   authFailuresPerMinute: number;
   /** Room in the read cache, in MiB of the answers' JSON (store/read-cache.ts); 0 turns it off. */
   readCacheMb: number;
+  /**
+   * Which reverse proxies' X-Forwarded-For to believe, as Fastify's trustProxy takes it: how
+   * many stand in front, or their addresses; false believes none (a client could forge it).
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {}
@@ -70,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
     readCacheMb: e.READ_CACHE_MB,
+    trustProxy: e.TRUST_PROXY ?? false,
   };
 }

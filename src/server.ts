@@ -59,6 +59,11 @@ export interface ServerOptions {
   keyCache?: KeyCacheOptions;
 }
 
+/** TRUST_PROXY as Fastify takes it: a number of hops becomes proxy-addr's rule for it (the hops nearest the service). */
+function trustedProxies(trust: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** The service's log: the level asked for, and never a key or a cookie. */
 export const loggerOptions = (level: Config['logLevel']) =>
   ({ level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } });
@@ -71,6 +76,8 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT,
+    // request.ip (the rate limits' address, the logs) is the client's behind the proxies trusted here.
+    trustProxy: trustedProxies(config.trustProxy),
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
     // A URL Fastify cannot route (bad percent-encoding, an over-long id) is still answered

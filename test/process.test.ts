@@ -106,7 +106,7 @@ describe('the service as a process', () => {
   });
 
   it('refuses to start on a bad configuration value, naming the variable', async () => {
-    for (const [name, value] of [['PORT', 'eighty'], ['LOG_LEVEL', 'loud'], ['DATABASE_URL', 'mysql://x'], ['READ_CACHE_MB', '-1'], ['AUTH_FAILURES_PER_MINUTE', '0']] as const) {
+    for (const [name, value] of [['PORT', 'eighty'], ['LOG_LEVEL', 'loud'], ['DATABASE_URL', 'mysql://x'], ['READ_CACHE_MB', '-1'], ['AUTH_FAILURES_PER_MINUTE', '0'], ['TRUST_PROXY', 'everyone']] as const) {
       const { code, output } = await runServiceToExit({ [name]: value, DATABASE_URL: `file:${join(dir, 'bad.db')}`, ...{ [name]: value } });
       expect(code, name).not.toBe(0);
       expect(output, name).toContain(name);

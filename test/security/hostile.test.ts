@@ -3,6 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/server.js';
+import type { TestLedger } from '../support/app.js';
 import {
   MASTER_KEY, PROPOSAL, bearer, brief, createKey, expect401, expectNoLeak, expectProblem, ledgerSize, propose, registerParties, useSecuredLedger,
   type CreatedKey,
@@ -399,6 +400,31 @@ describe('failed keys from one address', () => {
     expect((await af().http().get('/v1/parties').set('authorization', bearer(reader.secret))).status).toBe(200);
     expect((await af().http().get('/v1/exchanges/%E0%A4%A').set('authorization', bearer(reader.secret))).status).toBe(400);
     expect(await ledgerSize(af())).toBe(before);
+  });
+});
+
+describe('failed keys behind a reverse proxy', () => {
+  const wrong = bearer(`lgr_${'B'.repeat(43)}`);
+  const from = (t: () => TestLedger, client: string) => t().http().get('/v1/parties').set('authorization', wrong).set('x-forwarded-for', client);
+
+  // The tests connect from loopback: trusted by its name, or as the one proxy in front.
+  describe.each(['loopback', '1'])('trusted (TRUST_PROXY=%s)', (trust) => {
+    const proxied = useSecuredLedger({ AUTH_FAILURES_PER_MINUTE: '2', TRUST_PROXY: trust });
+
+    it('counts each client by the address the proxy forwards, not the proxy’s', async () => {
+      for (let i = 0; i < 2; i++) expect401(await from(proxied, '203.0.113.5'));
+      expectRefused(await from(proxied, '203.0.113.5'), 429);
+      expect401(await from(proxied, '203.0.113.6'));
+    });
+  });
+
+  describe('not trusted (the default)', () => {
+    const direct = useSecuredLedger({ AUTH_FAILURES_PER_MINUTE: '2' });
+
+    it('ignores X-Forwarded-For, which any client could forge: every failure counts against the connecting address', async () => {
+      for (let i = 0; i < 2; i++) expect401(await from(direct, `203.0.113.${10 + i}`));
+      expectRefused(await from(direct, '203.0.113.99'), 429);
+    });
   });
 });
 
