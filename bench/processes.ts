@@ -16,7 +16,7 @@ export const SERVICE_NODE_ARGS: string[] = (() => {
 /** Every process started, killed when the benchmark exits however it exits. */
 const children: ChildProcess[] = [];
 /** Kill `child` too when the benchmark exits. */
-export const track = <C extends ChildProcess>(child: C): C => (children.push(child), child);
+const track = <C extends ChildProcess>(child: C): C => (children.push(child), child);
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
@@ -39,10 +39,9 @@ export interface Proc { child: ChildProcess; base: string; pid: number; startMs:
 export async function start(script: string, env: Record<string, string>, ready = '/healthz', nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
+  const child = track(spawn(process.execPath, [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
     cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
+  }));
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
     try {
@@ -53,6 +52,23 @@ export async function start(script: string, env: Record<string, string>, ready =
     await new Promise((r) => setTimeout(r, 10));
   }
   return { child, base, pid: child.pid!, startMs: performance.now() - t0 };
+}
+
+/**
+ * Runs node with `args` to its end (killed with the benchmark if that ends first): its exit
+ * code, what it printed on stdout, and how long it took. Its stderr (progress, say) is shown
+ * only if asked for.
+ */
+export function runToEnd(args: string[], env: Record<string, string>, stderr: 'inherit' | 'ignore' = 'ignore'): Promise<{ code: number | null; out: string; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = track(spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', stderr] }));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    // 'close', not 'exit': by then its stdout has been read to the end.
+    child.on('close', (code) => resolve({ code, out, seconds: (performance.now() - t0) / 1000 }));
+  });
 }
 
 /** SIGTERM, and wait for the exit (the service then writes its CPU profile, closes its database). */

@@ -11,8 +11,7 @@
  */
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
-import { ROOT, SERVICE_NODE_ARGS, api, start, stop, track, type Proc } from './processes.js';
+import { ROOT, SERVICE_NODE_ARGS, api, runToEnd, start, stop, type Proc } from './processes.js';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -172,17 +171,13 @@ const boundReadRun = (name: string, path: string): Run => ({ name, measure: () =
 let storeRuns = 0;
 const storeAloneRun = (inFlight: number): Run => ({
   name: `bound: the store alone, no HTTP (${inFlight} in flight)`,
-  measure: () => new Promise<Figures>((resolve, reject) => {
+  measure: async () => {
     storeRuns += 1;
-    const c = track(spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '', DB_PATH: join(work, `store-alone-${storeRuns}.db`), IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) }, stdio: ['ignore', 'pipe', 'inherit'],
-    }));
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('error', reject);
-    // 'close', not 'exit': by then its stdout has been read to the end.
-    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Figures) : reject(new Error(`store-alone exited ${code}`))));
-  }),
+    const { code, out } = await runToEnd([...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')],
+      { DB_PATH: join(work, `store-alone-${storeRuns}.db`), IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) }, 'inherit');
+    if (code !== 0) throw new Error(`store-alone exited ${code}`);
+    return JSON.parse(out) as Figures;
+  },
 });
 const w = { tx1: writerRun('tx', 1), tx10: writerRun('tx', 10), tx50: writerRun('tx', 50), g1: writerRun('group', 1), g10: writerRun('group', 10), g50: writerRun('group', 50) };
 const readPairs = [
@@ -220,12 +215,9 @@ console.error(`  acknowledged stages ${acknowledged}, delivered in the ledger ${
 let scale: Record<string, unknown> | null = null;
 if (SCALE > 0) {
   const seed = async (file: string, events: number) => {
-    const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const c = spawn(process.execPath, [join(ROOT, 'dist/cli/seed.js'), '--events', String(events)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: `file:${file}` }, stdio: ['ignore', 'ignore', 'ignore'] });
-      c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seed exited ${code}`))));
-    });
-    return (performance.now() - t0) / 1000;
+    const { code, seconds } = await runToEnd([join(ROOT, 'dist/cli/seed.js'), '--events', String(events)], { DATABASE_URL: `file:${file}` });
+    if (code !== 0) throw new Error(`seed exited ${code}`);
+    return seconds;
   };
   const measure = async (file: string, readCache = false) => {
     // The read cache off unless asked for: these figures are about the database's work as the
@@ -305,11 +297,7 @@ if (SCALE > 0) {
     return { ok, seconds: Number(seconds.toFixed(1)), overlapped: seconds > DURATION, totalsQuiet: figures(quiet), totalsDuringVerify: figures(during), peakRssMb };
   })();
   const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
-  const verifyRun = await new Promise<{ seconds: number; ok: boolean }>((resolve) => {
-    const t0 = performance.now();
-    const c = spawn(process.execPath, [join(ROOT, 'dist/cli/verify.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: `file:${bigFile}` }, stdio: ['ignore', 'ignore', 'ignore'] });
-    c.on('exit', (code) => resolve({ seconds: (performance.now() - t0) / 1000, ok: code === 0 }));
-  });
+  const verifyRun = await runToEnd([join(ROOT, 'dist/cli/verify.js')], { DATABASE_URL: `file:${bigFile}` }).then(({ code, seconds }) => ({ seconds, ok: code === 0 }));
   scale = {
     events,
     seedEventsPerSecond: seedSeconds === null ? null : Math.round(events / seedSeconds),

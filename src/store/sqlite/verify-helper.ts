@@ -18,9 +18,10 @@ function spawnWorker(workerData: unknown): Worker {
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
 }
 
-type ToWorker = { kind: 'verify'; range: StreamRange } | { kind: 'verify-all' };
+/** What the helper asks of its worker (verify-worker.ts), and what the worker answers: one protocol for both sides. */
+export type ToWorker = { kind: 'snapshot' } | { kind: 'verify'; range: StreamRange } | { kind: 'verify-all' };
 
-type FromWorker =
+export type FromWorker =
   | { kind: 'ready' }
   | { kind: 'progress'; read: number; total?: number }
   | { kind: 'result'; result: RangeResult | VerifyReport }
@@ -93,7 +94,7 @@ export class VerifyHelper {
   }
 
   /** Sends the worker its work and waits for the result it posts back (or its failure). */
-  private ask<T extends RangeResult | VerifyReport>(message: ToWorker, progress: (read: number, total: number | undefined) => void): Promise<T> {
+  private ask<T extends RangeResult | VerifyReport>(message: Exclude<ToWorker, { kind: 'snapshot' }>, progress: (read: number, total: number | undefined) => void): Promise<T> {
     return new Promise((resolve, reject) => {
       this.failure = reject;
       this.listener = (m) => {

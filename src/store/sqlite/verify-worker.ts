@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { FromWorker, ToWorker } from './verify-helper.js';
 import { verifySnapshot } from './verify-ledger.js';
-import { verifyRange } from './verify-range.js';
-import { openReader, verifyStatements, type StreamRange } from './verify-snapshot.js';
+import { verifyRange, type RangeResult } from './verify-range.js';
+import type { VerifyReport } from '../ledger-store.js';
+import { openReader, verifyStatements } from './verify-snapshot.js';
 
 /**
  * The worker thread of a verification (see verify-helper.ts), on its own read-only
@@ -11,17 +13,18 @@ import { openReader, verifyStatements, type StreamRange } from './verify-snapsho
  */
 const { path, signal } = workerData as { path: string; signal: SharedArrayBuffer };
 const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
 const state = new Int32Array(signal, 0, 1);
 const head = new Float64Array(signal, 8, 1);
 const sqlite = openReader(path);
 
 /** Runs the work it was sent, posts the result or the failure, then ends its snapshot and connection. */
-function answer(work: () => Promise<unknown>): void {
+function answer(work: () => Promise<RangeResult | VerifyReport>): void {
   Promise.resolve()
     .then(work)
     .then(
-      (result) => port.postMessage({ kind: 'result', result }),
-      (error: unknown) => port.postMessage({ kind: 'failed', error }),
+      (result) => post({ kind: 'result', result }),
+      (error: unknown) => post({ kind: 'failed', error }),
     )
     .finally(() => {
       if (sqlite.inTransaction) sqlite.exec('COMMIT');
@@ -32,10 +35,10 @@ function answer(work: () => Promise<unknown>): void {
 /** Progress every 8th page of events (and at the end, when the total is known): enough for a progress bar. */
 let pages = 0;
 const report = (read: number, total?: number) => {
-  if (++pages % 8 === 0 || read === total) port.postMessage({ kind: 'progress', read, total });
+  if (++pages % 8 === 0 || read === total) post({ kind: 'progress', read, total });
 };
 
-port.on('message', (message: { kind: 'snapshot' } | { kind: 'verify'; range: StreamRange } | { kind: 'verify-all' }) => {
+port.on('message', (message: ToWorker) => {
   if (message.kind === 'snapshot') {
     try {
       sqlite.exec('BEGIN');
@@ -55,4 +58,4 @@ port.on('message', (message: { kind: 'snapshot' } | { kind: 'verify'; range: Str
   }
 });
 
-port.postMessage({ kind: 'ready' });
+post({ kind: 'ready' });
