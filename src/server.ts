@@ -19,6 +19,7 @@ import { keyRoutes } from './http/routes/keys.js';
 import { ledgerRoutes } from './http/routes/ledger.js';
 import { partyRoutes } from './http/routes/parties.js';
 import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
+import { Ledger } from './ledger/ledger.js';
 import type { LedgerStore } from './store/ledger-store.js';
 import { CachedKeyStore, type KeyCacheOptions } from './store/cached-key-store.js';
 import { sqlitePathOf } from './store/sqlite/connection.js';
@@ -73,6 +74,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // One key store for authentication and key management alike, so that a revocation through
   // this process drops the key from the cache before its next request.
   const keys = new CachedKeyStore(store.keys, options.keyCache);
+  const ledger = new Ledger(store);
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT,
@@ -86,8 +88,6 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
       const reply = rawReply as unknown as FastifyReply;
       void (async () => {
         try {
-          // No hook runs for such a request, so it is announced to the store here.
-          store.requestArrived();
           // Development mode is the only one without a key check: fail closed otherwise.
           // (`authenticate` is made below, once the rate limiter is registered: before any request.)
           if (config.masterKey !== null) await authenticate!(request);
@@ -106,12 +106,6 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
-  // The first hook of every request: from here on, what other processes have committed is
-  // looked at afresh for it (once, shared by its key check and its read).
-  app.addHook('onRequest', (_request, _reply, done) => {
-    store.requestArrived();
-    done();
-  });
   registerAccessRules(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
   // rate-limit hook at all, decided once per route (the access rules' onRoute hook has set the
@@ -136,8 +130,8 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   app.get('/openapi.json', { config: { role: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { store });
-  await app.register(partyRoutes, { store });
-  await app.register(exchangeRoutes, { store });
+  await app.register(partyRoutes, { store, ledger });
+  await app.register(exchangeRoutes, { store, ledger });
   await app.register(ledgerRoutes, { store });
   await app.register(keyRoutes, { keys });
   return app;

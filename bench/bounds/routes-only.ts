@@ -13,6 +13,7 @@ import { exchangeRoutes } from '../../src/http/routes/exchanges.js';
 import { ledgerRoutes } from '../../src/http/routes/ledger.js';
 import { fastSerializerCompiler } from '../../src/http/serializer.js';
 import { loggerOptions, openStore } from '../../src/server.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 
 const store = openStore({ databaseUrl: `file:${process.env.DB_PATH!}` });
 // The service's logger at the level the benchmark runs it with: a child logger per request is part of its work.
@@ -22,7 +23,7 @@ app.setSerializerCompiler(fastSerializerCompiler);
 registerErrorHandling(app);
 // Only what the routes read of it (each route's role in its config); nothing is checked.
 registerAccessRules(app);
-await app.register(exchangeRoutes, { store });
+await app.register(exchangeRoutes, { store, ledger: new Ledger(store) });
 await app.register(ledgerRoutes, { store });
 app.get('/ready', async () => ({ ok: true }));
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });

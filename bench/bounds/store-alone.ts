@@ -10,12 +10,14 @@ import { respondWith } from '../../src/http/command.js';
 import { etagOf, presentSummary } from '../../src/http/present.js';
 import { uuidv7 } from '../../src/ids.js';
 import { openStore } from '../../src/server.js';
-import type { ExchangeWritten, ExchangeWriteRequest } from '../../src/store/ledger-store.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import type { ExchangeWritten, ExchangeWriteRequest } from '../../src/ledger/requests.js';
 
 const file = process.env.DB_PATH!;
 const inFlight = Number(process.env.IN_FLIGHT ?? 50);
 const seconds = Number(process.env.SECONDS ?? 4);
 const store = openStore({ databaseUrl: `file:${file}` });
+const ledger = new Ledger(store);
 const now = () => new Date().toISOString();
 const provenance = (occurredAt: string) => ({ occurredAt, source: null, note: null });
 const answered = async (p: Promise<{ kind: string; response?: { status: number } }>) => {
@@ -24,7 +26,7 @@ const answered = async (p: Promise<{ kind: string; response?: { status: number }
 };
 
 for (const [partyId, name] of [['BA', 'Bench A'], ['BB', 'Bench B']] as const) {
-  await answered(store.registerParty({ command: { partyId, name, occurredAt: '2020-01-01', note: null }, principal: 'bench', now: now(), idempotency: null, respond: respondWith((p) => ({ status: 201, headers: {}, body: p })) }));
+  await answered(ledger.registerParty({ command: { partyId, name, occurredAt: '2020-01-01', note: null }, principal: 'bench', now: now(), idempotency: null, respond: respondWith((p) => ({ status: 201, headers: {}, body: p })) }));
 }
 const exchange = (exchangeId: string, command: ExchangeWriteRequest['command']): ExchangeWriteRequest => ({
   exchangeId, command, principal: 'bench', now: now(), idempotency: null, expectedVersion: null,
@@ -36,8 +38,8 @@ const exchange = (exchangeId: string, command: ExchangeWriteRequest['command']):
 const targets: string[] = [];
 for (let i = 0; i < 500; i += 1) {
   const id = uuidv7();
-  await answered(store.executeExchange(exchange(id, { action: 'propose', exchangeId: id, kind: 'medical', proposedBy: 'BA', sides: [{ party: 'BA', handsOver: 9_999_999 }, { party: 'BB', handsOver: 9_999_999 }], title: null, mediator: null, ...provenance('2025-01-01') })));
-  await answered(store.executeExchange(exchange(id, { action: 'agree', by: 'BB', ...provenance('2025-01-02') })));
+  await answered(ledger.executeExchange(exchange(id, { action: 'propose', exchangeId: id, kind: 'medical', proposedBy: 'BA', sides: [{ party: 'BA', handsOver: 9_999_999 }, { party: 'BB', handsOver: 9_999_999 }], title: null, mediator: null, ...provenance('2025-01-01') })));
+  await answered(ledger.executeExchange(exchange(id, { action: 'agree', by: 'BB', ...provenance('2025-01-02') })));
   targets.push(id);
 }
 
@@ -50,7 +52,7 @@ await Promise.all(Array.from({ length: inFlight }, async () => {
   while (performance.now() < deadline) {
     const id = targets[n++ % targets.length]!;
     const started = performance.now();
-    await answered(store.executeExchange(exchange(id, { action: 'recordStage', stageId: uuidv7(), sides: [{ party: 'BA', count: 1 }], ...provenance('2025-02-01') })));
+    await answered(ledger.executeExchange(exchange(id, { action: 'recordStage', stageId: uuidv7(), sides: [{ party: 'BA', count: 1 }], ...provenance('2025-02-01') })));
     latencies.push(performance.now() - started);
   }
 }));

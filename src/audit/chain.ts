@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { RecordedEvent } from '../domain/events.js';
-import { GENESIS_HASH, hashEvent } from '../store/hash-chain.js';
+import { GENESIS_HASH, hashEvent } from './hash-chain.js';
 import { fastEventCanonical } from './jcs.js';
 
 /** What is wrong with an event found where another sequence belongs (a gap, a reorder). */

@@ -3,7 +3,13 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { RecordedEvent } from '../domain/events.js';
 import { EventView } from '../http/schemas/ledger.js';
-import type { NumberedEvent } from '../store/ledger-store.js';
+
+/** An event of an export, with where it stands in the file. */
+export interface NumberedEvent {
+  /** 1-based line (or position) in the file being imported, for refusals. */
+  line: number;
+  event: RecordedEvent;
+}
 
 /** A line of an import that cannot be taken; the whole import is rolled back. */
 export class ImportRefusal extends Error {

@@ -1,5 +1,6 @@
 import { ImportRefusal, readExport } from '../audit/ndjson.js';
 import { loadConfig } from '../config.js';
+import { Ledger } from '../ledger/ledger.js';
 import { openStore } from '../server.js';
 import { progressReporter } from './progress.js';
 
@@ -17,7 +18,7 @@ try {
   const progress = progressReporter('import');
   let report;
   try {
-    report = await store.importLedger(readExport(file), (done, total) => progress.update(done, total));
+    report = await new Ledger(store).importLedger(readExport(file), (done, total) => progress.update(done, total));
   } catch (e) {
     if (!(e instanceof ImportRefusal)) throw e;
     report = { ok: false as const, line: e.line, reason: e.message };

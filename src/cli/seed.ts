@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { Ledger } from '../ledger/ledger.js';
 import { loadConfig } from '../config.js';
 import { applySteps, freshExchangeId } from '../seed/apply.js';
 import { syntheticLedger } from '../seed/synthetic.js';
@@ -23,7 +24,7 @@ try {
     process.exitCode = 1;
   } else {
     const progress = progressReporter('seed');
-    await applySteps(store, syntheticLedger({ events, seed: Number(values.seed), idOf: freshExchangeId }), { onProgress: (n) => progress.update(n, events) });
+    await applySteps(new Ledger(store), syntheticLedger({ events, seed: Number(values.seed), idOf: freshExchangeId }), { onProgress: (n) => progress.update(n, events) });
     const head = await store.head();
     progress.finish(head.sequence);
     console.log(JSON.stringify({ events: head.sequence, head }, null, 2));

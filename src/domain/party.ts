@@ -26,3 +26,8 @@ export function decideRegistration(command: RegisterParty, existing: PartyState 
     { type: 'PartyRegistered', data: { partyId: command.partyId, name: command.name }, occurredAt: command.occurredAt, source: null, note: command.note },
   ]);
 }
+
+/** The party a PartyRegistered event registers (evolve, for a party's one-event stream). */
+export function partyRegistered(event: { data: { partyId: PartyId; name: string }; occurredAt: string }): PartyState {
+  return { id: event.data.partyId, name: event.data.name, registeredAt: event.occurredAt };
+}

@@ -1,9 +1,9 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Rejection } from '../domain/rejection.js';
 import { normaliseWorldTime } from '../domain/time.js';
-import type { IdempotencyClaim, StoredResponse, WriteOutcome, WriteResult } from '../store/ledger-store.js';
+import type { Refusal, WriteOutcome, WriteResult } from '../ledger/requests.js';
+import type { IdempotencyClaim, StoredResponse } from '../store/ledger-store.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type Problem } from './problem.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -50,7 +50,7 @@ export function provenanceOf(body: { occurredAt: string; source?: { title: strin
 }
 
 /** A refused command as problem+json. */
-export function problemFor(rejection: Rejection | { kind: 'version-mismatch'; current: number }): Problem {
+export function problemFor(rejection: Refusal): Problem {
   switch (rejection.kind) {
     case 'exchange-not-found':
       return problem('not-found', `no exchange ${rejection.exchangeId}`);
@@ -80,8 +80,9 @@ export function problemResponse(p: Problem): StoredResponse {
 }
 
 /** Render a write's result: success through `ok`, refusals as problem+json. */
-export function respondWith<T>(ok: (value: T) => StoredResponse) {
-  return (result: WriteResult<T>): StoredResponse => (result.ok ? ok(result.value) : problemResponse(problemFor(result.rejection)));
+export function respondWith<T>(ok: (value: T) => StoredResponse | Promise<StoredResponse>) {
+  return (result: WriteResult<T>): StoredResponse | Promise<StoredResponse> =>
+    result.ok ? ok(result.value) : problemResponse(problemFor(result.rejection));
 }
 
 /** Send what the store answered (a fresh answer or the replay of the first one). */

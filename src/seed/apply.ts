@@ -1,5 +1,6 @@
 import { uuidv7 } from '../ids.js';
-import type { LedgerStore, WriteOutcome } from '../store/ledger-store.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { WriteOutcome } from '../ledger/requests.js';
 import type { SyntheticStep } from './synthetic.js';
 
 const quiet = () => ({ status: 200, headers: {}, body: null });
@@ -9,7 +10,7 @@ const quiet = () => ({ status: 200, headers: {}, body: null });
  * transactions and read models as the HTTP API). Steps are submitted `window` at a time, in
  * order, so group commit applies them in few transactions. A refusal is a generator bug.
  */
-export async function applySteps(store: LedgerStore, steps: Iterable<SyntheticStep>, options: { principal?: string; window?: number; onProgress?: (applied: number) => void } = {}): Promise<number> {
+export async function applySteps(ledger: Ledger, steps: Iterable<SyntheticStep>, options: { principal?: string; window?: number; onProgress?: (applied: number) => void } = {}): Promise<number> {
   const principal = options.principal ?? 'seed';
   const window = options.window ?? 512;
   const now = new Date().toISOString();
@@ -27,8 +28,8 @@ export async function applySteps(store: LedgerStore, steps: Iterable<SyntheticSt
   };
   for (const step of steps) {
     const outcome = step.kind === 'party'
-      ? store.registerParty({ command: step.command, principal, now, idempotency: null, respond: (r) => (r.ok ? quiet() : { status: 409, headers: {}, body: r.rejection }) })
-      : store.executeExchange({ exchangeId: step.exchangeId, command: step.command, principal, now, idempotency: null, expectedVersion: null,
+      ? ledger.registerParty({ command: step.command, principal, now, idempotency: null, respond: (r) => (r.ok ? quiet() : { status: 409, headers: {}, body: r.rejection }) })
+      : ledger.executeExchange({ exchangeId: step.exchangeId, command: step.command, principal, now, idempotency: null, expectedVersion: null,
           respond: (r) => (r.ok ? quiet() : { status: 422, headers: {}, body: r.rejection }) });
     pending.push(outcome.then((o) => [step, o]));
     if (pending.length >= window) await settle();

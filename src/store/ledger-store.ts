@@ -1,24 +1,30 @@
-import type { ExchangeCommand } from '../domain/commands.js';
-import type { RecordedEvent } from '../domain/events.js';
+import type { ExchangeEventData, RecordedEvent } from '../domain/events.js';
 import type { Exchange, ExchangeState, StageState } from '../domain/exchange.js';
-import type { PartyState, RegisterParty } from '../domain/party.js';
-import type { Rejection } from '../domain/rejection.js';
+import type { PartyState } from '../domain/party.js';
 import type { Contribution } from '../domain/totals.js';
 import type { Kind, Status } from '../domain/vocabulary.js';
 import type { KeyStore } from './key-store.js';
 
 /**
- * The one interface between the service and its database. Every write runs the whole
- * command — idempotency check, If-Match, decide, append, read models, idempotency record —
- * in ONE transaction; an adapter (SQLite now, PostgreSQL beside it) only decides how.
+ * The one interface between the service and its database: the reads, the audit reads, and
+ * one kind of write, a transaction (`transaction`) in which the application layer
+ * (src/ledger) loads what a command needs, appends its events and brings the read models up
+ * to date. An adapter (SQLite, PostgreSQL) holds only its SQL and its own optimisations.
  */
-export interface LedgerStore extends AuditStore {
+export interface LedgerStore extends LedgerReads, AuditStore {
   /** API keys live in the same database, outside the ledger. */
   readonly keys: KeyStore;
+  /**
+   * Runs `work` as ONE transaction: all of it is committed, or nothing. Transactions that
+   * write to the ledger are serialised, so that sequence numbers are gapless and in commit
+   * order and the hash chain stays one chain, however many processes share the database.
+   */
+  transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;
+  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  close(): Promise<void>;
+}
 
-  registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome>;
-  executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome>;
-
+export interface LedgerReads {
   getParty(id: string): Promise<PartyState | null>;
   listParties(): Promise<PartyState[]>;
   getExchange(id: string): Promise<Exchange | null>;
@@ -31,18 +37,68 @@ export interface LedgerStore extends AuditStore {
   totals(query: TotalsQuery): Promise<Contribution[]>;
   /** The exchange as it stood at world time `asOf` (its events in force then: domain/as-of.ts); null if not yet proposed. */
   getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null>;
+}
 
-  /**
-   * The HTTP shell calls this as each request arrives, before anything of it is read. Checks
-   * of what other processes have committed (the key cache's and the read cache's) may then
-   * share one look at the database within the request, since a look taken after the request
-   * arrived reflects every commit it must see; any later arrival makes the next check look
-   * again. A store that is never told checks every time.
-   */
-  requestArrived(): void;
+/** The last event of the ledger: where the next one is chained. */
+export interface ChainHead {
+  sequence: number;
+  hash: string;
+}
 
-  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
-  close(): Promise<void>;
+/** A stage taken out of the count, as its StageVoided event says. */
+export interface StageVoid {
+  stageId: string;
+  occurredAt: string;
+  recordedAt: string;
+  reason: string;
+}
+
+/** What one command changed in an exchange: everything the read models need, computed by the domain. */
+export interface ExchangeChange {
+  before: ExchangeState | null;
+  after: ExchangeState;
+  /** The events just appended, in ledger order. */
+  appended: readonly RecordedEvent<ExchangeEventData>[];
+  /** Stages recorded, each with the sequence of its StageRecorded event (their order within the exchange). */
+  recorded: readonly { stage: StageState; sequence: number }[];
+  voided: readonly StageVoid[];
+  /** A transition: the terms in force change at `after.lastTransitionAt` (terms history, for as-of). */
+  termsChanged: boolean;
+  /** Added to the maintained totals (only rows that change). */
+  totals: readonly Contribution[];
+}
+
+/** An Idempotency-Key's first answer, as kept. */
+export interface IdempotencyRecord {
+  principal: string;
+  key: string;
+  fingerprint: string;
+  response: StoredResponse;
+  createdAt: string;
+}
+
+/**
+ * What a transaction may read and write: the narrow port of the application layer. Reads see
+ * the transaction's own writes.
+ */
+export interface WriteTransaction {
+  head(): Promise<ChainHead | null>;
+  /** Events already sealed (sequence, hash) by the application layer, in order. */
+  append(events: readonly RecordedEvent[]): Promise<void>;
+  exchange(id: string): Promise<ExchangeState | null>;
+  exchangeWithStages(id: string): Promise<Exchange | null>;
+  stage(state: ExchangeState, stageId: string): Promise<StageState | null>;
+  /** The exchange's stages still counted (not voided), in recording order. */
+  liveStages(state: ExchangeState): Promise<StageState[]>;
+  /** Whether any stage of any exchange has this id (an import must not reuse one). */
+  stageIdTaken(stageId: string): Promise<boolean>;
+  party(id: string): Promise<PartyState | null>;
+  /** Which of these party ids are registered. */
+  registeredParties(ids: readonly string[]): Promise<Set<string>>;
+  projectExchange(change: ExchangeChange): Promise<void>;
+  projectParty(party: PartyState, recordedAt: string): Promise<void>;
+  idempotencyRecord(principal: string, key: string): Promise<IdempotencyRecord | null>;
+  rememberIdempotency(record: IdempotencyRecord): Promise<void>;
 }
 
 /** An HTTP answer as it is replayed for a repeated Idempotency-Key. */
@@ -57,42 +113,6 @@ export interface IdempotencyClaim {
   /** Digest of method, path and body: the same key with another request is refused. */
   fingerprint: string;
 }
-
-export type WriteResult<T> =
-  | { ok: true; value: T; events: RecordedEvent[] }
-  | { ok: false; rejection: Rejection | { kind: 'version-mismatch'; current: number } };
-
-export interface WriteRequest<C, T> {
-  command: C;
-  principal: string;
-  /** Server clock at the request, ISO 8601. */
-  now: string;
-  idempotency: IdempotencyClaim | null;
-  /**
-   * Renders the answer inside the transaction, so that the answer stored for the
-   * Idempotency-Key is committed together with the events it describes.
-   */
-  respond: (result: WriteResult<T>) => StoredResponse;
-}
-
-/** What a command on an exchange gives its answer, inside the command's transaction. */
-export interface ExchangeWritten {
-  state: ExchangeState;
-  /** The stages the command recorded (a stage, or a completion's final tranche). */
-  recorded: StageState[];
-  /** The exchange with all its stages, read in the same transaction: only for answers that show them. */
-  withStages(): Exchange;
-}
-
-export interface ExchangeWriteRequest extends WriteRequest<ExchangeCommand, ExchangeWritten> {
-  exchangeId: string;
-  /** From If-Match: the version the client last saw (`*` = any existing version). */
-  expectedVersion: number[] | '*' | null;
-}
-
-export type WriteOutcome =
-  | { kind: 'answered'; response: StoredResponse; replayed: boolean }
-  | { kind: 'idempotency-key-reused' };
 
 export interface ExchangeCursor {
   occurredAt: string;
@@ -144,13 +164,6 @@ export type Difference =
   | { kind: 'event'; sequence: number; eventId: string; detail: string }
   | { kind: 'read-model'; table: string; key: string; detail: string };
 
-export interface NumberedEvent {
-  /** 1-based line (or position) in the file being imported, for refusals. */
-  line: number;
-  event: RecordedEvent;
-}
-
-export type ImportReport = { ok: true; events: number; head: LedgerHead } | { ok: false; line: number; reason: string };
 
 /** The audit side of a store: chain head, verification, export and import. */
 export interface AuditStore {
@@ -158,7 +171,5 @@ export interface AuditStore {
   /** Every event after `after` up to the head at the call, in pages, never all in memory. */
   exportEvents(after: number): AsyncIterable<RecordedEvent>;
   countEvents(after: number): Promise<number>;
-  /** Into an empty ledger only; all or nothing. */
-  importLedger(events: AsyncIterable<NumberedEvent>, progress?: Progress): Promise<ImportReport>;
   verify(progress?: Progress): Promise<VerifyReport>;
 }

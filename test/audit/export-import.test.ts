@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER } from '../../src/paths.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 import { applySteps, freshExchangeId } from '../../src/seed/apply.js';
 import { syntheticLedger } from '../../src/seed/synthetic.js';
 import { SqliteLedgerStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   httpFile = file('http.ndjson');
   cliFile = file('cli.ndjson');
   src = await startLedger();
-  await applySteps(src.store, syntheticLedger({ events: 10_000, idOf: freshExchangeId }));
+  await applySteps(src.ledger, syntheticLedger({ events: 10_000, idOf: freshExchangeId }));
   published = await get(src, '/v1/ledger/head');
 }, 120_000);
 
@@ -341,7 +342,7 @@ describe('refused imports write nothing', () => {
     // A ledger that is not empty: one registration.
     const target = file('non-empty.db');
     const store = SqliteLedgerStore.open(target, MIGRATIONS_FOLDER);
-    await applySteps(store, [{ kind: 'party', command: { partyId: 'UA', name: 'Ukraine', occurredAt: '2014-01-01', note: null } }]);
+    await applySteps(new Ledger(store), [{ kind: 'party', command: { partyId: 'UA', name: 'Ukraine', occurredAt: '2014-01-01', note: null } }]);
     const head = await store.head();
     await store.close();
     const before = counts(target);

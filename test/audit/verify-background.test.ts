@@ -31,7 +31,7 @@ afterEach(async () => {
 async function ledgerOf(events: number): Promise<TestLedger> {
   const t = await startLedger();
   open.push(t);
-  await applySteps(t.store, syntheticLedger({ events, idOf: freshExchangeId }));
+  await applySteps(t.ledger, syntheticLedger({ events, idOf: freshExchangeId }));
   return t;
 }
 

@@ -269,12 +269,12 @@ describe('verify on a ledger in use', () => {
   it('reads one snapshot: commands committed while it runs are not half seen', async () => {
     const t = await startLedger();
     open.push(t);
-    await applySteps(t.store, syntheticLedger({ events: 3000, idOf: freshExchangeId }));
+    await applySteps(t.ledger, syntheticLedger({ events: 3000, idOf: freshExchangeId }));
     const before = await t.store.head();
     const order: string[] = [];
     // The snapshot is taken when verify is called; the parties are committed while it yields.
     const verifying = t.store.verify().then((r) => (order.push('verify'), r));
-    const writing = applySteps(t.store, ['W1', 'W2', 'W3'].map(party)).then(() => order.push('writes'));
+    const writing = applySteps(t.ledger, ['W1', 'W2', 'W3'].map(party)).then(() => order.push('writes'));
     const [report] = await Promise.all([verifying, writing]);
     expect(order).toEqual(['writes', 'verify']);
     expect(report).toEqual({ ok: true, events: before.sequence, head: before });
@@ -284,7 +284,7 @@ describe('verify on a ledger in use', () => {
   it('splits the streams with a worker thread, reading the same snapshot, and says what one thread says', async () => {
     const t = await startLedger();
     open.push(t);
-    await applySteps(t.store, syntheticLedger({ events: 3000, idOf: freshExchangeId }));
+    await applySteps(t.ledger, syntheticLedger({ events: 3000, idOf: freshExchangeId }));
     const head = await t.store.head();
     const order: string[] = [];
     let writing: Promise<unknown> | undefined;
@@ -292,7 +292,7 @@ describe('verify on a ledger in use', () => {
     const report = await verifyLedger(conn, undefined, {
       splitFrom: 0,
       // Both threads hold their snapshot: commit while they read it.
-      onSplit: () => (writing = applySteps(t.store, [party('W1')]).then(() => order.push('write'))),
+      onSplit: () => (writing = applySteps(t.ledger, [party('W1')]).then(() => order.push('write'))),
     }).finally(() => conn.sqlite.close());
     order.push('verify');
     expect(writing).toBeDefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeCommand } from '../../src/domain/commands.js';
-import type { ExchangeWriteRequest, WriteOutcome } from '../../src/store/ledger-store.js';
+import type { ExchangeWriteRequest, WriteOutcome } from '../../src/ledger/requests.js';
 import type { SqliteLedgerStore } from '../../src/store/sqlite/sqlite-store.js';
 import { useLedger } from '../support/app.js';
 import { agreed, propose, registerParties } from '../support/scenario.js';
@@ -22,7 +22,7 @@ describe('group commit', () => {
     await registerParties(t(), 'UA', 'RU', 'AM');
     const id = await agreed(t(), { sides: [{ party: 'UA', handsOver: 5000 }, { party: 'RU', handsOver: 5000 }] });
     const before = store().commitStats;
-    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => store().executeExchange(request(id, stage(i + 1)))));
+    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => t().ledger.executeExchange(request(id, stage(i + 1)))));
     expect(outcomes.map(status)).toEqual(Array(40).fill(200));
     const after = store().commitStats;
     expect(after.commands - before.commands).toBe(40);
@@ -34,15 +34,15 @@ describe('group commit', () => {
   it('applies a batch in arrival order: agree then stage succeed together; stage then agree refuses the stage', async () => {
     const a = await propose(t());
     const [agree, first] = await Promise.all([
-      store().executeExchange(request(a, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null })),
-      store().executeExchange(request(a, stage(10))),
+      t().ledger.executeExchange(request(a, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null })),
+      t().ledger.executeExchange(request(a, stage(10))),
     ]);
     expect([status(agree), status(first)]).toEqual([200, 200]);
 
     const b = await propose(t());
     const [early, late] = await Promise.all([
-      store().executeExchange(request(b, stage(10))),
-      store().executeExchange(request(b, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null })),
+      t().ledger.executeExchange(request(b, stage(10))),
+      t().ledger.executeExchange(request(b, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null })),
     ]);
     expect([status(early), status(late)]).toEqual([409, 200]);
     expect((await t().http().get(`/v1/exchanges/${b}`)).body.stages).toEqual([]);
@@ -53,10 +53,10 @@ describe('group commit', () => {
     const events = async () => (await t().http().get(`/v1/exchanges/${id}/events`)).body.data.length;
     const n = await events();
     const outcomes = await Promise.all([
-      store().executeExchange(request(id, stage(1))),
-      store().executeExchange(request(id, stage(2, 'AM'))), // AM is not a party of this exchange
-      store().executeExchange(request(id, { action: 'voidStage', stageId: 'no-such-stage', reason: 'x', occurredAt: '2025-05-24', source: null, note: null })),
-      store().executeExchange(request(id, stage(3))),
+      t().ledger.executeExchange(request(id, stage(1))),
+      t().ledger.executeExchange(request(id, stage(2, 'AM'))), // AM is not a party of this exchange
+      t().ledger.executeExchange(request(id, { action: 'voidStage', stageId: 'no-such-stage', reason: 'x', occurredAt: '2025-05-24', source: null, note: null })),
+      t().ledger.executeExchange(request(id, stage(3))),
     ]);
     expect(outcomes.map(status)).toEqual([200, 409, 409, 200]);
     expect(await events()).toBe(n + 2);
@@ -67,9 +67,9 @@ describe('group commit', () => {
     const id = await agreed(t());
     const totalsBefore = (await t().http().get('/v1/totals?party=UA&kind=pow')).body.data[0].handedOver;
     const results = await Promise.allSettled([
-      store().executeExchange(request(id, stage(5))),
-      store().executeExchange(request(id, stage(1000), { respond: () => { throw new Error('boom while rendering'); } })),
-      store().executeExchange(request(id, stage(7))),
+      t().ledger.executeExchange(request(id, stage(5))),
+      t().ledger.executeExchange(request(id, stage(1000), { respond: () => { throw new Error('boom while rendering'); } })),
+      t().ledger.executeExchange(request(id, stage(7))),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const exchange = (await t().http().get(`/v1/exchanges/${id}`)).body;
@@ -82,8 +82,8 @@ describe('group commit', () => {
     const id = await agreed(t());
     const claim = { key: 'batch-key', fingerprint: 'same-request' };
     const [first, second] = await Promise.all([
-      store().executeExchange(request(id, stage(9), { idempotency: claim })),
-      store().executeExchange(request(id, stage(9), { idempotency: claim })),
+      t().ledger.executeExchange(request(id, stage(9), { idempotency: claim })),
+      t().ledger.executeExchange(request(id, stage(9), { idempotency: claim })),
     ]);
     expect(first).toMatchObject({ kind: 'answered', replayed: false });
     expect(second).toMatchObject({ kind: 'answered', replayed: true });

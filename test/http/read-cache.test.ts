@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/ledger/ledger.js';
 import request from 'supertest';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   const app = await buildServer(config, store);
   await app.ready();
   b = {
-    app, store, dbPath: a.dbPath, contractViolations: [], http: () => request(app.server),
+    app, store, ledger: new Ledger(store), dbPath: a.dbPath, contractViolations: [], http: () => request(app.server),
     close: async () => {
       await app.close();
       await store.close();

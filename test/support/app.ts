@@ -6,12 +6,15 @@ import request from 'supertest';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, openStore, type ServerOptions } from '../../src/server.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
 import { checkResponsesAgainstOpenApi } from './contract.js';
 
 export interface TestLedger {
   app: FastifyInstance;
   store: LedgerStore;
+  /** The application layer over the same store, for tests that drive commands without HTTP. */
+  ledger: Ledger;
   dbPath: string;
   http: () => ReturnType<typeof request>;
   /** Responses that broke the OpenAPI contract; the harness fails the file on any. */
@@ -30,7 +33,7 @@ export async function startLedger(env: Record<string, string> = {}, options: Ser
   checkResponsesAgainstOpenApi(app, contractViolations);
   await app.ready();
   return {
-    app, store, dbPath, contractViolations,
+    app, store, ledger: new Ledger(store), dbPath, contractViolations,
     http: () => request(app.server),
     close: async () => {
       await app.close();

@@ -3,7 +3,9 @@ import { uuidv7 } from '../../ids.js';
 import { z } from 'zod';
 import type { ExchangeCommand } from '../../domain/commands.js';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
-import type { ExchangeWritten, LedgerStore } from '../../store/ledger-store.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import type { ExchangeWritten } from '../../ledger/requests.js';
+import type { LedgerStore } from '../../store/ledger-store.js';
 import {
   expectedVersion, idempotencyClaim, nowIso, provenanceOf, respondWith, sendOutcome,
 } from '../command.js';
@@ -24,9 +26,9 @@ const idempotencyHeader = z.object({ 'idempotency-key': ifMatchHeader.shape['ide
 
 const StageCreated = z.object({ stage: StageView, exchange: ExchangeSummary }).meta({ id: 'StageCreated' });
 
-export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
-  const okExchange = (status: number) => (w: ExchangeWritten) => ({
-    status, headers: { etag: etagOf(w.state.version), 'content-type': 'application/json; charset=utf-8' }, body: presentExchange(w.withStages()),
+export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger: Ledger }> = async (app, { store, ledger }) => {
+  const okExchange = (status: number) => async (w: ExchangeWritten) => ({
+    status, headers: { etag: etagOf(w.state.version), 'content-type': 'application/json; charset=utf-8' }, body: presentExchange(await w.withStages()),
   });
 
   app.post('/v1/exchanges', {
@@ -44,10 +46,10 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
       action: 'propose', exchangeId, kind: b.kind, proposedBy: b.proposedBy, sides: b.sides,
       title: b.title ?? null, mediator: b.mediator ?? null, ...provenanceOf(b),
     };
-    const outcome = await store.executeExchange({
+    const outcome = await ledger.executeExchange({
       exchangeId, command, principal: request.principal, now: nowIso(), idempotency: idempotencyClaim(request), expectedVersion: null,
-      respond: respondWith((w: ExchangeWritten) => {
-        const r = okExchange(201)(w);
+      respond: respondWith(async (w: ExchangeWritten) => {
+        const r = await okExchange(201)(w);
         return { ...r, headers: { ...r.headers, location: `/v1/exchanges/${w.state.id}` } };
       }),
     });
@@ -122,7 +124,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
         response: { 200: ExchangeView, ...problemResponses(400, 404, 409, 412, 413, 415, 422) },
       },
     }, async (request, reply) => {
-      const outcome = await store.executeExchange({
+      const outcome = await ledger.executeExchange({
         exchangeId: request.params.id, command: toCommand(request.body as z.infer<B>, request.params),
         principal: request.principal, now: nowIso(), idempotency: idempotencyClaim(request), expectedVersion: expectedVersion(request),
         respond: respondWith(okExchange(200)),
@@ -155,7 +157,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = asy
     },
   }, async (request, reply) => {
     const stageId = uuidv7();
-    const outcome = await store.executeExchange({
+    const outcome = await ledger.executeExchange({
       exchangeId: request.params.id, command: { action: 'recordStage', stageId, sides: request.body.sides, ...provenanceOf(request.body) },
       principal: request.principal, now: nowIso(), idempotency: idempotencyClaim(request), expectedVersion: expectedVersion(request),
       respond: respondWith(({ state, recorded }: ExchangeWritten) => ({

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { normaliseWorldTime } from '../../domain/time.js';
+import type { Ledger } from '../../ledger/ledger.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
 import { idempotencyClaim, nowIso, respondWith, sendOutcome } from '../command.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { PartyParams, PartyView, RegisterPartyBody } from '../schemas/ledger.js';
 
-export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
+export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger: Ledger }> = async (app, { store, ledger }) => {
   app.post('/v1/parties', {
     config: { role: 'admin' },
     schema: {
@@ -19,7 +20,7 @@ export const partyRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async 
   }, async (request, reply) => {
     const b = request.body;
     const now = nowIso();
-    const outcome = await store.registerParty({
+    const outcome = await ledger.registerParty({
       command: { partyId: b.id, name: b.name, occurredAt: b.occurredAt ? normaliseWorldTime(b.occurredAt) : now, note: b.note ?? null },
       principal: request.principal, now, idempotency: idempotencyClaim(request),
       respond: respondWith((p) => ({ status: 201, headers: { location: `/v1/parties/${p.id}`, 'content-type': 'application/json; charset=utf-8' }, body: p })),

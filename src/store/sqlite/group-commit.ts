@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 
 interface Job<T> {
   /** The command's work; it runs in a SAVEPOINT of the batch's transaction. */
-  run: () => T;
+  run: () => Promise<T>;
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
 }
@@ -19,79 +19,104 @@ const BUSY_ATTEMPTS = 5;
  * together are therefore applied in ONE transaction, each in its own savepoint so a refused
  * or failing command fails alone, in arrival order. Each caller is answered only after the
  * COMMIT that made its command durable has returned.
+ *
+ * A job is async (the application layer's port), but better-sqlite3 answers at once, so a
+ * command's awaits settle as microtasks: a batch runs to its COMMIT within one turn of the
+ * event loop and no request can read the connection's uncommitted state meanwhile. A job that
+ * awaits real I/O (an import reading its file) holds the batch, and the lock, until it ends.
  */
 export class GroupCommitter {
   private queue: Job<any>[] = [];
-  private scheduled = false;
+  private running = false;
   private idle: (() => void)[] = [];
   /** How many transactions committed how many commands (for tests and the benchmark). */
   readonly stats = { batches: 0, commands: 0 };
 
-  // Made once: better-sqlite3 prepares BEGIN/SAVEPOINT/COMMIT for each wrapper it creates.
-  private readonly inSavepoint: (run: () => unknown) => unknown;
-  private readonly applyBatch: Database.Transaction<(batch: Job<unknown>[], outcomes: Outcome[]) => void>;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackToSavepoint: Database.Statement;
 
-  constructor(sqlite: Database.Database) {
-    this.inSavepoint = sqlite.transaction((run: () => unknown) => run());
-    this.applyBatch = sqlite.transaction((batch: Job<unknown>[], outcomes: Outcome[]) => {
-      outcomes.length = 0;
-      for (const job of batch) {
-        try {
-          outcomes.push({ ok: true, value: this.inSavepoint(job.run) });
-        } catch (error) {
-          // The savepoint was rolled back: this command left nothing behind.
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
+  constructor(private readonly sqlite: Database.Database) {
+    this.begin = sqlite.prepare('BEGIN IMMEDIATE');
+    this.commit = sqlite.prepare('COMMIT');
+    this.rollback = sqlite.prepare('ROLLBACK');
+    this.savepoint = sqlite.prepare('SAVEPOINT command');
+    this.release = sqlite.prepare('RELEASE command');
+    this.rollbackToSavepoint = sqlite.prepare('ROLLBACK TO command');
   }
 
-  submit<T>(run: () => T): Promise<T> {
+  submit<T>(run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ run, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
+      if (!this.running) {
+        this.running = true;
         // After the I/O phase: every request parsed in this turn of the loop joins the batch.
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
   /** Resolves when nothing is queued (used before closing the database). */
   drain(): Promise<void> {
-    if (this.queue.length === 0 && !this.scheduled) return Promise.resolve();
+    if (this.queue.length === 0 && !this.running) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private flush(): void {
-    const batch = this.queue.splice(0, MAX_BATCH);
-    if (this.queue.length > 0) setImmediate(() => this.flush());
-    else this.scheduled = false;
-
-    const outcomes: Outcome[] = [];
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        this.applyBatch.immediate(batch, outcomes);
-        this.stats.batches += 1;
-        this.stats.commands += batch.length;
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_BUSY' && attempt < BUSY_ATTEMPTS) continue;
-        // Nothing of the batch is durable: every caller hears so.
-        for (const job of batch) job.reject(error);
-        this.settle();
-        return;
-      }
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      await this.apply(batch);
     }
+    this.running = false;
+    for (const done of this.idle.splice(0)) done();
+  }
+
+  private async apply(batch: Job<unknown>[]): Promise<void> {
+    if (!this.beginBatch(batch)) return;
+    const outcomes: Outcome[] = [];
+    try {
+      for (const job of batch) {
+        this.savepoint.run();
+        try {
+          outcomes.push({ ok: true, value: await job.run() });
+          this.release.run();
+        } catch (error) {
+          // The savepoint is rolled back: this command leaves nothing behind.
+          this.rollbackToSavepoint.run();
+          this.release.run();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.commit.run();
+    } catch (error) {
+      // Nothing of the batch is durable: every caller hears so.
+      if (this.sqlite.inTransaction) this.rollback.run();
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    this.stats.batches += 1;
+    this.stats.commands += batch.length;
     batch.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);
       else job.reject(o.error);
     });
-    this.settle();
   }
 
-  private settle(): void {
-    if (this.queue.length === 0 && !this.scheduled) for (const done of this.idle.splice(0)) done();
+  /** BEGIN IMMEDIATE, retried while another process holds the lock; false (callers told) if never had. */
+  private beginBatch(batch: Job<unknown>[]): boolean {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        this.begin.run();
+        return true;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_BUSY' && attempt < BUSY_ATTEMPTS) continue;
+        for (const job of batch) job.reject(error);
+        return false;
+      }
+    }
   }
 }

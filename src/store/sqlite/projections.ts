@@ -1,49 +1,43 @@
-import { TRANSITION_EVENTS, type ExchangeEventData, type RecordedEvent } from '../../domain/events.js';
-import { stageRecorded, type ExchangeState, type StageState } from '../../domain/exchange.js';
-import { totalsDelta } from '../../domain/totals.js';
+import type { ExchangeState } from '../../domain/exchange.js';
+import type { ExchangeChange } from '../ledger-store.js';
 import type { Db } from './connection.js';
 import { statementsFor } from './statements.js';
-import type { Applied } from './writes.js';
 
 /**
- * Brings the read models up to date with events just appended to one exchange. Runs inside
- * the transaction that appended them, so readers never see one without the other.
+ * Brings the read models up to date with one command's change to an exchange. Runs inside
+ * the transaction that appended its events, so readers never see one without the other.
  */
-export function projectExchange(db: Db, before: ExchangeState | null, after: ExchangeState, appended: readonly RecordedEvent<ExchangeEventData>[]): Applied {
+export function projectExchange(db: Db, change: ExchangeChange): void {
+  const { before, after, appended } = change;
   const st = statementsFor(db);
   const row = { id: after.id, status: after.status, version: after.version, state: JSON.stringify(after) };
   if (before === null) {
     const seq = appended[0]!.sequence;
     st.insertExchange.run({ ...row, seq, kind: after.kind, occurredAt: after.occurredAt });
-    for (const side of after.sides) st.insertExchangeParty.run({ party: side.party, exchangeId: after.id, occurredAt: after.occurredAt, seq });
+    for (const side of after.sides) {
+      st.insertExchangeParty.run({ party: side.party, exchangeId: after.id, occurredAt: after.occurredAt, seq });
+    }
   } else if (before.status === after.status) {
     st.updateExchangeState.run(row);
   } else {
     st.updateExchange.run(row);
   }
 
-  const recorded: StageState[] = [];
-  for (const event of appended) {
-    if (event.type === 'StageRecorded') {
-      const stage = stageRecorded(after, event);
-      recorded.push(stage);
-      const [a, b] = stage.sides;
-      st.insertStage.run({
-        stageId: stage.id, exchangeId: after.id, kind: after.kind, partyA: a!.party, countA: a!.count, partyB: b!.party, countB: b!.count,
-        occurredAt: stage.occurredAt, sequence: event.sequence, recordedAt: stage.recordedAt,
-      });
-    } else if (event.type === 'StageVoided') {
-      st.voidStage.run({ voidedAt: event.occurredAt, voidRecordedAt: event.recordedAt, voidReason: event.data.reason, stageId: event.data.stageId, exchangeId: after.id });
-    }
+  for (const { stage, sequence } of change.recorded) {
+    const [a, b] = stage.sides;
+    st.insertStage.run({
+      stageId: stage.id, exchangeId: after.id, kind: after.kind, partyA: a!.party, countA: a!.count, partyB: b!.party,
+      countB: b!.count, occurredAt: stage.occurredAt, sequence, recordedAt: stage.recordedAt,
+    });
   }
-
-  const transition = appended.find((e) => TRANSITION_EVENTS.has(e.type));
-  if (transition) recordTerms(db, before, after);
-
-  for (const d of totalsDelta(before, after)) st.addToTotals.run({ ...d });
-  return { state: after, recorded };
+  for (const v of change.voided) {
+    st.voidStage.run({
+      voidedAt: v.occurredAt, voidRecordedAt: v.recordedAt, voidReason: v.reason, stageId: v.stageId, exchangeId: after.id,
+    });
+  }
+  if (change.termsChanged) recordTerms(db, before, after);
+  for (const d of change.totals) st.addToTotals.run({ ...d });
 }
-
 
 /**
  * Closes the terms in force and opens the new ones at the transition's world time (the

@@ -1,28 +1,22 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
-import { uuidv7 } from '../../ids.js';
-import { decide } from '../../domain/decide.js';
-import type { ExchangeEventData, NewEvent, PartyEventData, RecordedEvent } from '../../domain/events.js';
+import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
 import { eventsInForceAt } from '../../domain/as-of.js';
 import { fold, type Exchange, type ExchangeState, type StageState } from '../../domain/exchange.js';
-import { decideRegistration, type PartyState, type RegisterParty } from '../../domain/party.js';
+import type { PartyState } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
-import { GENESIS_HASH, hashEvent } from '../hash-chain.js';
 import type {
-  ExchangeCursor, ExchangeQuery, ExchangeWriteRequest, ExchangeWritten, LedgerStore, Page, StoredResponse,
-  TotalsQuery, WriteOutcome, WriteRequest, WriteResult, LedgerHead, NumberedEvent, Progress, ImportReport, VerifyReport,
+  ExchangeCursor, ExchangeQuery, LedgerStore, Page, TotalsQuery, LedgerHead, Progress, VerifyReport, WriteTransaction,
 } from '../ledger-store.js';
-import { exportEvents, headOf, importLedger, verifyLedger } from './sqlite-audit.js';
+import { exportEvents, headOf, verifyLedger } from './sqlite-audit.js';
 import { totalsAsOf } from './totals-as-of.js';
 import { PreparedReads } from './read-queries.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { CommitsElsewhere } from './commits-elsewhere.js';
 import { GroupCommitter } from './group-commit.js';
-import { statementsFor } from './statements.js';
 import { eventFromRow } from './rows.js';
-import {
-  applyExchangeEvents, applyPartyRegistered, insertEvent, ledgerHead, loadExchange, loadParty, loadExchangeWithStages, registeredAmong, stageOf, stagesConcerned,
-} from './writes.js';
+import { SqliteTransaction } from './sqlite-transaction.js';
+import { loadExchange, loadParty, loadExchangeWithStages, stageOf } from './writes.js';
 import { events, parties } from './schema.js';
 import { ReadCache, type ReadCacheOptions } from '../read-cache.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
@@ -57,6 +51,7 @@ export class SqliteLedgerStore implements LedgerStore {
   /** The exchange, list and totals answers, kept while the database is unchanged (read-cache.ts). */
   private readonly cache: ReadCache;
   private readonly verifications: OneRunAtATime<VerifyReport>;
+  private readonly tx: SqliteTransaction;
   /** Commits by other connections and processes, as seen since the last request arrived. */
   private readonly elsewhere: CommitsElsewhere;
   readonly keys: SqliteKeyStore;
@@ -66,6 +61,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.elsewhere = new CommitsElsewhere(conn.sqlite);
     this.keys = new SqliteKeyStore(conn.db, conn.sqlite, this.elsewhere);
     this.committer = new GroupCommitter(conn.sqlite);
+    this.tx = new SqliteTransaction(conn.db);
     this.reads = new PreparedReads(conn.db);
     const snapshot = conn.sqlite.transaction((read: () => unknown) => read());
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
@@ -81,86 +77,13 @@ export class SqliteLedgerStore implements LedgerStore {
     this.verifications = new OneRunAtATime((progress) => verifyLedger(conn, progress, verify));
   }
 
-  requestArrived(): void {
-    this.elsewhere.requestArrived();
-  }
-
   static open(path: string, migrationsFolder: string, options: SqliteStoreOptions = {}): SqliteLedgerStore {
     return new SqliteLedgerStore(openSqlite(path, migrationsFolder), options);
   }
 
-  async registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
-    return this.write(request, () => {
-      const { command } = request;
-      const decision = decideRegistration(command, loadParty(this.db, command.partyId), request.now);
-      if (!decision.ok) return decision;
-      const [registered] = this.append(`party:${command.partyId}`, 0, decision.value, request) as RecordedEvent<PartyEventData>[];
-      return { ok: true, value: applyPartyRegistered(this.db, registered!), events: [registered!] };
-    });
-  }
-
-  async executeExchange(request: ExchangeWriteRequest): Promise<WriteOutcome> {
-    return this.write(request, (): WriteResult<ExchangeWritten> => {
-      const { command, exchangeId } = request;
-      const before = loadExchange(this.db, exchangeId);
-      if (before === null && command.action !== 'propose') return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
-      if (before !== null && request.expectedVersion !== null && request.expectedVersion !== '*' && !request.expectedVersion.includes(before.version)) {
-        return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
-      }
-      const stages = stagesConcerned(this.db, before, command);
-      const decision = decide(command, before, { now: request.now, registeredParties: registeredAmong(this.db, command), stages });
-      if (!decision.ok) {
-        const rejection = decision.rejection.kind === 'exchange-not-found' ? { ...decision.rejection, exchangeId } : decision.rejection;
-        return { ok: false, rejection };
-      }
-      const appended = this.append(exchangeId, before?.version ?? 0, decision.value, request) as RecordedEvent<ExchangeEventData>[];
-      const { state, recorded } = applyExchangeEvents(this.db, before, appended, stages);
-      return { ok: true, value: { state, recorded, withStages: () => loadExchangeWithStages(this.db, state.id)! }, events: appended };
-    });
-  }
-
-  /**
-   * Every write: the Idempotency-Key check, the command, and the idempotency record, as one
-   * unit that the group committer runs inside a savepoint of the batch's transaction.
-   */
-  private write<C, T>(request: WriteRequest<C, T>, work: () => WriteResult<T>): Promise<WriteOutcome> {
-    const run = (): WriteOutcome => {
-      const { idempotency, principal } = request;
-      if (idempotency) {
-        const seen = statementsFor(this.db).idempotencyRecord.get({ principal, key: idempotency.key });
-        if (seen) {
-          if (seen.fingerprint !== idempotency.fingerprint) return { kind: 'idempotency-key-reused' };
-          const response: StoredResponse = { status: seen.status, headers: JSON.parse(seen.headers), body: JSON.parse(seen.body) };
-          return { kind: 'answered', response, replayed: true };
-        }
-      }
-      const response = request.respond(work());
-      if (idempotency) {
-        statementsFor(this.db).insertIdempotency.run({
-          principal, key: idempotency.key, fingerprint: idempotency.fingerprint, status: response.status,
-          headers: JSON.stringify(response.headers), body: JSON.stringify(response.body), createdAt: request.now,
-        });
-      }
-      return { kind: 'answered', response, replayed: false };
-    };
-    return this.committer.submit(run);
-  }
-
-  /** Gives new events their place in the ledger: sequence, id, version, time, principal, hash. */
-  private append(streamId: string, fromVersion: number, fresh: readonly NewEvent[], request: { principal: string; now: string }): RecordedEvent[] {
-    const head = ledgerHead(this.db);
-    let sequence = head?.sequence ?? 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    return fresh.map((e, i) => {
-      const unsealed = {
-        ...e, sequence: ++sequence, id: uuidv7(), streamId, version: fromVersion + i + 1,
-        recordedAt: request.now, principal: request.principal, prevHash,
-      };
-      const recorded = { ...unsealed, hash: hashEvent(unsealed) } as RecordedEvent;
-      insertEvent(this.db, recorded);
-      prevHash = recorded.hash;
-      return recorded;
-    });
+  /** In a savepoint of the group committer's batch transaction (group-commit.ts). */
+  transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    return this.committer.submit(() => work(this.tx));
   }
 
   async getParty(id: string): Promise<PartyState | null> {
@@ -236,10 +159,6 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async countEvents(after: number): Promise<number> {
     return this.db.select({ n: sql<number>`count(*)` }).from(events).where(gt(events.sequence, after)).get()!.n;
-  }
-
-  importLedger(source: AsyncIterable<NumberedEvent>, progress?: Progress): Promise<ImportReport> {
-    return importLedger(this.conn, source, progress);
   }
 
   /** One verification at a time; callers who come while one runs share the next (one-run-at-a-time.ts). */

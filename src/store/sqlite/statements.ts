@@ -37,8 +37,8 @@ function prepare(sqlite: Database) {
       ON CONFLICT (party, kind) DO UPDATE SET handed_over = handed_over + excluded.handed_over, received = received + excluded.received,
         agreed_outstanding = agreed_outstanding + excluded.agreed_outstanding, unspecified_sides = unspecified_sides + excluded.unspecified_sides,
         proposed = proposed + excluded.proposed`),
-    idempotencyRecord: one<{ fingerprint: string; status: number; headers: string; body: string }>(
-      `SELECT fingerprint, status, headers, body FROM idempotency_keys WHERE principal = @principal AND "key" = @key`),
+    idempotencyRecord: one<{ fingerprint: string; status: number; headers: string; body: string; createdAt: string }>(
+      `SELECT fingerprint, status, headers, body, created_at AS createdAt FROM idempotency_keys WHERE principal = @principal AND "key" = @key`),
     insertIdempotency: one(`INSERT INTO idempotency_keys (principal, "key", fingerprint, status, headers, body, created_at)
       VALUES (@principal, @key, @fingerprint, @status, @headers, @body, @createdAt)`),
     /** Only the stages still counted (what a completion's date is checked against). */

@@ -1,6 +1,6 @@
 import { contentBreak, outOfPlace, unlinked } from '../../audit/chain.js';
 import type { RecordedEvent } from '../../domain/events.js';
-import { GENESIS_HASH } from '../hash-chain.js';
+import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import { eventFromRow } from './rows.js';
 import { eventRowOf, type VerifyStatements } from './verify-snapshot.js';
 

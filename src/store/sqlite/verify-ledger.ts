@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { sumContributions, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
-import { GENESIS_HASH } from '../hash-chain.js';
+import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import type { Difference, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
 import type { SqliteConnection } from './connection.js';
 import { firstChainBreak } from './verify-chain.js';

@@ -1,13 +1,11 @@
-import type { ExchangeCommand } from '../../domain/commands.js';
-import type { ExchangeEventData, PartyEventData, RecordedEvent } from '../../domain/events.js';
-import { evolveState, type Exchange, type ExchangeState, type StageState } from '../../domain/exchange.js';
+import type { RecordedEvent } from '../../domain/events.js';
+import type { Exchange, ExchangeState, StageState } from '../../domain/exchange.js';
 import type { PartyState } from '../../domain/party.js';
 import type { Db } from './connection.js';
-import { projectExchange } from './projections.js';
 import { rowFromEvent } from './rows.js';
 import { statementsFor, type StageRow } from './statements.js';
 
-/** The write steps every path shares (commands, import), each inside the caller's transaction. */
+/** The SQL of the write steps (sqlite-transaction.ts), each inside the caller's transaction. */
 
 export function ledgerHead(db: Db): { sequence: number; hash: string; eventId: string; recordedAt: string } | undefined {
   return statementsFor(db).head.get();
@@ -59,45 +57,21 @@ export function stageOf(db: Db, state: ExchangeState, stageId: string): StageSta
   return stagesFrom(state, statementsFor(db).stageRowsById.all({ stageId, exchangeId: state.id }))[0];
 }
 
-/** The stages a command needs to be decided (DecisionContext.stages): a void's, or the live ones for a completion. */
-export function stagesConcerned(db: Db, state: ExchangeState | null, command: ExchangeCommand): StageState[] {
-  if (state === null) return [];
-  const st = statementsFor(db);
-  if (command.action === 'voidStage') return [stageOf(db, state, command.stageId)].filter((s) => s !== undefined);
-  if (command.action === 'complete') return stagesFrom(state, st.liveStageRows.all({ exchangeId: state.id }));
-  return [];
+/** The exchange's stages still counted, in recording order. */
+export function liveStagesOf(db: Db, state: ExchangeState): StageState[] {
+  return stagesFrom(state, statementsFor(db).liveStageRows.all({ exchangeId: state.id }));
 }
 
 export function loadParty(db: Db, id: string): PartyState | null {
   return statementsFor(db).party.get({ id }) ?? null;
 }
 
-/**
- * Which of the parties a command's terms name are registered (DecisionContext). Only terms
- * (a proposal, a counter) need registered parties; a stage names the exchange's own, so
- * nothing is read for it.
- */
-export function registeredAmong(db: Db, command: ExchangeCommand): Set<string> {
-  if (command.action !== 'propose' && command.action !== 'counter') return new Set();
+/** Which of these party ids are registered. */
+export function registeredAmong(db: Db, ids: readonly string[]): Set<string> {
   const party = statementsFor(db).party;
-  return new Set(command.sides.map((s) => s.party).filter((id) => party.get({ id }) !== undefined));
+  return new Set(ids.filter((id) => party.get({ id }) !== undefined));
 }
 
-/** What applying a command's events gives: the new state and the stages it recorded. */
-export interface Applied {
-  state: ExchangeState;
-  recorded: StageState[];
-}
-
-/** Folds appended events into the exchange and brings every read model up to date. */
-export function applyExchangeEvents(db: Db, before: ExchangeState | null, appended: readonly RecordedEvent<ExchangeEventData>[], concerned: readonly StageState[]): Applied {
-  let state = before;
-  for (const e of appended) state = evolveState(state, e, e.type === 'StageVoided' ? concerned.find((s) => s.id === e.data.stageId) : undefined);
-  return projectExchange(db, before, state!, appended);
-}
-
-export function applyPartyRegistered(db: Db, event: RecordedEvent<PartyEventData>): PartyState {
-  const party: PartyState = { id: event.data.partyId, name: event.data.name, registeredAt: event.occurredAt };
-  statementsFor(db).insertParty.run({ ...party, recordedAt: event.recordedAt });
-  return party;
+export function insertParty(db: Db, party: PartyState, recordedAt: string): void {
+  statementsFor(db).insertParty.run({ ...party, recordedAt });
 }

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { fastEventCanonical } from '../audit/jcs.js';
+import { fastEventCanonical } from './jcs.js';
 import type { RecordedEvent } from '../domain/events.js';
 
 /** The prevHash of the first event of a ledger. */

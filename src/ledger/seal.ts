@@ -1,0 +1,34 @@
+import type { NewEvent, RecordedEvent } from '../domain/events.js';
+import { uuidv7 } from '../ids.js';
+import { GENESIS_HASH, hashEvent } from '../audit/hash-chain.js';
+import type { ChainHead } from '../store/ledger-store.js';
+
+/**
+ * Gives decided events their place in the ledger after `head`: sequence, id, version in
+ * their stream, time, principal, and the hash that chains each to the one before.
+ */
+export function seal(
+  head: ChainHead | null,
+  streamId: string,
+  fromVersion: number,
+  fresh: readonly NewEvent[],
+  by: { principal: string; now: string },
+): RecordedEvent[] {
+  let sequence = head?.sequence ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  return fresh.map((e, i) => {
+    const unsealed = {
+      ...e,
+      sequence: ++sequence,
+      id: uuidv7(),
+      streamId,
+      version: fromVersion + i + 1,
+      recordedAt: by.now,
+      principal: by.principal,
+      prevHash,
+    };
+    const recorded = { ...unsealed, hash: hashEvent(unsealed) } as RecordedEvent;
+    prevHash = recorded.hash;
+    return recorded;
+  });
+}
