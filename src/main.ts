@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const store = openStore(config);
+  const store = await openStore(config);
   const app = await buildServer(config, store);
   if (!config.masterKey) {
     const warning = 'NO AUTHENTICATION: LEDGER_MASTER_KEY is not set, so anyone who can reach this port can write to the ledger. Development mode only.';

@@ -30,7 +30,7 @@ const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'ut
 /** 1 MiB: far above any real command, small enough that a hostile body costs nothing. */
 export const BODY_LIMIT = 1024 * 1024;
 
-export function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>, options: Pick<SqliteStoreOptions, 'verify'> = {}): LedgerStore {
+export async function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>, options: Pick<SqliteStoreOptions, 'verify'> = {}): Promise<LedgerStore> {
   const readCache = config.readCacheMb === undefined ? {} : { maxBytes: config.readCacheMb * 1024 * 1024 };
   return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { ...options, readCache });
 }

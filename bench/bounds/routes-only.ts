@@ -15,7 +15,7 @@ import { fastSerializerCompiler } from '../../src/http/serializer.js';
 import { loggerOptions, openStore } from '../../src/server.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 
-const store = openStore({ databaseUrl: `file:${process.env.DB_PATH!}` });
+const store = await openStore({ databaseUrl: `file:${process.env.DB_PATH!}` });
 // The service's logger at the level the benchmark runs it with: a child logger per request is part of its work.
 const app = Fastify({ logger: loggerOptions('warn') });
 app.setValidatorCompiler(validatorCompiler);

@@ -16,7 +16,7 @@ import type { ExchangeWritten, ExchangeWriteRequest } from '../../src/ledger/req
 const file = process.env.DB_PATH!;
 const inFlight = Number(process.env.IN_FLIGHT ?? 50);
 const seconds = Number(process.env.SECONDS ?? 4);
-const store = openStore({ databaseUrl: `file:${file}` });
+const store = await openStore({ databaseUrl: `file:${file}` });
 const ledger = new Ledger(store);
 const now = () => new Date().toISOString();
 const provenance = (occurredAt: string) => ({ occurredAt, source: null, note: null });

@@ -10,7 +10,7 @@ import { sqlitePathOf } from '../store/sqlite/connection.js';
  * quietly create, or migrate, a database that then "verifies" as an intact empty ledger: the
  * file must exist and already be a ledger (its events table and migration record present).
  */
-export function openExistingLedger(): LedgerStore {
+export async function openExistingLedger(): Promise<LedgerStore> {
   const config = loadConfig();
   const path = sqlitePathOf(config.databaseUrl);
   const refuse = (why: string): never => {
@@ -32,5 +32,5 @@ export function openExistingLedger(): LedgerStore {
   }
   if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) refuse(`${path} is not a ledger (no events table)`);
   // A command has no requests to answer meanwhile: verify on both cores (verify-ledger.ts).
-  return openStore(config, { verify: { threads: 'split' } });
+  return await openStore(config, { verify: { threads: 'split' } });
 }

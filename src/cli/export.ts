@@ -10,7 +10,7 @@ if (!file) {
   console.error('usage: npm run export -- FILE');
   process.exit(2);
 }
-const store = openExistingLedger();
+const store = await openExistingLedger();
 try {
   const total = await store.countEvents(0);
   const progress = progressReporter('export');

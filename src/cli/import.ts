@@ -13,7 +13,7 @@ if (!file) {
   console.error('usage: npm run import -- FILE');
   process.exit(2);
 }
-const store = openStore(loadConfig());
+const store = await openStore(loadConfig());
 try {
   const progress = progressReporter('import');
   let report;

@@ -10,7 +10,7 @@ import { buildServer, openStore } from '../server.js';
  */
 export async function generateOpenApi(): Promise<string> {
   const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent' });
-  const store = openStore(config);
+  const store = await openStore(config);
   const app = await buildServer(config, store);
   try {
     await app.ready();

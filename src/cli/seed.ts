@@ -17,7 +17,7 @@ if (!Number.isInteger(events) || events < 1) {
   console.error('usage: npm run seed -- --events N [--seed S]');
   process.exit(2);
 }
-const store = openStore(loadConfig());
+const store = await openStore(loadConfig());
 try {
   if ((await store.head()).sequence !== 0) {
     console.error('refused: the ledger is not empty; seed an empty database (set DATABASE_URL to a new file)');

@@ -5,7 +5,7 @@ import { progressReporter } from './progress.js';
  * `npm run verify`: re-fold every event, check the hash chain, compare every read model.
  * Exit 0 when intact; 1 naming the first difference. Reads DATABASE_URL.
  */
-const store = openExistingLedger();
+const store = await openExistingLedger();
 try {
   const progress = progressReporter('verify');
   const report = await store.verify((done, total) => progress.update(done, total));

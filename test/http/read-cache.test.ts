@@ -22,7 +22,7 @@ let b: TestLedger;
 beforeAll(async () => {
   a = await startLedger();
   const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' });
-  const store = openStore(config);
+  const store = await openStore(config);
   const app = await buildServer(config, store);
   await app.ready();
   b = {
@@ -99,8 +99,8 @@ describe('answers held in memory', () => {
     const id = await agreed(a);
     const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, READ_CACHE_MB: '0' });
     expect(config.readCacheMb).toBe(0);
-    const uncached = openStore(config);
-    const cached = openStore(loadConfig({ DATABASE_URL: `file:${a.dbPath}` }));
+    const uncached = await openStore(config);
+    const cached = await openStore(loadConfig({ DATABASE_URL: `file:${a.dbPath}` }));
     try {
       // Held (from its second read on): the same frozen answer again. Not held: a fresh object from each read.
       await cached.getExchange(id);
@@ -118,7 +118,7 @@ describe('answers held in memory', () => {
     const id = await agreed(a);
     await stage(a, id, { UA: 40, RU: 35 }, '2025-05-20');
     const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', READ_CACHE_MB: '0' });
-    const store = openStore(config);
+    const store = await openStore(config);
     const app = await buildServer(config, store);
     await app.ready();
     try {
@@ -165,7 +165,7 @@ describe('the store’s cache and its connection', () => {
 
   it('drops what it holds when anything else is written on the connection (an API key here)', async () => {
     const id = await agreed(a);
-    const store = openStore({ databaseUrl: `file:${a.dbPath}` });
+    const store = await openStore({ databaseUrl: `file:${a.dbPath}` });
     try {
       await store.getExchange(id);
       const held = await store.getExchange(id);

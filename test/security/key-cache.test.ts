@@ -25,7 +25,7 @@ function useLedgerWithClock(maxEntries?: number) {
   let other: LedgerStore | undefined;
   beforeAll(async () => {
     ledger = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY }, { keyCache: { ttlMs: TTL, now: () => clock.now, ...(maxEntries ? { maxEntries } : {}) } });
-    other = openStore({ databaseUrl: `file:${ledger.dbPath}` });
+    other = await openStore({ databaseUrl: `file:${ledger.dbPath}` });
   });
   afterAll(async () => {
     await other?.close();

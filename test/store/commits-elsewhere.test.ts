@@ -25,8 +25,8 @@ describe('the store’s caches and other processes’ commits', () => {
   });
   afterAll(async () => t.close());
 
-  const open = () => {
-    store = openStore({ databaseUrl: `file:${t.dbPath}` });
+  const open = async () => {
+    store = await openStore({ databaseUrl: `file:${t.dbPath}` });
     other = new Database(t.dbPath);
   };
   const retitle = (id: string, title: string) =>
@@ -39,7 +39,7 @@ describe('the store’s caches and other processes’ commits', () => {
 
   it('look at the database before every read: another process’s commit shows at once', async () => {
     const id = await agreed(t);
-    open();
+    await open();
     await held(id);
     retitle(id, 'changed by another process');
     expect((await store.getExchange(id))!.title).toBe('changed by another process');
@@ -47,7 +47,7 @@ describe('the store’s caches and other processes’ commits', () => {
 
   it('its own connection’s commits still show at once', async () => {
     const id = await agreed(t);
-    open();
+    await open();
     const kept = await held(id);
     expect(await store.getExchange(id), 'answered from memory').toBe(kept);
     // A write on the store's own connection (an API key here).

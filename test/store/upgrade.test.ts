@@ -25,7 +25,7 @@ describe('a ledger written before stages had rows of their own', () => {
   beforeAll(async () => {
     copyFileSync(FIXTURE, dbPath);
     const config = loadConfig({ DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent' });
-    const store = openStore(config);
+    const store = await openStore(config);
     const app = await buildServer(config, store);
     await app.ready();
     http = () => request(app.server);

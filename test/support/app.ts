@@ -27,7 +27,7 @@ export async function startLedger(env: Record<string, string> = {}, options: Ser
   const dir = mkdtempSync(join(tmpdir(), 'ledger-test-'));
   const dbPath = join(dir, 'ledger.db');
   const config: Config = loadConfig({ DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...env });
-  const store = openStore(config);
+  const store = await openStore(config);
   const app = await buildServer(config, store, options);
   const contractViolations: string[] = [];
   checkResponsesAgainstOpenApi(app, contractViolations);
