@@ -15,9 +15,14 @@ const EnvSchema = z.object({
     .string()
     .min(1)
     .default('file:./data/ledger.db')
-    .refine((u) => u.startsWith('file:') || u === ':memory:', {
-      message: 'must be file:<path> (the embedded SQLite store); PostgreSQL is not supported by this build',
+    .refine((u) => storeKindOf(u) !== null, {
+      message: 'must be file:<path> (the embedded SQLite store) or postgres://user@host:port/database (PostgreSQL)',
     }),
+  REDIS_URL: z
+    .string()
+    .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), { message: 'must be redis://host:port (or rediss:// for TLS)' })
+    .optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1 to 64 letters, digits and _ : . -').default('ledger:'),
   LEDGER_MASTER_KEY: z
     .string()
     .min(32, 'must be at least 32 characters')
@@ -41,10 +46,24 @@ const EnvSchema = z.object({
 /** An IPv4 or IPv6 address, a CIDR range of either, or one of proxy-addr's named ranges. */
 const isAddressOrRange = (a: string) => Address4.isValid(a) || Address6.isValid(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a);
 
+/** Which store a DATABASE_URL names: the embedded SQLite file, or a PostgreSQL server; null if neither. */
+export function storeKindOf(databaseUrl: string): 'sqlite' | 'postgres' | null {
+  if (databaseUrl.startsWith('file:') || databaseUrl === ':memory:') return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgres';
+  return null;
+}
+
 export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /**
+   * Where rate limits and failed-authentication counts are kept, so that several instances
+   * share them; null keeps them in this process's memory.
+   */
+  redisUrl: string | null;
+  /** Prefix of this deployment's keys in Redis (instances of one deployment share it). */
+  redisPrefix: string;
   masterKey: string | null;
   logLevel: (typeof LOG_LEVELS)[number];
   production: boolean;
@@ -80,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     masterKey: e.LEDGER_MASTER_KEY ?? null,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',

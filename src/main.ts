@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, storeKindOf } from './config.js';
 import { buildServer, openStore } from './server.js';
 
 /** The process entry: configuration, store, server, and a graceful stop on SIGTERM/SIGINT. */
@@ -14,8 +14,20 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const store = await openStore(config);
-  const app = await buildServer(config, store);
+  let store;
+  let app;
+  try {
+    store = await openStore(config);
+    app = await buildServer(config, store);
+  } catch (e) {
+    // An unreachable or wrong database (or Redis) is the operator's to fix: one line, no stack.
+    console.error(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
+    await store?.close().catch(() => {});
+    process.exit(1);
+  }
+  if (storeKindOf(config.databaseUrl) === 'postgres' && config.redisUrl === null) {
+    app.log.warn('REDIS_URL is not set: rate limits and failed-authentication counts are kept per instance, not shared by all instances');
+  }
   if (!config.masterKey) {
     const warning = 'NO AUTHENTICATION: LEDGER_MASTER_KEY is not set, so anyone who can reach this port can write to the ledger. Development mode only.';
     app.log.warn(warning);

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { fastSerializerCompiler } from './http/serializer.js';
 import { clientAddressOf } from './http/client-address.js';
+import { connectRedis, sharedLimits } from './http/shared-limits.js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -73,8 +74,11 @@ export const loggerOptions = (level: Config['logLevel']) =>
 export async function buildServer(config: Config, store: LedgerStore, options: ServerOptions = {}): Promise<FastifyInstance> {
   // One key store for authentication and key management alike, so that a revocation through
   // this process drops the key from the cache before its next request.
-  const keys = new CachedKeyStore(store.keys, options.keyCache);
+  // A key may only be cached by a store that says when others commit (SQLite's data_version):
+  // elsewhere a revocation on another instance must take effect at once, so every request asks.
+  const keys = store.keys.changesElsewhere ? new CachedKeyStore(store.keys, options.keyCache) : store.keys;
   const ledger = new Ledger(store);
+  const redis = config.redisUrl === null ? null : await connectRedis(config.redisUrl);
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: BODY_LIMIT,
@@ -115,7 +119,9 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   });
   // Its hooks are route-level, so they run after authentication's global one (registered
   // below): the limit is per key (per address only in development mode).
+  if (redis) app.addHook('onClose', async () => void (await redis.quit()));
   await app.register(rateLimit, {
+    ...(redis && { store: sharedLimits(redis, config.redisPrefix) }),
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `address:${clientAddressOf(request.ip)}` : `key:${request.principal}`),

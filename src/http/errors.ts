@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { FieldError } from '../domain/rejection.js';
+import { StoreUnavailable } from '../store/store-unavailable.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, problem, type Problem, type ProblemSlug } from './problem.js';
 
 const BY_CODE: Record<string, { slug: ProblemSlug; detail: string }> = {
@@ -41,6 +42,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     } else if (err.code && BY_CODE[err.code]) {
       const { slug, detail } = BY_CODE[err.code]!;
       body = problem(slug, detail);
+    } else if (err instanceof StoreUnavailable) {
+      request.log.warn({ err }, 'store unavailable');
+      body = problem('unavailable', 'the database cannot be reached just now; nothing was written; retry shortly');
+      headers = { 'retry-after': '1' };
     } else if (err.statusCode === 429) {
       body = problem('rate-limited', 'rate limit exceeded; retry after the time in Retry-After');
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
   'not-ready': { status: 503, title: 'The service is not ready' },
+  unavailable: { status: 503, title: 'The database is unavailable; retry shortly' },
 } as const;
 
 export type ProblemSlug = keyof typeof PROBLEM_TYPES;

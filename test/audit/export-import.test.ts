@@ -119,7 +119,7 @@ describe('export', () => {
   });
 
   it('`npm run export -- FILE` writes the same bytes, with its rate on stderr', async () => {
-    cliExport = await runCli('export', src.dbPath, cliFile);
+    cliExport = await runCli('export', src.databaseUrl, cliFile);
     expect(cliExport.code, cliExport.stderr).toBe(0);
     expect(JSON.parse(cliExport.stdout)).toEqual({ file: cliFile, events: published.sequence, head: published });
     expectRateLine(cliExport.stderr, 'export', published.sequence);
@@ -205,7 +205,7 @@ describe('import into an empty ledger', () => {
   it('`npm run import -- FILE` restores the export, with its rate on stderr', async () => {
     dst = await startLedger();
     expect(await get(dst, '/v1/ledger/head')).toMatchObject({ sequence: 0 });
-    cliImport = await runCli('import', dst.dbPath, cliFile);
+    cliImport = await runCli('import', dst.databaseUrl, cliFile);
     expect(cliImport.code, cliImport.stderr).toBe(0);
     expect(JSON.parse(cliImport.stdout)).toEqual({ ok: true, events: published.sequence, head: published });
     expectRateLine(cliImport.stderr, 'import', published.sequence);
@@ -268,7 +268,7 @@ describe('import into an empty ledger', () => {
 
   it('verifies: the route says ok and `npm run verify` exits 0', async () => {
     expect(await get(dst, '/v1/ledger/verify')).toEqual({ ok: true, events: published.sequence, head: published });
-    const r = await runCli('verify', dst.dbPath);
+    const r = await runCli('verify', dst.databaseUrl);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ ok: true, events: published.sequence, head: published });
     expectRateLine(r.stderr, 'verify', published.sequence);

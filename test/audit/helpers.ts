@@ -63,9 +63,13 @@ export function runNode(args: string[], env: Record<string, string> = {}): Promi
   });
 }
 
-/** `npm run verify|export|import` as the scripts run them: node with tsx, DATABASE_URL=file:<path>. */
-export function runCli(name: 'verify' | 'export' | 'import', dbPath: string, ...args: string[]): Promise<CliResult> {
-  return runNode(['--import', 'tsx', join('src', 'cli', `${name}.ts`), ...args], { DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: 'silent' });
+/**
+ * `npm run verify|export|import` as the scripts run them: node with tsx, on a DATABASE_URL
+ * (a bare path is a SQLite file).
+ */
+export function runCli(name: 'verify' | 'export' | 'import', database: string, ...args: string[]): Promise<CliResult> {
+  const url = /^(file:|postgres)/.test(database) ? database : `file:${database}`;
+  return runNode(['--import', 'tsx', join('src', 'cli', `${name}.ts`), ...args], { DATABASE_URL: url, LOG_LEVEL: 'silent' });
 }
 
 /** The last non-empty line a CLI wrote to stderr. */

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const app = await buildServer(config, store);
   await app.ready();
   b = {
-    app, store, ledger: new Ledger(store), dbPath: a.dbPath, contractViolations: [], http: () => request(app.server),
+    app, store, ledger: new Ledger(store), dbPath: a.dbPath, databaseUrl: a.databaseUrl, contractViolations: [], http: () => request(app.server),
     close: async () => {
       await app.close();
       await store.close();

@@ -50,7 +50,8 @@ function documentAccess(route: RouteOptions): void {
   schema['x-required-role'] = needed;
   schema.description = `${schema.description ? `${schema.description as string}\n\n` : ''}Requires role \`${needed}\` (or the master key).`;
   const hasBody = 'body' in schema;
-  schema.response = { ...schema.response, ...problemResponses(401, 403, 429), ...(hasBody ? problemResponses(413, 415) : {}) };
+  // 503: the database (or the shared rate-limit store) cannot be reached just now.
+  schema.response = { ...schema.response, ...problemResponses(401, 403, 429, 503), ...(hasBody ? problemResponses(413, 415) : {}) };
 }
 
 /**
