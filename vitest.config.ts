@@ -40,14 +40,14 @@ export default defineConfig(async () => {
     extends: true,
     test: {
       name: 'postgres',
-      include: [...ON_BOTH, 'test/store/postgres/**/*.test.ts'],
+      include: [...ON_BOTH, 'test/store/postgres/**/*.test.ts', 'test/several-instances.test.ts'],
       exclude: SQLITE_ONLY,
       env: { LEDGER_TEST_STORE: 'postgres', LEDGER_TEST_PG_URL: PG_ADMIN_URL },
     },
   };
   const sqlite: TestProjectInlineConfiguration = {
     extends: true,
-    test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/store/postgres/**'] },
+    test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/store/postgres/**', 'test/several-instances.test.ts'] },
   };
   return {
     test: {
