@@ -52,7 +52,7 @@ async function allEvents(): Promise<any[]> {
 
 beforeAll(async () => {
   database = await testDatabase('postgres');
-  const env = { DATABASE_URL: database.url, LEDGER_MASTER_KEY: MASTER, RATE_LIMIT_PER_MINUTE: '1000000', ...database.env, LOG_LEVEL: 'warn' };
+  const env = { DATABASE_URL: database.url, LEDGER_MASTER_KEY: MASTER, RATE_LIMIT_PER_MINUTE: '1000000', ...database.env };
   // One after another: each applies (or finds applied) the migrations before listening.
   for (let i = 0; i < 3; i += 1) instances.push(await startService(env));
   for (const [id, name] of [['UA', 'Ukraine'], ['RU', 'Russia']]) expect((await post(0, '/v1/parties', { id, name })).status).toBe(201);
