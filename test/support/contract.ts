@@ -27,8 +27,11 @@ export function checkResponsesAgainstOpenApi(app: FastifyInstance, violations: s
     const route = request.routeOptions.url;
     const where = `${request.method} ${request.url} → ${reply.statusCode}`;
     if (!route) {
-      // No route matched: the not-found handler must still answer with a problem.
-      if (reply.statusCode !== 404) violations.push(`${where}: unrouted answer that is not 404`);
+      // No route matched: the not-found handler must still answer with a problem, 404 for an
+      // unknown path, 405 with Allow for a known one asked with another method.
+      if (reply.statusCode === 405) {
+        if (!reply.getHeader('allow')) violations.push(`${where}: 405 without an Allow header`);
+      } else if (reply.statusCode !== 404) violations.push(`${where}: unrouted answer that is not 404`);
       return payload;
     }
     if (UNDOCUMENTED.some((r) => r.test(route))) return payload;
