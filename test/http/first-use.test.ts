@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createKey, expect401, expectProblem, useSecuredLedger } from '../security/helpers.js';
 import { useLedger } from '../support/app.js';
+import { registerParties } from '../support/scenario.js';
 
 /*
  * What a new user tripped on: a wrong method on a known path said "no route" (now 405 with
@@ -44,5 +45,35 @@ describe('405 with authentication on', () => {
     const res = await t().http().delete('/v1/exchanges').set('authorization', bearer(reader.secret));
     expectProblem(res, 405, 'method-not-allowed');
     expect(res.headers.allow).toBe('GET, HEAD, POST');
+  });
+});
+
+describe('a period given backwards', () => {
+  const t = useLedger();
+  beforeAll(async () => {
+    await registerParties(t(), 'UA', 'RU');
+  });
+
+  it.each(['/v1/exchanges', '/v1/totals'])('%s?from later than to → 400 naming both fields', async (path) => {
+    for (const [from, to] of [['2025-05-24', '2025-05-23'], ['2025-05-23T10:00:00Z', '2025-05-23T09:59:59Z'], ['2025-05-24T00:30:00+02:00', '2025-05-22']]) {
+      for (const accept of ['application/json', 'text/csv']) {
+        const res = await t().http().get(`${path}?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`).set('accept', accept);
+        expectProblem(res, 400, 'validation-failed');
+        expect(res.body.errors.map((e: { path: string }) => e.path).sort(), `${from} > ${to}`).toEqual(['query.from', 'query.to']);
+      }
+    }
+  });
+
+  it.each(['/v1/exchanges', '/v1/totals'])('%s takes a period of one day, or one instant, or a date and an instant of that day', async (path) => {
+    for (const [from, to] of [['2025-05-23', '2025-05-23'], ['2025-05-23T10:00:00Z', '2025-05-23T10:00:00Z'], ['2025-05-23T22:00:00Z', '2025-05-23'], ['2025-05-23', '2025-05-23T00:00:00Z']]) {
+      const res = await t().http().get(`${path}?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`);
+      expect(res.status, `${from}..${to}: ${res.text}`).toBe(200);
+    }
+  });
+
+  it('still names a bad date alone, without comparing it', async () => {
+    const res = await t().http().get('/v1/totals?from=2025-13-01&to=2025-01-01');
+    expectProblem(res, 400, 'validation-failed');
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['query.from']);
   });
 });
