@@ -69,7 +69,9 @@ export function swaggerOptions(version: string): SwaggerOptions {
           'A trustworthy, append-only ledger of humanitarian exchanges between parties to a conflict: what was proposed, agreed and carried out, with sources, and how many each side has handed over and received. Errors are RFC 9457 application/problem+json.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      servers: [{ url: 'http://127.0.0.1:3000', description: 'local development' }],
+      // Relative: it resolves against wherever the document was fetched from (RFC 3986), so
+      // the docs UI and generated clients reach the service that served it, on any host or port.
+      servers: [{ url: '/', description: 'the service that serves this document' }],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`lgr_…`) or the master key. Not needed when the service runs in development mode.' },

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createKey, expect401, expectProblem, useSecuredLedger } from '../security/helpers.js';
 import { useLedger } from '../support/app.js';
@@ -75,5 +76,24 @@ describe('a period given backwards', () => {
     const res = await t().http().get('/v1/totals?from=2025-13-01&to=2025-01-01');
     expectProblem(res, 400, 'validation-failed');
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['query.from']);
+  });
+});
+
+describe('the OpenAPI document’s server', () => {
+  const t = useLedger();
+
+  it('resolves to the service that served the document, on whatever host and port it runs', async () => {
+    await t().app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t().app.server.address() as AddressInfo;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
+      const documentUrl = `http://${host}/openapi.json`;
+      const doc = (await (await fetch(documentUrl)).json()) as { servers: { url: string }[] };
+      expect(doc.servers.length).toBe(1);
+      // As a client does (OpenAPI 3.1 §4.8.5): the server URL against the document's, then the path.
+      const base = new URL(doc.servers[0]!.url, documentUrl);
+      expect(base.origin).toBe(`http://${host}`);
+      const health = await fetch(new URL(`${base.pathname.replace(/\/$/, '')}/healthz`, base));
+      expect(health.status).toBe(200);
+    }
   });
 });
