@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { storeKindOf, type Config } from './config.js';
 import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerNegotiation } from './http/negotiation.js';
 import { swaggerOptions } from './http/openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
 import { exchangeRoutes } from './http/routes/exchanges.js';
@@ -113,6 +114,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
   registerAccessRules(app);
+  registerNegotiation(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
   // rate-limit hook at all, decided once per route (the access rules' onRoute hook has set the
   // role by now) rather than by an allowList asked on every request.

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { FieldError } from '../domain/rejection.js';
 import { StoreUnavailable } from '../store/store-unavailable.js';
+import { methodsAt } from './method-not-allowed.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, problem, type Problem, type ProblemSlug } from './problem.js';
 
 const BY_CODE: Record<string, { slug: ProblemSlug; detail: string }> = {
@@ -59,7 +60,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send({ ...body, instance: request.url.split('?')[0] });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`) }),
-  );
+  // A known path asked with another method is 405 naming the methods it takes (RFC 9110
+  // §15.5.6); an unknown path is 404. Either comes after authentication, like every request.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = methodsAt(request.server, path!);
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', ')).type(PROBLEM_CONTENT_TYPE)
+        .send(problem('method-not-allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}`));
+    }
+    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problem('not-found', `no route ${request.method} ${path}`) });
+  });
 }

@@ -1,5 +1,8 @@
 import type { SwaggerOptions } from '@fastify/swagger';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { csvDescription } from './csv.js';
+import { CSV_TYPE, JSON_TYPE } from './negotiation.js';
 
 type Doc = { components?: { schemas?: Record<string, unknown> } } & Record<string, unknown>;
 
@@ -34,6 +37,27 @@ export function tidyComponents(doc: Doc): Doc {
   return JSON.parse(text) as Doc;
 }
 
+type Transform = typeof jsonSchemaTransform;
+type RouteSchema = { response?: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * A route with a CSV table (`config.csv`) documents text/csv beside the media types of its
+ * 200 answer. Only the document is changed: the route's own schema, which serialises its
+ * JSON, is left as it is.
+ */
+const documentingCsv: Transform = (input) => {
+  const csv = (input.route as { config?: { csv?: { headers: readonly string[] } } }).config?.csv;
+  const schema = input.schema as RouteSchema | undefined;
+  const ok = schema?.response?.[200];
+  if (!csv || !schema || !ok) return jsonSchemaTransform(input);
+  const asCsv = { schema: z.string().meta({ description: csvDescription(csv) }) };
+  const content = (ok as { content?: Record<string, unknown> }).content;
+  const withCsv = content
+    ? { ...(ok as object), content: { ...content, [CSV_TYPE]: asCsv } }
+    : { description: 'The answer as JSON, or as CSV with `Accept: text/csv`', content: { [JSON_TYPE]: { schema: ok }, [CSV_TYPE]: asCsv } };
+  return jsonSchemaTransform({ ...input, schema: { ...schema, response: { ...schema.response, 200: withCsv } } as typeof input.schema });
+};
+
 export function swaggerOptions(version: string): SwaggerOptions {
   return {
     openapi: {
@@ -45,7 +69,9 @@ export function swaggerOptions(version: string): SwaggerOptions {
           'A trustworthy, append-only ledger of humanitarian exchanges between parties to a conflict: what was proposed, agreed and carried out, with sources, and how many each side has handed over and received. Errors are RFC 9457 application/problem+json.',
         license: { name: 'MIT', identifier: 'MIT' },
       },
-      servers: [{ url: 'http://127.0.0.1:3000', description: 'local development' }],
+      // Relative: it resolves against wherever the document was fetched from (RFC 3986), so
+      // the docs UI and generated clients reach the service that served it, on any host or port.
+      servers: [{ url: '/', description: 'the service that serves this document' }],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`lgr_…`) or the master key. Not needed when the service runs in development mode.' },
@@ -60,7 +86,7 @@ export function swaggerOptions(version: string): SwaggerOptions {
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: documentingCsv,
     transformObject: (input) => tidyComponents(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
   };
 }

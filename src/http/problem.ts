@@ -10,6 +10,8 @@ export const PROBLEM_TYPES = {
   unauthorized: { status: 401, title: 'Missing or invalid API key' },
   forbidden: { status: 403, title: 'This API key’s role may not do this' },
   'not-found': { status: 404, title: 'No such resource' },
+  'method-not-allowed': { status: 405, title: 'The resource does not answer this method' },
+  'not-acceptable': { status: 406, title: 'The resource cannot answer in a media type the Accept header allows' },
   'transition-not-allowed': { status: 409, title: 'The exchange’s status does not allow this transition' },
   'party-not-allowed': { status: 409, title: 'This party may not take this action now' },
   'stage-already-voided': { status: 409, title: 'The stage is already voided' },

@@ -245,19 +245,20 @@ describe.each(ops)('$name', (o) => {
 });
 
 describe('outside the document', () => {
+  // A known path asked with another method is 405 (with Allow), an unknown one 404: either only after authentication.
   it.each([
-    ['GET', '/v1/nothing-here'],
-    ['GET', '/v1/keys/some-id'],
-    ['POST', '/v1/exchanges/x/teleport'],
-    ['DELETE', '/v1/parties/UA'],
-    ['PUT', '/v1/keys'],
-    ['GET', '/admin'],
-    ['GET', '/'],
-  ])('%s %s: 401 without a key, 404 with one', async (method, path) => {
+    ['GET', '/v1/nothing-here', 404],
+    ['GET', '/v1/keys/some-id', 405],
+    ['POST', '/v1/exchanges/x/teleport', 404],
+    ['DELETE', '/v1/parties/UA', 405],
+    ['PUT', '/v1/keys', 405],
+    ['GET', '/admin', 404],
+    ['GET', '/', 404],
+  ] as const)('%s %s: 401 without a key, %i with one', async (method, path, status) => {
     const m = method.toLowerCase() as 'get';
     expect401(await t().http()[m](path));
     expect401(await t().http()[m](path).set('authorization', bearer(`lgr_${randomBytes(32).toString('base64url')}`)));
-    expectProblem(await t().http()[m](path).set('authorization', bearer(keys.reader.secret)), 404, 'not-found');
+    expectProblem(await t().http()[m](path).set('authorization', bearer(keys.reader.secret)), status, status === 404 ? 'not-found' : 'method-not-allowed');
   });
 
   it.each(['/openapi.json', '/docs', '/docs/json', '/problems/unauthorized', '/problems/forbidden'])('%s is public', async (path) => {

@@ -12,6 +12,10 @@ import {
 import { decodeCursor, etagOf, presentExchange, presentExchangePage, presentSummary } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { sendPresented } from '../rendered.js';
+import { sendCsv } from '../csv.js';
+import { EXCHANGE_TABLE } from '../csv-tables.js';
+import { everyExchange } from '../every-exchange.js';
+import { CSV_TYPE } from '../negotiation.js';
 import { WorldTimeSchema } from '../schemas/common.js';
 import {
   AgreeBody, CloseBody, CompleteBody, CounterBody, ExchangeIdParams, ExchangeListQuery, ExchangePage, ExchangeSummary,
@@ -57,24 +61,29 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
   });
 
   app.get('/v1/exchanges', {
-    config: { role: 'reader' },
+    config: { role: 'reader', csv: EXCHANGE_TABLE },
     schema: {
       operationId: 'listExchanges', summary: 'List exchanges', tags: ['exchanges'],
-      description: 'Oldest proposal first, each exchange without its stages (GET the exchange for those). Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence.',
+      description: 'Oldest proposal first, each exchange without its stages (GET the exchange for those). Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence. With `Accept: text/csv` the answer is every exchange the filters select, streamed, one row each: `limit` is ignored (the file is the whole filtered list) and `cursor`, if given, starts it after that position.',
       querystring: ExchangeListQuery,
       response: { 200: ExchangePage, ...problemResponses(400) },
     },
   }, async (request, reply) => {
     const q = request.query;
-    const page = await store.listExchanges({
+    const filters = {
       ...(q.status && { status: q.status }),
       ...(q.kind && { kind: q.kind }),
       ...(q.party && { party: q.party }),
       ...(q.from && { from: lowerBoundOf(q.from) }),
       ...(q.to && { to: upperBoundOf(q.to) }),
-      limit: q.limit,
       ...(q.cursor && { after: decodeCursor(q.cursor) }),
-    });
+    };
+    if (request.representation === CSV_TYPE) {
+      return sendCsv(reply, EXCHANGE_TABLE, (async function* () {
+        for await (const state of everyExchange(store, filters)) yield presentSummary(state);
+      })());
+    }
+    const page = await store.listExchanges({ ...filters, limit: q.limit });
     return sendPresented(reply, page, presentExchangePage);
   });
 

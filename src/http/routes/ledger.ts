@@ -8,13 +8,11 @@ import { ProblemError, problem, problemResponses } from '../problem.js';
 import { ExchangeIdParams } from '../schemas/exchange.js';
 import { EventPage, EventView, EventsQuery, LedgerHeadView, TotalsQuery, TotalsView, VerifyView } from '../schemas/ledger.js';
 import { Readable } from 'node:stream';
+import { sendCsv } from '../csv.js';
+import { EVENT_TABLE, TOTALS_TABLE } from '../csv-tables.js';
+import { CSV_TYPE, JSON_TYPE } from '../negotiation.js';
 
 const NDJSON = 'application/x-ndjson';
-
-/** True when the client asks for NDJSON (and does not prefer JSON before it). */
-function wantsNdjson(accept: string | undefined): boolean {
-  return accept !== undefined && /(^|,)\s*application\/x-ndjson\s*(;|,|$)/.test(accept);
-}
 
 export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async (app, { store }) => {
   app.get('/v1/exchanges/:id/events', {
@@ -32,17 +30,17 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   });
 
   app.get('/v1/events', {
-    config: { role: 'reader' },
+    config: { role: 'reader', csv: EVENT_TABLE },
     schema: {
       operationId: 'listEvents', summary: 'The whole ledger, in order', tags: ['ledger'],
-      description: 'Every event after the sequence `after`, for audit, export and replication. With `Accept: application/x-ndjson` the whole ledger from `after` up to the head at the time of the request is streamed, one event per line (this is the export format: `npm run import` restores it, scripts/verify-export.mjs checks it).',
+      description: 'Every event after the sequence `after`, for audit, export and replication. With `Accept: application/x-ndjson` the whole ledger from `after` up to the head at the time of the request is streamed, one event per line (this is the export format: `npm run import` restores it, scripts/verify-export.mjs checks it). With `Accept: text/csv` the same events are streamed as CSV, one row each, for a spreadsheet. Both ignore `limit`.',
       querystring: EventsQuery,
       response: {
         200: {
-          description: 'A page of events, or the NDJSON export',
+          description: 'A page of events, the NDJSON export, or the events as CSV',
           content: {
-            'application/json': { schema: EventPage },
-            'application/x-ndjson': { schema: EventView.meta({ description: 'One Event per line' }) },
+            [JSON_TYPE]: { schema: EventPage },
+            [NDJSON]: { schema: EventView.meta({ description: 'One Event per line' }) },
           },
         },
         ...problemResponses(400),
@@ -50,7 +48,12 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
     },
   }, async (request, reply) => {
     const { after, limit } = request.query;
-    if (wantsNdjson(request.headers.accept)) {
+    if (request.representation === CSV_TYPE) {
+      return sendCsv(reply, EVENT_TABLE, (async function* () {
+        for await (const e of store.exportEvents(after)) yield presentEvent(e);
+      })());
+    }
+    if (request.representation === NDJSON) {
       const lines = Readable.from((async function* () {
         for await (const e of store.exportEvents(after)) yield `${JSON.stringify(presentEvent(e))}\n`;
       })());
@@ -83,10 +86,10 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   }, async () => store.verify());
 
   app.get('/v1/totals', {
-    config: { role: 'reader' },
+    config: { role: 'reader', csv: TOTALS_TABLE },
     schema: {
       operationId: 'getTotals', summary: 'Totals per party and kind', tags: ['ledger'],
-      description: 'handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates. `from`/`to` bound the stages counted in handedOver and received by their date.',
+      description: 'handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates. `from`/`to` bound the stages counted in handedOver and received by their date. With `Accept: text/csv`, one row per party and kind, under the same filters.',
       querystring: TotalsQuery,
       response: { 200: TotalsView, ...problemResponses(400) },
     },
@@ -99,6 +102,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
       ...(q.from && { from: lowerBoundOf(q.from) }),
       ...(q.to && { to: upperBoundOf(q.to) }),
     });
+    if (request.representation === CSV_TYPE) return sendCsv(reply, TOTALS_TABLE, rows);
     return sendPresented(reply, rows, presentTotals);
   });
 };

@@ -4,6 +4,7 @@ import {
   CountSchema, HandoverSchema, IdSchema, KindSchema, PartyIdSchema, StatusSchema, TermsSchema,
   WorldTimeSchema, provenanceFields, reasonField,
 } from './common.js';
+import { fromNotAfterTo } from './period.js';
 
 /*
  * Examples come from a real case: the 1,000-for-1,000 prisoner exchange agreed at the
@@ -123,11 +124,11 @@ export const ExchangeListQuery = z.strictObject({
   status: StatusSchema.optional(),
   kind: KindSchema.optional(),
   party: PartyIdSchema.optional(),
-  from: WorldTimeSchema.optional().meta({ description: 'Proposed on or after (inclusive).' }),
+  from: WorldTimeSchema.optional().meta({ description: 'Proposed on or after (inclusive). Later than `to` is refused (400).' }),
   to: WorldTimeSchema.optional().meta({ description: 'Proposed on or before (inclusive; a date means the whole day).' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
-});
+}).superRefine(fromNotAfterTo);
 
 export const ExchangeIdParams = z.strictObject({ id: IdSchema });
 export const StageParams = z.strictObject({ id: IdSchema, stageId: IdSchema });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, KindSchema, PartyIdSchema, SourceSchema, WorldTimeSchema } from './common.js';
+import { fromNotAfterTo } from './period.js';
 
 export const PartyView = z
   .object({ id: PartyIdSchema, name: z.string(), registeredAt: WorldTimeSchema })
@@ -63,9 +64,9 @@ export const TotalsQuery = z.strictObject({
   asOf: WorldTimeSchema.optional().meta({ description: 'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day), where a transition counts from no earlier than the transitions before it and a stage from no earlier than the agreement (a bare date does not precede an instant of its day).' }),
   party: PartyIdSchema.optional(),
   kind: KindSchema.optional(),
-  from: WorldTimeSchema.optional().meta({ description: 'Count only stages on or after this time.' }),
+  from: WorldTimeSchema.optional().meta({ description: 'Count only stages on or after this time. Later than `to` is refused (400).' }),
   to: WorldTimeSchema.optional().meta({ description: 'Count only stages on or before this time (a date means the whole day).' }),
-});
+}).superRefine(fromNotAfterTo);
 
 export const LedgerHeadView = z
   .object({

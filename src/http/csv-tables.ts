@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import { csvTable } from './csv.js';
+import type { ExchangeSummary } from './schemas/exchange.js';
+import type { EventView } from './schemas/ledger.js';
+import { FIGURE_NAMES, type Contribution } from '../domain/totals.js';
+
+/*
+ * The columns of the CSV answers, made from the same presented values as the JSON ones so
+ * that the two cannot disagree. Nested values are flattened where a spreadsheet needs them
+ * (an exchange's two sides, an event's source); an event's data stays one JSON cell, since
+ * its shape depends on the event's type.
+ */
+
+type Exchange = z.infer<typeof ExchangeSummary>;
+type Side = Exchange['sides'][number];
+
+/** One side of an exchange as four columns; `which` is A (the first side) or B. */
+const sideColumns = (which: 'A' | 'B', at: 0 | 1) => ({
+  [`party${which}`]: (e: Exchange) => sideOf(e, at).party,
+  [`handsOver${which}`]: (e: Exchange) => sideOf(e, at).handsOver,
+  [`delivered${which}`]: (e: Exchange) => sideOf(e, at).delivered,
+  [`variance${which}`]: (e: Exchange) => sideOf(e, at).variance,
+});
+const sideOf = (e: Exchange, at: 0 | 1): Side => e.sides[at]!;
+
+/** One row per exchange, each without its stages, as GET /v1/exchanges lists them. */
+export const EXCHANGE_TABLE = csvTable<Exchange>({
+  id: (e) => e.id,
+  kind: (e) => e.kind,
+  status: (e) => e.status,
+  proposedBy: (e) => e.proposedBy,
+  ...sideColumns('A', 0),
+  ...sideColumns('B', 1),
+  title: (e) => e.title,
+  mediator: (e) => e.mediator,
+  occurredAt: (e) => e.occurredAt,
+  agreedAt: (e) => e.agreedAt,
+  createdAt: (e) => e.createdAt,
+  updatedAt: (e) => e.updatedAt,
+  version: (e) => e.version,
+});
+
+/** One row per party and kind, then a column per figure, as the JSON rows have them. */
+export const TOTALS_TABLE = csvTable<Contribution>({
+  party: (r) => r.party,
+  kind: (r) => r.kind,
+  ...Object.fromEntries(FIGURE_NAMES.map((figure) => [figure, (r: Contribution) => r[figure]])),
+});
+
+type Event = z.infer<typeof EventView>;
+
+/** One row per event of the ledger, in sequence order. */
+export const EVENT_TABLE = csvTable<Event>({
+  sequence: (e) => e.sequence,
+  id: (e) => e.id,
+  streamId: (e) => e.streamId,
+  version: (e) => e.version,
+  type: (e) => e.type,
+  occurredAt: (e) => e.occurredAt,
+  recordedAt: (e) => e.recordedAt,
+  principal: (e) => e.principal,
+  sourceTitle: (e) => e.source?.title ?? null,
+  sourceUrl: (e) => e.source?.url ?? null,
+  sourcePublishedAt: (e) => e.source?.publishedAt ?? null,
+  note: (e) => e.note,
+  data: (e) => JSON.stringify(e.data),
+  prevHash: (e) => e.prevHash,
+  hash: (e) => e.hash,
+});
