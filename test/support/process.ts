@@ -55,7 +55,7 @@ export function runServiceToExit(env: Record<string, string>): Promise<{ code: n
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolve) => child.on('exit', (code) => {
     clearTimeout(timer);
     resolve({ code, output });
