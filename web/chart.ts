@@ -1,4 +1,6 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartDataset } from 'chart.js';
+import { KINDS } from '../src/domain/vocabulary.js';
+import { KIND_NAMES } from './format.js';
 import { monthLabel, type Monthly } from './months.js';
 import type { Kind } from './types.js';
 
@@ -10,7 +12,7 @@ Chart.defaults.color = '#3d4752';
 /** One hue per kind; each party a shade of it, so that a bar's colour says both. */
 const KIND_HUES: Record<Kind, [number, number]> = {
   pow: [212, 55],
-  remains: [28, 10],
+  remains: [28, 12],
   medical: [160, 45],
   civilians: [35, 70],
   children: [280, 35],
@@ -18,32 +20,45 @@ const KIND_HUES: Record<Kind, [number, number]> = {
 
 function colourOf(kind: Kind, partyIndex: number): string {
   const [hue, saturation] = KIND_HUES[kind];
-  const lightness = [34, 58, 72, 45, 64][partyIndex % 5]!;
+  const lightness = [34, 60, 47, 72][partyIndex % 4]!;
   return `hsl(${hue} ${saturation}% ${lightness}%)`;
 }
 
+/** Past this many parties, side-by-side bars per month turn into hairlines: the parties are then added up. */
+export const MAX_PARTY_BARS = 4;
+
 const number = new Intl.NumberFormat('en-GB');
 
-/**
- * Handovers per month: one bar per party in each month, stacked by kind. Clicking a segment
- * opens the stages behind it (`open(party, kind, month)`).
- */
-export function handoverChart(canvas: HTMLCanvasElement, data: Monthly, open: (party: string, kind: Kind, month: string) => void): Chart<'bar'> {
+type Bar = ChartDataset<'bar', number[]> & { party: string | null; kind: Kind };
+
+/** One bar per party in each month, stacked by kind; or, for many parties, one bar for all of them. */
+function barsOf(data: Monthly): { bars: Bar[]; byParty: boolean } {
   const parties = [...new Set(data.series.map((s) => s.party))];
-  return new Chart(canvas, {
+  if (parties.length <= MAX_PARTY_BARS) {
+    const bars = data.series.map((s): Bar => ({
+      party: s.party, kind: s.kind, label: `${s.party} · ${s.kind}`, data: s.values, stack: s.party,
+      backgroundColor: colourOf(s.kind, parties.indexOf(s.party)),
+    }));
+    return { bars, byParty: true };
+  }
+  const bars = KINDS.filter((k) => data.series.some((s) => s.kind === k)).map((kind): Bar => ({
+    party: null, kind, label: `${KIND_NAMES[kind]}, all parties`, stack: 'all', backgroundColor: colourOf(kind, 0),
+    data: data.months.map((_, i) => data.series.filter((s) => s.kind === kind).reduce((n, s) => n + s.values[i]!, 0)),
+  }));
+  return { bars, byParty: false };
+}
+
+/**
+ * Handovers per month. Clicking a party's segment opens the stages behind it
+ * (`open(party, kind, month)`); `byParty` false says the parties were added up (choose one to open its stages).
+ */
+export function handoverChart(
+  canvas: HTMLCanvasElement, data: Monthly, open: (party: string, kind: Kind, month: string) => void,
+): { chart: Chart<'bar', number[]>; byParty: boolean } {
+  const { bars, byParty } = barsOf(data);
+  const chart = new Chart<'bar', number[]>(canvas, {
     type: 'bar',
-    data: {
-      labels: data.months.map(monthLabel),
-      datasets: data.series.map((s) => ({
-        label: `${s.party} · ${s.kind}`,
-        data: s.values,
-        stack: s.party,
-        backgroundColor: colourOf(s.kind, parties.indexOf(s.party)),
-        borderColor: '#ffffff',
-        borderWidth: { top: 1 },
-        maxBarThickness: 42,
-      })),
-    },
+    data: { labels: data.months.map(monthLabel), datasets: bars.map((b) => ({ ...b, borderColor: '#ffffff', borderWidth: { top: 1 }, maxBarThickness: 42 })) },
     options: {
       responsive: true,
       maintainAspectRatio: false,
@@ -51,29 +66,35 @@ export function handoverChart(canvas: HTMLCanvasElement, data: Monthly, open: (p
       interaction: { mode: 'nearest', intersect: true },
       scales: {
         x: { stacked: true, grid: { display: false } },
-        y: { stacked: true, beginAtZero: true, title: { display: true, text: 'persons handed over' }, ticks: { precision: 0, callback: (v) => number.format(Number(v)) }, grid: { color: '#e4e7eb' } },
+        y: {
+          stacked: true, beginAtZero: true, title: { display: true, text: 'persons handed over' },
+          ticks: { precision: 0, callback: (v) => number.format(Number(v)) }, grid: { color: '#e4e7eb' },
+        },
       },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 12, boxHeight: 12, padding: 14 } },
         tooltip: {
           callbacks: {
-            title: (items) => (items[0] ? data.months[items[0].dataIndex] && monthLabel(data.months[items[0].dataIndex]!) : ''),
+            title: (items) => {
+              const month = items[0] && data.months[items[0].dataIndex];
+              return month ? monthLabel(month) : '';
+            },
             label: (item) => `${item.dataset.label}: ${number.format(Number(item.raw))} handed over`,
-            footer: () => 'Click for the stages behind it',
+            footer: () => (byParty ? 'Click for the stages behind it' : 'Choose a party to open the stages'),
           },
         },
       },
       onHover: (event, elements) => {
         const target = event.native?.target;
-        if (target instanceof HTMLElement) target.style.cursor = elements.length > 0 ? 'pointer' : 'default';
+        if (target instanceof HTMLElement) target.style.cursor = byParty && elements.length > 0 ? 'pointer' : 'default';
       },
       onClick: (_event, elements) => {
         const hit = elements[0];
-        if (!hit) return;
-        const series = data.series[hit.datasetIndex];
-        const month = data.months[hit.index];
-        if (series && month && series.values[hit.index]! > 0) open(series.party, series.kind, month);
+        const bar = hit && bars[hit.datasetIndex];
+        const month = hit && data.months[hit.index];
+        if (bar?.party && month && bar.data[hit.index]! > 0) open(bar.party, bar.kind, month);
       },
     },
   });
+  return { chart, byParty };
 }

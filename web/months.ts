@@ -64,15 +64,21 @@ export function monthlyHandovers(months: readonly string[], perMonth: readonly (
     }
   });
   const series = [...byKey.values()].sort((a, b) => (a.party === b.party ? KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) : a.party < b.party ? -1 : 1));
-  const any = months.map((_, i) => series.some((s) => s.values[i]! > 0));
-  const first = any.indexOf(true);
-  if (first < 0) return { months: [], series: [] };
-  const end = any.lastIndexOf(true) + 1;
-  return { months: months.slice(first, end), series: series.map((s) => ({ ...s, values: s.values.slice(first, end) })) };
+  return narrowed({ months: [...months], series }, null, null);
 }
 
 /** 'May 2025'. */
 export function monthLabel(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return new Date(Date.UTC(y, m - 1, 1)).toLocaleString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** The chart narrowed to one party and/or one kind, months again trimmed to those with a handover. */
+export function narrowed(monthly: Monthly, party: string | null, kind: Kind | null): Monthly {
+  const series = monthly.series.filter((s) => (party === null || s.party === party) && (kind === null || s.kind === kind));
+  const any = monthly.months.map((_, i) => series.some((s) => s.values[i]! > 0));
+  const first = any.indexOf(true);
+  if (first < 0) return { months: [], series: [] };
+  const end = any.lastIndexOf(true) + 1;
+  return { months: monthly.months.slice(first, end), series: series.map((s) => ({ ...s, values: s.values.slice(first, end) })) };
 }

@@ -2,10 +2,10 @@ import { type Api, mapLimit } from './api.js';
 import { handoverChart } from './chart.js';
 import { h, show } from './dom.js';
 import { count, figureHref, KIND_NAMES, worldTime } from './format.js';
-import { lastPossibleMonth, monthBounds, monthLabel, monthlyHandovers, monthOf, monthsFromTo, type Monthly } from './months.js';
+import { lastPossibleMonth, monthBounds, monthLabel, monthlyHandovers, monthOf, monthsFromTo, narrowed, type Monthly } from './months.js';
 import { FIGURE_TEXT } from './figures.js';
 import { KINDS } from '../src/domain/vocabulary.js';
-import { FIGURES, type Head, type Party, type Totals } from './types.js';
+import { FIGURES, type Head, type Kind, type Party, type Totals } from './types.js';
 
 /** The overview: totals by party and kind, handovers by month, the ledger's head and how to check it. */
 export async function overview(app: HTMLElement, api: Api, stillCurrent: () => boolean): Promise<void> {
@@ -25,19 +25,48 @@ export async function overview(app: HTMLElement, api: Api, stillCurrent: () => b
   const firstProposal = first.data[0]?.occurredAt;
   const lastMonth = lastPossibleMonth(head);
   const months = firstProposal && lastMonth ? monthsFromTo(monthOf(firstProposal), lastMonth) : [];
-  const perMonth = await mapLimit(months, 4, (m) => api.totals(monthBounds(m)));
+  const progress = chartBox.querySelector('.loading')!;
+  let read = 0;
+  const perMonth = await mapLimit(months, 4, async (m) => {
+    const rows = await api.totals(monthBounds(m));
+    progress.textContent = `Reading the months… ${++read} of ${months.length}`;
+    return rows;
+  });
   if (!stillCurrent()) return;
-  const monthly = monthlyHandovers(months, perMonth);
-  if (monthly.months.length === 0) {
+  const all = monthlyHandovers(months, perMonth);
+  if (all.months.length === 0) {
     show(chartBox, h('p', { class: 'muted' }, 'No stage has been recorded yet.'));
     return;
   }
-  const canvas = h('canvas', { id: 'handover-chart', role: 'img', 'aria-label': 'Persons handed over per month, by party and kind; the same figures are in the table below' });
-  show(chartBox, h('div', { class: 'chart-canvas' }, canvas));
-  chartBox.after(reconciliation(monthly, totals), monthlyTable(monthly));
-  handoverChart(canvas, monthly, (party, kind, month) => {
-    location.hash = figureHref(party, kind, 'handedOver', month);
-  });
+  const partyChoice = choice('chart-party', 'Party', 'All parties', [...new Set(all.series.map((s) => s.party))].map((p) => [p, p]));
+  const kindChoice = choice('chart-kind', 'Kind', 'All kinds', KINDS.filter((k) => all.series.some((s) => s.kind === k)).map((k) => [k, KIND_NAMES[k]]));
+  const holder = h('div', { class: 'chart-canvas' });
+  const note = h('p', { class: 'muted chart-note' });
+  const table = h('div', { class: 'table-scroll' });
+  let chart: { destroy(): void } | null = null;
+  const draw = () => {
+    const view = narrowed(all, partyChoice.select.value || null, (kindChoice.select.value || null) as Kind | null);
+    chart?.destroy();
+    const canvas = h('canvas', { id: 'handover-chart', role: 'img', 'aria-label': 'Persons handed over per month, by party and kind; the same figures are in the table below' });
+    show(holder, canvas);
+    const drawn = handoverChart(canvas, view, (party, kind, month) => {
+      location.hash = figureHref(party, kind, 'handedOver', month);
+    });
+    chart = drawn.chart;
+    const parties = new Set(view.series.map((s) => s.party)).size;
+    show(note, drawn.byParty ? null : `The ${parties} parties are added up, by kind: choose a party to see its own bars and open their stages.`);
+    show(table, monthlyTable(view));
+  };
+  partyChoice.select.addEventListener('change', draw);
+  kindChoice.select.addEventListener('change', draw);
+  show(chartBox, h('div', { class: 'chart-controls' }, partyChoice.label, kindChoice.label), holder, note,
+    reconciliation(all, totals), h('details', { class: 'monthly-details' }, h('summary', {}, 'The chart’s figures, month by month'), table));
+  draw();
+}
+
+function choice(id: string, label: string, all: string, options: [string, string][]) {
+  const select = h('select', { id }, h('option', { value: '' }, all), options.map(([value, text]) => h('option', { value }, text)));
+  return { select, label: h('label', { for: id }, label, ' ', select) };
 }
 
 function totalsSection(unordered: readonly Totals[], parties: readonly Party[]): HTMLElement {
@@ -84,14 +113,12 @@ function reconciliation(monthly: Monthly, totals: readonly Totals[]): HTMLElemen
 }
 
 function monthlyTable(monthly: Monthly): HTMLElement {
-  return h('details', { class: 'monthly-details' },
-    h('summary', {}, 'The chart’s figures, month by month'),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'figures monthly-table' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Month'), monthly.series.map((s) => h('th', { scope: 'col', class: 'num' }, `${s.party} · ${s.kind}`)))),
-      h('tbody', {}, monthly.months.map((m, i) => h('tr', { 'data-month': m },
-        h('th', { scope: 'row' }, monthLabel(m)),
-        monthly.series.map((s) => h('td', { class: `num${s.values[i] === 0 ? ' zero' : ''}` },
-          s.values[i] === 0 ? '0' : h('a', { href: figureHref(s.party, s.kind, 'handedOver', m), 'data-party': s.party, 'data-kind': s.kind, 'data-month': m }, count(s.values[i]!))))))))));
+  return h('table', { class: 'figures monthly-table' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Month'), monthly.series.map((s) => h('th', { scope: 'col', class: 'num' }, `${s.party} · ${s.kind}`)))),
+    h('tbody', {}, monthly.months.map((m, i) => h('tr', { 'data-month': m },
+      h('th', { scope: 'row' }, monthLabel(m)),
+      monthly.series.map((s) => h('td', { class: `num${s.values[i] === 0 ? ' zero' : ''}` },
+        s.values[i] === 0 ? '0' : h('a', { href: figureHref(s.party, s.kind, 'handedOver', m), 'data-party': s.party, 'data-kind': s.kind, 'data-month': m }, count(s.values[i]!))))))));
 }
 
 function headSection(head: Head): HTMLElement {

@@ -17,6 +17,10 @@ import { seedLedger, type Seeded } from './seed.js';
  * nothing of any other origin. Screenshots go to test/artifacts/ (git-ignored).
  */
 
+// What the functions run in the page touch of the browser (this program has no DOM library).
+declare const sessionStorage: { length: number };
+type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+
 const ARTIFACTS = join(PROJECT_ROOT, 'test', 'artifacts');
 const FIGURES = ['handedOver', 'received', 'agreedOutstanding', 'proposed'] as const;
 type Row = Record<(typeof FIGURES)[number] | 'unspecifiedSides', number> & { party: string; kind: string };
@@ -116,7 +120,7 @@ describe('with keys required', () => {
 
   it('draws handovers by month, and the months add up to the totals', async () => {
     const drawn = await w.page.$eval('#handover-chart', (c) => {
-      const canvas = c as HTMLCanvasElement;
+      const canvas = c as unknown as Canvas;
       const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let inked = 0;
       for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) inked += 1;
@@ -176,6 +180,34 @@ describe('with keys required', () => {
     expect(voidNote).toContain('Correction by the recorder');
     expect(await w.page.getAttribute(`${card} [data-adds]`, 'data-adds')).toBe('3612');
     await w.page.screenshot({ path: join(ARTIFACTS, 'page-figure.png'), fullPage: true });
+  });
+
+  it('opens the stages behind a bar of the chart when it is clicked', async () => {
+    await w.page.goto(origin);
+    await w.page.waitForSelector('#months-check');
+    await w.page.locator('#handover-chart').scrollIntoViewIfNeeded();
+    // The one bar reaching the upper part of the plot is RU's remains in June (3,612): find its coloured pixels.
+    const box = (await w.page.$eval('#handover-chart', (c) => {
+      const canvas = c as unknown as Canvas & { getBoundingClientRect(): { left: number; top: number; width: number } };
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let [sx, sy, n] = [0, 0, 0];
+      for (let y = 0; y < canvas.height * 0.4; y++) {
+        for (let x = Math.floor(canvas.width * 0.1); x < canvas.width; x++) {
+          const i = (y * canvas.width + x) * 4;
+          const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+          if (a === 255 && Math.max(r, g, b) - Math.min(r, g, b) > 12) [sx, sy, n] = [sx + x, sy + y, n + 1];
+        }
+      }
+      const rect = canvas.getBoundingClientRect();
+      const scale = rect.width / canvas.width;
+      return n === 0 ? null : { x: rect.left + (sx / n) * scale, y: rect.top + (sy / n) * scale, n };
+    }))!;
+    expect(box, 'the tallest bar is drawn').not.toBeNull();
+    expect(box.n).toBeGreaterThan(200);
+    await w.page.mouse.click(box.x, box.y);
+    await w.page.waitForSelector('#figure-check.check-ok');
+    expect(new URL(w.page.url()).hash).toBe('#/figure?party=RU&kind=remains&figure=handedOver&month=2025-06');
+    expect(figureOf((await w.page.textContent('#figure-value'))!)).toBe(3612);
   });
 
   it('opens a month of the chart on that month’s stages only', async () => {

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+// What the init script touches of the browser (this program has no DOM library).
+declare const window: Record<string, unknown>;
+declare const document: { addEventListener(type: 'securitypolicyviolation', listener: (e: { violatedDirective: string; blockedURI: string }) => void): void };
+
 /** Debian's chromium (scripts/ensure-chromium.sh installs it), headless, with nothing of its own going out. */
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -40,10 +44,10 @@ export async function launchBrowser(): Promise<Browser> {
     context,
     async open(origin) {
       const page = await context.newPage();
-      const watched: WatchedPage = { page, offOrigin: [], requests: [], errors: [], cspViolations: async () => page.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? []) };
+      const watched: WatchedPage = { page, offOrigin: [], requests: [], errors: [], cspViolations: async () => page.evaluate(() => (window.cspViolations as string[] | undefined) ?? []) };
       await page.addInitScript(() => {
         const seen: string[] = [];
-        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        window.cspViolations = seen;
         document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
       });
       page.on('pageerror', (e) => watched.errors.push(e.message));
