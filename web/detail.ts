@@ -1,6 +1,6 @@
 import { type Api, mapLimit } from './api.js';
 import { h, show, sourceLink, type Child } from './dom.js';
-import { behind, FIGURE_TEXT, type Behind } from './figures.js';
+import { behind, FIGURE_TEXT, mayAdd, type Behind } from './figures.js';
 import { count, KIND_NAMES, statusBadge, worldTime } from './format.js';
 import { monthBounds, monthLabel } from './months.js';
 import type { Exchange, Figure, Kind, LedgerEvent } from './types.js';
@@ -37,43 +37,66 @@ export async function figureView(app: HTMLElement, api: Api, r: FigureRoute, sti
     tally),
   list, more);
 
+  // Read page after page of the party's exchanges, in full only those that can add to the figure,
+  // until what is listed makes up the figure: no exchange left can add to it then (nothing
+  // counts below 0), and reading the rest is left to the reader.
+  const wanted = { value: figure, unspecified: r.figure === 'agreedOutstanding' ? (row?.unspecifiedSides ?? 0) : 0 };
+  const got = { value: 0, unspecified: 0, shown: 0, read: 0 };
   let cursor: string | undefined;
-  let sum = 0;
-  let shown = 0;
-  let scanned = 0;
-  const loadPage = async (): Promise<void> => {
+  const readPage = async (): Promise<boolean> => {
     const page = await api.exchanges({
       party: r.party, kind: r.kind, limit: PAGE, cursor,
       ...(text.status && { status: text.status }),
       // A stage of a month cannot precede its exchange's proposal.
       ...(r.month && { to: monthBounds(r.month).to }),
     });
-    const read = await mapLimit(page.data, 4, async (e) => {
+    const candidates = page.data.filter((e) => mayAdd(r.figure, e, r.party, r.month));
+    const read = await mapLimit(candidates, 4, async (e) => {
       const [exchange, history] = await Promise.all([api.exchange(e.id), api.history(e.id)]);
       return { exchange, history, part: behind(r.figure, exchange, r.party, r.month) };
     });
-    if (!stillCurrent()) return;
-    scanned += page.data.length;
+    if (!stillCurrent()) return true;
+    got.read += page.data.length;
     for (const { exchange, history, part } of read) {
       if (!part.relevant) continue;
-      sum += part.value;
-      shown += 1;
+      got.value += part.value;
+      got.unspecified += part.unspecified;
+      got.shown += 1;
       list.append(exchangeCard(exchange, history, part, r));
     }
     cursor = page.nextCursor ?? undefined;
-    const complete = page.nextCursor === null;
-    show(tally, tallyText(sum, figure, shown, scanned, complete));
-    tally.className = `check ${complete ? (sum === figure ? 'check-ok' : 'check-off') : ''}`;
-    show(more, complete ? null : h('button', { type: 'button', id: 'load-more', onclick: () => void loadPage() }, 'Read more exchanges'));
-    if (complete && shown === 0) list.append(h('p', { class: 'panel muted' }, 'No exchange is behind this figure.'));
+    return page.nextCursor === null;
   };
-  await loadPage();
+  const readOn = async (all: boolean): Promise<void> => {
+    show(more, null);
+    let complete = false;
+    for (let pages = 0; pages < AUTO_PAGES; pages++) {
+      complete = await readPage();
+      if (!stillCurrent()) return;
+      const madeUp = got.value === wanted.value && got.unspecified === wanted.unspecified;
+      if (complete || (madeUp && !all)) break;
+    }
+    const madeUp = got.value === wanted.value && got.unspecified === wanted.unspecified;
+    show(tally, tallyText(got, wanted.value, complete, madeUp));
+    tally.className = `check ${madeUp ? 'check-ok' : complete ? 'check-off' : ''}`;
+    if (!complete) {
+      show(more, h('button', { type: 'button', id: 'load-more', onclick: () => void readOn(madeUp) },
+        madeUp ? 'Read the remaining exchanges too' : 'Read more exchanges'));
+    }
+    if (complete && got.shown === 0) list.append(h('p', { class: 'panel muted' }, 'No exchange is behind this figure.'));
+  };
+  await readOn(false);
 }
 
-function tallyText(sum: number, figure: number, shown: number, scanned: number, complete: boolean): Child[] {
-  const listed = `${shown} exchange${shown === 1 ? '' : 's'} listed below add${shown === 1 ? 's' : ''} up to ${count(sum)}`;
-  if (!complete) return [`${listed} so far (${scanned} read); more remain.`];
-  if (sum === figure) return [`${listed}: the figure.`];
+/** Pages read in one go (25 exchanges each) before the reader is asked to go on. */
+const AUTO_PAGES = 20;
+
+function tallyText(got: { value: number; shown: number; read: number }, figure: number, complete: boolean, madeUp: boolean): Child[] {
+  const listed = `${got.shown} exchange${got.shown === 1 ? '' : 's'} listed below add${got.shown === 1 ? 's' : ''} up to ${count(got.value)}`;
+  const rest = got.read - got.shown;
+  const others = rest > 0 ? ` (${rest} more of the party’s exchange${rest === 1 ? '' : 's'} of this kind add${rest === 1 ? 's' : ''} nothing to it)` : '';
+  if (madeUp) return [`${listed}: the figure${others}.${complete ? '' : ' The exchanges not read yet cannot add to it: nothing counts below 0.'}`];
+  if (!complete) return [`${listed} so far, of ${count(figure)}${others}; more remain to be read.`];
   return [`${listed}, but the figure is ${count(figure)}: the ledger may have changed while the page was reading it. Reload to read it again.`];
 }
 

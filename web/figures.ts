@@ -1,6 +1,6 @@
 import { contributionOf } from '../src/domain/totals.js';
 import { monthOf } from './months.js';
-import type { Exchange, Figure, Stage } from './types.js';
+import type { Exchange, ExchangeListed, Figure, Stage } from './types.js';
 
 /** What a figure of the totals counts, in a reader's words, and which exchanges can hold it. */
 export const FIGURE_TEXT: Record<Figure, { label: string; counts: (party: string, kind: string) => string; status?: 'agreed' | 'proposed' }> = {
@@ -39,7 +39,7 @@ export interface Behind {
   unspecified: number;
   /** The stages in the window (all of them, or one month's), voided ones included. */
   stages: StageLine[];
-  /** Whether the exchange belongs under the figure at all (has stages in the window, or the status). */
+  /** Whether the exchange is behind the figure: it has stages in the window, or adds to the figure. */
   relevant: boolean;
 }
 
@@ -65,10 +65,21 @@ export function behind(figure: Figure, exchange: Exchange, party: string, month?
   const [a, b] = exchange.sides;
   if (!a || !b) return { value: 0, unspecified: 0, stages, relevant: false };
   const mine = contributionOf({ kind: exchange.kind, status: exchange.status, sides: [a, b] }).find((c) => c.party === party);
-  return {
-    value: mine?.[figure] ?? 0,
-    unspecified: figure === 'agreedOutstanding' ? (mine?.unspecifiedSides ?? 0) : 0,
-    stages,
-    relevant: exchange.status === FIGURE_TEXT[figure].status,
-  };
+  const value = mine?.[figure] ?? 0;
+  const unspecified = figure === 'agreedOutstanding' ? (mine?.unspecifiedSides ?? 0) : 0;
+  return { value, unspecified, stages, relevant: exchange.status === FIGURE_TEXT[figure].status && (value > 0 || unspecified > 0) };
+}
+
+/**
+ * Whether an exchange as listed (without its stages) can add to the figure, so that only those
+ * are read in full: a stage figure needs something delivered by the side it counts, and, for a
+ * month, an agreement no later than that month (no stage precedes the agreement).
+ */
+export function mayAdd(figure: Figure, e: ExchangeListed, party: string, month?: string): boolean {
+  if (figure === 'handedOver' || figure === 'received') {
+    const side = e.sides.find((s) => (figure === 'handedOver' ? s.party === party : s.party !== party));
+    if (!side || side.delivered === 0) return false;
+    return month === undefined || (e.agreedAt !== null && monthOf(e.agreedAt) <= month);
+  }
+  return behind(figure, { ...e, stages: [] }, party).relevant;
 }

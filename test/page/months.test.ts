@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { behind } from '../../web/figures.js';
+import { behind, mayAdd } from '../../web/figures.js';
 import { lastPossibleMonth, monthBounds, monthlyHandovers, monthsFromTo, narrowed } from '../../web/months.js';
 import type { Exchange, Totals } from '../../web/types.js';
 
@@ -82,5 +82,29 @@ describe('what an exchange adds to a figure', () => {
       .toMatchObject({ value: 0, unspecified: 1 });
     expect(behind('proposed', exchange({ status: 'proposed' }), 'RU')).toMatchObject({ value: 80, relevant: true });
     expect(behind('proposed', e, 'RU').relevant).toBe(false);
+    const delivered = exchange({ sides: [{ party: 'UA', handsOver: 10, delivered: 12, variance: 2 }, { party: 'RU', handsOver: 10, delivered: 10, variance: 0 }] });
+    expect(behind('agreedOutstanding', delivered, 'UA'), 'nothing outstanding: not behind the figure').toMatchObject({ value: 0, relevant: false });
+  });
+});
+
+describe('which listed exchanges are read in full', () => {
+  const listed = (o: Partial<Exchange>) => {
+    const { stages: _, ...summary } = exchange(o);
+    return summary;
+  };
+  const sides = (ua: number, ru: number) => [{ party: 'UA', handsOver: 10, delivered: ua, variance: ua - 10 }, { party: 'RU', handsOver: 10, delivered: ru, variance: ru - 10 }];
+
+  it('for a stage figure: those with something delivered by the side it counts, agreed by the month asked', () => {
+    expect(mayAdd('handedOver', listed({ sides: sides(5, 0) }), 'UA')).toBe(true);
+    expect(mayAdd('handedOver', listed({ sides: sides(0, 5) }), 'UA')).toBe(false);
+    expect(mayAdd('received', listed({ sides: sides(0, 5) }), 'UA')).toBe(true);
+    expect(mayAdd('handedOver', listed({ sides: sides(5, 0), agreedAt: '2025-06-30T23:00:00.000Z' }), 'UA', '2025-06')).toBe(true);
+    expect(mayAdd('handedOver', listed({ sides: sides(5, 0), agreedAt: '2025-07-01' }), 'UA', '2025-06')).toBe(false);
+  });
+
+  it('for the other figures: those that add to it', () => {
+    expect(mayAdd('agreedOutstanding', listed({ sides: sides(5, 0) }), 'UA')).toBe(true);
+    expect(mayAdd('agreedOutstanding', listed({ sides: sides(10, 0) }), 'UA')).toBe(false);
+    expect(mayAdd('proposed', listed({ status: 'proposed' }), 'UA')).toBe(true);
   });
 });
