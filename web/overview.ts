@@ -123,7 +123,10 @@ function monthlyTable(monthly: Monthly): HTMLElement {
 
 function headSection(head: Head): HTMLElement {
   const origin = location.origin;
-  const copy = h('button', { type: 'button', class: 'link-button', onclick: () => void navigator.clipboard?.writeText(head.hash).then(() => { copy.textContent = 'Copied'; }) }, 'Copy');
+  // The clipboard is there in secure contexts only (https, or this machine).
+  const copy = navigator.clipboard
+    ? h('button', { type: 'button', class: 'link-button', onclick: () => void navigator.clipboard.writeText(head.hash).then(() => { copy!.textContent = 'Copied'; }) }, 'Copy')
+    : null;
   return h('section', { class: 'panel', id: 'head', 'aria-labelledby': 'head-title' },
     h('h2', { id: 'head-title' }, 'The ledger’s head'),
     h('p', { class: 'lede' }, 'Every event is chained to the one before it by SHA-256; the head is the hash of the last one. It commits to the whole ledger before it: publish it, and anyone can later check that no earlier event was rewritten.'),

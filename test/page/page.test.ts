@@ -179,6 +179,8 @@ describe('with keys required', () => {
     expect(voidNote).toContain('recorded twice from two reports of the same tranche');
     expect(voidNote).toContain('Correction by the recorder');
     expect(await w.page.getAttribute(`${card} [data-adds]`, 'data-adds')).toBe('3612');
+    await w.page.click(`${card} .history summary`);
+    expect(await w.page.getAttribute(`${card} .history a:text("Istanbul talks, 2 June 2025")`, 'href'), 'the proposal’s source').toBe('https://example.org/istanbul-2');
     await w.page.screenshot({ path: join(ARTIFACTS, 'page-figure.png'), fullPage: true });
   });
 
@@ -240,7 +242,6 @@ describe('in development mode', () => {
 
   beforeAll(async () => {
     ({ t, origin } = await serve({}));
-    await seedLedger(t, null);
   });
 
   afterAll(async () => {
@@ -249,7 +250,18 @@ describe('in development mode', () => {
     expect(violations).toEqual([]);
   });
 
+  it('says so when the ledger is empty', async () => {
+    const w = await browser.open(origin);
+    await w.page.goto(origin);
+    await w.page.waitForSelector('#monthly >> text=No stage has been recorded yet');
+    expect(await w.page.textContent('#totals')).toContain('The ledger holds no exchange yet');
+    expect(await w.page.textContent('#head-hash')).toBe('0'.repeat(64));
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  });
+
   it('reads the ledger without a key', async () => {
+    await seedLedger(t, null);
     const w = await browser.open(origin);
     await w.page.goto(origin);
     await w.page.waitForSelector('#months-check');
