@@ -44,7 +44,8 @@ export class Api {
   parties = () => this.get<{ data: Party[] }>('/v1/parties').then((r) => r.data);
   exchanges = (query: Query) => this.get<{ data: ExchangeListed[]; nextCursor: string | null }>('/v1/exchanges', query);
   exchange = (id: string) => this.get<Exchange>(`/v1/exchanges/${encodeURIComponent(id)}`);
-  history = (id: string) => this.get<{ data: LedgerEvent[] }>(`/v1/exchanges/${encodeURIComponent(id)}/events`).then((r) => r.data);
+  history = (id: string) =>
+    this.get<{ data: LedgerEvent[] }>(`/v1/exchanges/${encodeURIComponent(id)}/events`).then((r) => r.data);
 }
 
 /** fn over items, at most `limit` at a time (the service's rate limit and two cores are shared with everyone). */

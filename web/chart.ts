@@ -1,4 +1,13 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartDataset } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
 import { KINDS } from '../src/domain/vocabulary.js';
 import { KIND_NAMES } from './format.js';
 import { monthLabel, type Monthly } from './months.js';
@@ -6,7 +15,8 @@ import type { Kind } from './types.js';
 
 // Only what a bar chart needs: the bundle stays small.
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
-Chart.defaults.font.family = getComputedStyle(document.documentElement).getPropertyValue('--font').trim() || 'system-ui, sans-serif';
+Chart.defaults.font.family =
+  getComputedStyle(document.documentElement).getPropertyValue('--font').trim() || 'system-ui, sans-serif';
 Chart.defaults.color = '#3d4752';
 
 /** One hue per kind; each party a shade of it, so that a bar's colour says both. */
@@ -35,16 +45,28 @@ type Bar = ChartDataset<'bar', number[]> & { party: string | null; kind: Kind };
 function barsOf(data: Monthly): { bars: Bar[]; byParty: boolean } {
   const parties = [...new Set(data.series.map((s) => s.party))];
   if (parties.length <= MAX_PARTY_BARS) {
-    const bars = data.series.map((s): Bar => ({
-      party: s.party, kind: s.kind, label: `${s.party} · ${s.kind}`, data: s.values, stack: s.party,
-      backgroundColor: colourOf(s.kind, parties.indexOf(s.party)),
-    }));
+    const bars = data.series.map(
+      (s): Bar => ({
+        party: s.party,
+        kind: s.kind,
+        label: `${s.party} · ${s.kind}`,
+        data: s.values,
+        stack: s.party,
+        backgroundColor: colourOf(s.kind, parties.indexOf(s.party)),
+      }),
+    );
     return { bars, byParty: true };
   }
-  const bars = KINDS.filter((k) => data.series.some((s) => s.kind === k)).map((kind): Bar => ({
-    party: null, kind, label: `${KIND_NAMES[kind]}, all parties`, stack: 'all', backgroundColor: colourOf(kind, 0),
-    data: data.months.map((_, i) => data.series.filter((s) => s.kind === kind).reduce((n, s) => n + s.values[i]!, 0)),
-  }));
+  const bars = KINDS.filter((k) => data.series.some((s) => s.kind === k)).map(
+    (kind): Bar => ({
+      party: null,
+      kind,
+      label: `${KIND_NAMES[kind]}, all parties`,
+      stack: 'all',
+      backgroundColor: colourOf(kind, 0),
+      data: data.months.map((_, i) => data.series.filter((s) => s.kind === kind).reduce((n, s) => n + s.values[i]!, 0)),
+    }),
+  );
   return { bars, byParty: false };
 }
 
@@ -53,12 +75,17 @@ function barsOf(data: Monthly): { bars: Bar[]; byParty: boolean } {
  * (`open(party, kind, month)`); `byParty` false says the parties were added up (choose one to open its stages).
  */
 export function handoverChart(
-  canvas: HTMLCanvasElement, data: Monthly, open: (party: string, kind: Kind, month: string) => void,
+  canvas: HTMLCanvasElement,
+  data: Monthly,
+  open: (party: string, kind: Kind, month: string) => void,
 ): { chart: Chart<'bar', number[]>; byParty: boolean } {
   const { bars, byParty } = barsOf(data);
   const chart = new Chart<'bar', number[]>(canvas, {
     type: 'bar',
-    data: { labels: data.months.map(monthLabel), datasets: bars.map((b) => ({ ...b, borderColor: '#ffffff', borderWidth: { top: 1 }, maxBarThickness: 42 })) },
+    data: {
+      labels: data.months.map(monthLabel),
+      datasets: bars.map((b) => ({ ...b, borderColor: '#ffffff', borderWidth: { top: 1 }, maxBarThickness: 42 })),
+    },
     options: {
       responsive: true,
       maintainAspectRatio: false,
@@ -67,8 +94,11 @@ export function handoverChart(
       scales: {
         x: { stacked: true, grid: { display: false } },
         y: {
-          stacked: true, beginAtZero: true, title: { display: true, text: 'persons handed over' },
-          ticks: { precision: 0, callback: (v) => number.format(Number(v)) }, grid: { color: '#e4e7eb' },
+          stacked: true,
+          beginAtZero: true,
+          title: { display: true, text: 'persons handed over' },
+          ticks: { precision: 0, callback: (v) => number.format(Number(v)) },
+          grid: { color: '#e4e7eb' },
         },
       },
       plugins: {

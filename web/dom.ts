@@ -6,7 +6,11 @@
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
@@ -41,5 +45,9 @@ export function sourceLink(url: string | undefined, text: string): Node {
     return document.createTextNode(text);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return document.createTextNode(text);
-  return h('a', { href: parsed.href, rel: 'noopener noreferrer external', target: '_blank', class: 'source-link' }, text);
+  return h(
+    'a',
+    { href: parsed.href, rel: 'noopener noreferrer external', target: '_blank', class: 'source-link' },
+    text,
+  );
 }

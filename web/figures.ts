@@ -3,23 +3,31 @@ import { monthOf } from './months.js';
 import type { Exchange, ExchangeListed, Figure, Stage } from './types.js';
 
 /** What a figure of the totals counts, in a reader's words, and which exchanges can hold it. */
-export const FIGURE_TEXT: Record<Figure, { label: string; counts: (party: string, kind: string) => string; status?: 'agreed' | 'proposed' }> = {
+export const FIGURE_TEXT: Record<
+  Figure,
+  { label: string; counts: (party: string, kind: string) => string; status?: 'agreed' | 'proposed' }
+> = {
   handedOver: {
     label: 'Handed over',
     counts: (p, k) => `the persons ${p} handed over in the stages of its ${k} exchanges; voided stages do not count`,
   },
   received: {
     label: 'Received',
-    counts: (p, k) => `the persons the other party handed over to ${p} in the stages of ${p}’s ${k} exchanges; voided stages do not count`,
+    counts: (p, k) =>
+      `the persons the other party handed over to ${p} in the stages of ${p}’s ${k} exchanges; ` +
+      'voided stages do not count',
   },
   agreedOutstanding: {
     label: 'Agreed, outstanding',
-    counts: (p, k) => `over ${p}’s agreed ${k} exchanges, what ${p} agreed to hand over and has not yet delivered; sides agreed without a number are listed apart`,
+    counts: (p, k) =>
+      `over ${p}’s agreed ${k} exchanges, what ${p} agreed to hand over and has not yet delivered; ` +
+      'sides agreed without a number are listed apart',
     status: 'agreed',
   },
   proposed: {
     label: 'Proposed',
-    counts: (p, k) => `over ${p}’s ${k} exchanges still at the proposal stage, what the standing terms have ${p} hand over`,
+    counts: (p, k) =>
+      `over ${p}’s ${k} exchanges still at the proposal stage, what the standing terms have ${p} hand over`,
     status: 'proposed',
   },
 };
@@ -57,17 +65,34 @@ export function behind(figure: Figure, exchange: Exchange, party: string, month?
   const stages = inWindow.map((stage) => {
     const own = countOf(stage, party);
     const theirs = countOf(stage, other);
-    return { stage, own, other: theirs, counted: !stageFigure || stage.voided ? null : figure === 'handedOver' ? own : theirs };
+    return {
+      stage,
+      own,
+      other: theirs,
+      counted: !stageFigure || stage.voided ? null : figure === 'handedOver' ? own : theirs,
+    };
   });
   if (stageFigure) {
-    return { value: stages.reduce((n, s) => n + (s.counted ?? 0), 0), unspecified: 0, stages, relevant: stages.length > 0 };
+    return {
+      value: stages.reduce((n, s) => n + (s.counted ?? 0), 0),
+      unspecified: 0,
+      stages,
+      relevant: stages.length > 0,
+    };
   }
   const [a, b] = exchange.sides;
   if (!a || !b) return { value: 0, unspecified: 0, stages, relevant: false };
-  const mine = contributionOf({ kind: exchange.kind, status: exchange.status, sides: [a, b] }).find((c) => c.party === party);
+  const mine = contributionOf({ kind: exchange.kind, status: exchange.status, sides: [a, b] }).find(
+    (c) => c.party === party,
+  );
   const value = mine?.[figure] ?? 0;
   const unspecified = figure === 'agreedOutstanding' ? (mine?.unspecifiedSides ?? 0) : 0;
-  return { value, unspecified, stages, relevant: exchange.status === FIGURE_TEXT[figure].status && (value > 0 || unspecified > 0) };
+  return {
+    value,
+    unspecified,
+    stages,
+    relevant: exchange.status === FIGURE_TEXT[figure].status && (value > 0 || unspecified > 0),
+  };
 }
 
 /**

@@ -18,8 +18,25 @@ const api = new Api(() => key);
 
 function renderAccess(state: 'key' | 'open' | 'needed'): void {
   if (state === 'key') {
-    show(access, h('span', { class: 'access-state' }, 'Reading with your API key'), ' ',
-      h('button', { type: 'button', class: 'link-button', id: 'forget-key', onclick: () => { key = null; storeKey(null); void route(); } }, 'Forget key'));
+    show(
+      access,
+      h('span', { class: 'access-state' }, 'Reading with your API key'),
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link-button',
+          id: 'forget-key',
+          onclick: () => {
+            key = null;
+            storeKey(null);
+            void route();
+          },
+        },
+        'Forget key',
+      ),
+    );
   } else if (state === 'open') {
     show(access, h('span', { class: 'access-state access-open' }, 'Development mode: no key needed'));
   } else {
@@ -28,23 +45,47 @@ function renderAccess(state: 'key' | 'open' | 'needed'): void {
 }
 
 function keyForm(message: string): void {
-  const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'lgr_…' });
-  const form = h('form', {
-    class: 'key-form',
-    onsubmit: (event) => {
-      event.preventDefault();
-      const value = input.value.trim();
-      if (value === '') return;
-      key = value;
-      storeKey(value);
-      void route();
+  const input = h('input', {
+    id: 'api-key',
+    name: 'api-key',
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    required: true,
+    placeholder: 'lgr_…',
+  });
+  const form = h(
+    'form',
+    {
+      class: 'key-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const value = input.value.trim();
+        if (value === '') return;
+        key = value;
+        storeKey(value);
+        void route();
+      },
     },
-  }, h('label', { for: 'api-key' }, 'API key'), h('div', { class: 'key-row' }, input, h('button', { type: 'submit' }, 'Read the ledger')));
-  show(app, h('section', { class: 'panel key-panel' },
-    h('h2', {}, 'An API key is needed'),
-    h('p', {}, message),
-    form,
-    h('p', { class: 'muted' }, 'The key stays in this browser tab (sessionStorage, gone when the tab is closed) and is sent only to this service, as Authorization: Bearer. A key with the reader role is enough.')));
+    h('label', { for: 'api-key' }, 'API key'),
+    h('div', { class: 'key-row' }, input, h('button', { type: 'submit' }, 'Read the ledger')),
+  );
+  show(
+    app,
+    h(
+      'section',
+      { class: 'panel key-panel' },
+      h('h2', {}, 'An API key is needed'),
+      h('p', {}, message),
+      form,
+      h(
+        'p',
+        { class: 'muted' },
+        'The key stays in this browser tab (sessionStorage, gone when the tab is closed) and is sent only to ' +
+          'this service, as Authorization: Bearer. A key with the reader role is enough.',
+      ),
+    ),
+  );
   renderAccess('needed');
   app.setAttribute('aria-busy', 'false');
   input.focus();
@@ -84,16 +125,28 @@ async function route(): Promise<void> {
       const hadKey = key !== null;
       key = null;
       storeKey(null);
-      keyForm(hadKey ? `The service refused the key: ${error.detail}.` : 'This service requires an API key to read the ledger.');
+      keyForm(
+        hadKey
+          ? `The service refused the key: ${error.detail}.`
+          : 'This service requires an API key to read the ledger.',
+      );
       return;
     }
-    const text = error instanceof ApiError
-      ? error.status === 429
-        ? `The service asks to slow down (rate limit)${error.retryAfter ? `: retry in ${error.retryAfter} s` : ''}.`
-        : `The service answered ${error.status}: ${error.detail}`
-      : `The ledger could not be read: ${error instanceof Error ? error.message : String(error)}`;
-    show(app, h('section', { class: 'panel notice notice-error', role: 'alert' }, h('p', {}, text),
-      h('button', { type: 'button', onclick: () => void route() }, 'Try again')));
+    const text =
+      error instanceof ApiError
+        ? error.status === 429
+          ? `The service asks to slow down (rate limit)${error.retryAfter ? `: retry in ${error.retryAfter} s` : ''}.`
+          : `The service answered ${error.status}: ${error.detail}`
+        : `The ledger could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    show(
+      app,
+      h(
+        'section',
+        { class: 'panel notice notice-error', role: 'alert' },
+        h('p', {}, text),
+        h('button', { type: 'button', onclick: () => void route() }, 'Try again'),
+      ),
+    );
     app.setAttribute('aria-busy', 'false');
   }
 }

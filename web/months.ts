@@ -63,7 +63,9 @@ export function monthlyHandovers(months: readonly string[], perMonth: readonly (
       series.values[i] = row.handedOver;
     }
   });
-  const series = [...byKey.values()].sort((a, b) => (a.party === b.party ? KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) : a.party < b.party ? -1 : 1));
+  const series = [...byKey.values()].sort((a, b) =>
+    a.party === b.party ? KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind) : a.party < b.party ? -1 : 1,
+  );
   return narrowed({ months: [...months], series }, null, null);
 }
 
@@ -75,10 +77,15 @@ export function monthLabel(month: string): string {
 
 /** The chart narrowed to one party and/or one kind, months again trimmed to those with a handover. */
 export function narrowed(monthly: Monthly, party: string | null, kind: Kind | null): Monthly {
-  const series = monthly.series.filter((s) => (party === null || s.party === party) && (kind === null || s.kind === kind));
+  const series = monthly.series.filter(
+    (s) => (party === null || s.party === party) && (kind === null || s.kind === kind),
+  );
   const any = monthly.months.map((_, i) => series.some((s) => s.values[i]! > 0));
   const first = any.indexOf(true);
   if (first < 0) return { months: [], series: [] };
   const end = any.lastIndexOf(true) + 1;
-  return { months: monthly.months.slice(first, end), series: series.map((s) => ({ ...s, values: s.values.slice(first, end) })) };
+  return {
+    months: monthly.months.slice(first, end),
+    series: series.map((s) => ({ ...s, values: s.values.slice(first, end) })),
+  };
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { EventView, LedgerHeadView, PartyView, TotalsRow } from '../src/http/schemas/ledger.js';
 import type { ExchangeSummary, ExchangeView, StageView } from '../src/http/schemas/exchange.js';
 
-/** What the API answers, typed from the very schemas that validate and document it (types only: no zod in the bundle). */
+/** What the API answers, typed from the schemas that validate and document it (types only: no zod in the bundle). */
 export type Totals = z.output<typeof TotalsRow>;
 export type Head = z.output<typeof LedgerHeadView>;
 export type Party = z.output<typeof PartyView>;

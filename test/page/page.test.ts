@@ -19,7 +19,11 @@ import { seedLedger, type Seeded } from './seed.js';
 
 // What the functions run in the page touch of the browser (this program has no DOM library).
 declare const sessionStorage: { length: number };
-type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+type Canvas = {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+};
 
 const ARTIFACTS = join(PROJECT_ROOT, 'test', 'artifacts');
 const FIGURES = ['handedOver', 'received', 'agreedOutstanding', 'proposed'] as const;
@@ -49,7 +53,8 @@ async function serve(env: Record<string, string>): Promise<{ t: TestLedger; orig
 }
 
 /** Off-contract answers that are the described behaviour: a HEAD is not an operation of the document. */
-const offContract = (t: TestLedger) => t.contractViolations.filter((v) => !/^HEAD \S+ → \d{3}: operation not in openapi\.json$/.test(v));
+const offContract = (t: TestLedger) =>
+  t.contractViolations.filter((v) => !/^HEAD \S+ → \d{3}: operation not in openapi\.json$/.test(v));
 
 async function settled(w: WatchedPage): Promise<void> {
   await w.page.waitForSelector('main[aria-busy="false"]', { timeout: 15_000 });
@@ -96,12 +101,19 @@ describe('with keys required', () => {
   });
 
   it('shows exactly the figures of GET /v1/totals, each linking to what is behind it', async () => {
-    const shown = await w.page.$$eval('#totals tbody tr', (trs) => trs.map((tr) => ({
-      party: tr.getAttribute('data-party'),
-      kind: tr.getAttribute('data-kind'),
-      figures: Object.fromEntries([...tr.querySelectorAll('a[data-figure]')].map((a) => [a.getAttribute('data-figure'), { text: a.textContent, href: a.getAttribute('href') }])),
-      unspecified: tr.querySelector('[data-unspecified]')?.getAttribute('data-unspecified') ?? '0',
-    })));
+    const shown = await w.page.$$eval('#totals tbody tr', (trs) =>
+      trs.map((tr) => ({
+        party: tr.getAttribute('data-party'),
+        kind: tr.getAttribute('data-kind'),
+        figures: Object.fromEntries(
+          [...tr.querySelectorAll('a[data-figure]')].map((a) => [
+            a.getAttribute('data-figure'),
+            { text: a.textContent, href: a.getAttribute('href') },
+          ]),
+        ),
+        unspecified: tr.querySelector('[data-unspecified]')?.getAttribute('data-unspecified') ?? '0',
+      })),
+    );
     expect(shown.length).toBe(totals.length);
     expect(totals.length).toBeGreaterThanOrEqual(8);
     for (const row of totals) {
@@ -131,26 +143,44 @@ describe('with keys required', () => {
     expect(drawn.inked, 'pixels drawn on the chart').toBeGreaterThan(5000);
     expect(await w.page.getAttribute('#months-check', 'class')).toContain('check-ok');
 
-    const cells = await w.page.$$eval('.monthly-table a[data-month]', (as) => as.map((a) => ({
-      party: a.getAttribute('data-party')!, kind: a.getAttribute('data-kind')!, month: a.getAttribute('data-month')!, n: Number(a.textContent!.replaceAll(',', '')),
-    })));
-    const at = (party: string, kind: string, month: string) => cells.find((c) => c.party === party && c.kind === kind && c.month === month)?.n ?? 0;
+    const cells = await w.page.$$eval('.monthly-table a[data-month]', (as) =>
+      as.map((a) => ({
+        party: a.getAttribute('data-party')!,
+        kind: a.getAttribute('data-kind')!,
+        month: a.getAttribute('data-month')!,
+        n: Number(a.textContent!.replaceAll(',', '')),
+      })),
+    );
+    const at = (party: string, kind: string, month: string) =>
+      cells.find((c) => c.party === party && c.kind === kind && c.month === month)?.n ?? 0;
     expect(at('RU', 'remains', '2025-06')).toBe(3612);
     expect(at('UA', 'pow', '2025-05')).toBe(1000);
     // 30 June 23:30 at UTC−2 is 1 July in UTC, where the API's month bounds put it.
-    expect([at('UA', 'medical', '2025-06'), at('UA', 'medical', '2025-07'), at('UA', 'medical', '2025-08')]).toEqual([0, 12, 8]);
+    expect([at('UA', 'medical', '2025-06'), at('UA', 'medical', '2025-07'), at('UA', 'medical', '2025-08')]).toEqual([
+      0, 12, 8,
+    ]);
     for (const row of totals) {
       const sum = cells.filter((c) => c.party === row.party && c.kind === row.kind).reduce((n, c) => n + c.n, 0);
       expect(sum, `${row.party}/${row.kind}: months add up to handedOver`).toBe(row.handedOver);
     }
-    for (const [party, kind, month] of [['RU', 'remains', '2025-06'], ['UA', 'medical', '2025-07']] as const) {
-      const res = await t.http().get('/v1/totals').query({ party, kind, ...monthOf(month) }).set('authorization', bearer(readerKey));
+    for (const [party, kind, month] of [
+      ['RU', 'remains', '2025-06'],
+      ['UA', 'medical', '2025-07'],
+    ] as const) {
+      const res = await t
+        .http()
+        .get('/v1/totals')
+        .query({ party, kind, ...monthOf(month) })
+        .set('authorization', bearer(readerKey));
       expect(res.body.data[0].handedOver, `${party}/${kind} in ${month} per the API`).toBe(at(party, kind, month));
     }
   });
 
   it('shows the head hash and how to verify it', async () => {
-    const head = (await t.http().get('/v1/ledger/head').set('authorization', bearer(readerKey))).body as { sequence: number; hash: string };
+    const head = (await t.http().get('/v1/ledger/head').set('authorization', bearer(readerKey))).body as {
+      sequence: number;
+      hash: string;
+    };
     expect(await w.page.textContent('#head-hash')).toBe(head.hash);
     expect(figureOf((await w.page.textContent('#head-sequence'))!)).toBe(head.sequence);
     const how = (await w.page.textContent('#head'))!;
@@ -167,20 +197,33 @@ describe('with keys required', () => {
     await settled(w);
     expect(figureOf((await w.page.textContent('#figure-value'))!)).toBe(3612);
     const card = `article[data-exchange="${seeded.remainsId}"]`;
-    const stages = await w.page.$$eval(`${card} tr.stage`, (trs) => trs.map((tr) => ({
-      id: tr.getAttribute('data-stage'), voided: tr.getAttribute('data-voided') === 'true', counted: tr.querySelector('.counted')!.textContent,
-      sources: [...tr.querySelectorAll('td.source a')].map((a) => ({ title: a.textContent, href: a.getAttribute('href') })), source: tr.querySelector('td.source')!.textContent,
-    })));
+    const stages = await w.page.$$eval(`${card} tr.stage`, (trs) =>
+      trs.map((tr) => ({
+        id: tr.getAttribute('data-stage'),
+        voided: tr.getAttribute('data-voided') === 'true',
+        counted: tr.querySelector('.counted')!.textContent,
+        sources: [...tr.querySelectorAll('td.source a')].map((a) => ({
+          title: a.textContent,
+          href: a.getAttribute('href'),
+        })),
+        source: tr.querySelector('td.source')!.textContent,
+      })),
+    );
     expect(stages.map((s) => s.counted)).toEqual(['1,212', '1,200', '1,200', '—']);
     expect(stages.filter((s) => s.voided).map((s) => s.id)).toEqual([seeded.voidedStageId]);
-    expect(stages[1]!.sources).toEqual([{ title: seeded.remainsStageSource.title, href: seeded.remainsStageSource.url }]);
+    expect(stages[1]!.sources).toEqual([
+      { title: seeded.remainsStageSource.title, href: seeded.remainsStageSource.url },
+    ]);
     expect(stages[3]!.source).toContain('Press report of the 14 June repatriation');
     const voidNote = (await w.page.textContent(`${card} tr.void-note`))!;
     expect(voidNote).toContain('recorded twice from two reports of the same tranche');
     expect(voidNote).toContain('Correction by the recorder');
     expect(await w.page.getAttribute(`${card} [data-adds]`, 'data-adds')).toBe('3612');
     await w.page.click(`${card} .history summary`);
-    expect(await w.page.getAttribute(`${card} .history a:text("Istanbul talks, 2 June 2025")`, 'href'), 'the proposal’s source').toBe('https://example.org/istanbul-2');
+    expect(
+      await w.page.getAttribute(`${card} .history a:text("Istanbul talks, 2 June 2025")`, 'href'),
+      'the proposal’s source',
+    ).toBe('https://example.org/istanbul-2');
     await w.page.screenshot({ path: join(ARTIFACTS, 'page-figure.png'), fullPage: true });
   });
 

@@ -48,14 +48,23 @@ describe('GET /', () => {
 
   it('sends a strict Content-Security-Policy and its companions', async () => {
     const res = await t.http().get('/');
-    const csp = Object.fromEntries((res.headers['content-security-policy'] as string).split(';').map((d) => {
-      const [name, ...values] = d.trim().split(/\s+/);
-      return [name, values.join(' ')];
-    }));
+    const csp = Object.fromEntries(
+      (res.headers['content-security-policy'] as string).split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values.join(' ')];
+      }),
+    );
     expect(csp).toEqual({
-      'default-src': "'none'", 'script-src': "'self'", 'style-src': "'self'", 'img-src': "'self'", 'connect-src': "'self'",
-      'base-uri': "'none'", 'form-action': "'none'", 'frame-ancestors': "'none'",
-      'require-trusted-types-for': "'script'", 'trusted-types': "'none'",
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'img-src': "'self'",
+      'connect-src': "'self'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+      'frame-ancestors': "'none'",
+      'require-trusted-types-for': "'script'",
+      'trusted-types': "'none'",
     });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -77,7 +86,7 @@ describe('GET /', () => {
 });
 
 describe('GET /assets/{name}', () => {
-  it('serves the bundle and the style sheet with their types, cached for good (their names change with their content)', async () => {
+  it('serves the bundle and the style sheet with their types, cached for good (named by their content)', async () => {
     const js = await t.http().get(`/assets/${script}`);
     expect(js.status).toBe(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -130,8 +139,16 @@ describe('before the page is built', () => {
 
 describe('Accept-Encoding', () => {
   it.each([
-    ['gzip', true], ['deflate, gzip;q=0.5', true], ['br;q=1, *;q=0.1', true], ['GZIP', true],
-    ['gzip;q=0', false], ['*;q=0', false], ['identity', false], ['', false], ['br', false], ['gzip;q=0, *', false],
+    ['gzip', true],
+    ['deflate, gzip;q=0.5', true],
+    ['br;q=1, *;q=0.1', true],
+    ['GZIP', true],
+    ['gzip;q=0', false],
+    ['*;q=0', false],
+    ['identity', false],
+    ['', false],
+    ['br', false],
+    ['gzip;q=0, *', false],
   ])('%j → gzip %s', (header, expected) => {
     expect(acceptsGzip(header)).toBe(expected);
   });

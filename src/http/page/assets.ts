@@ -43,5 +43,8 @@ export function loadPage(dir: string): PageFiles | null {
   if (!existsSync(join(dir, 'index.html'))) return null;
   const assetsDir = join(dir, 'assets');
   const names = existsSync(assetsDir) ? readdirSync(assetsDir).filter((n) => extname(n) in CONTENT_TYPES) : [];
-  return { index: pageFile(join(dir, 'index.html')), assets: new Map(names.map((n) => [n, pageFile(join(assetsDir, n))])) };
+  return {
+    index: pageFile(join(dir, 'index.html')),
+    assets: new Map(names.map((n) => [n, pageFile(join(assetsDir, n))])),
+  };
 }

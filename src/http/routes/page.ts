@@ -5,7 +5,8 @@ import { PROBLEM_CONTENT_TYPE, problem } from '../problem.js';
 
 /** If-None-Match (RFC 9110 §13.1.2): `*` or a list of entity tags, weak ones compared weakly. */
 const matches = (header: string | undefined, etag: string) =>
-  header !== undefined && (header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
+  header !== undefined &&
+  (header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag));
 
 /**
  * The read-only page at `/` and its assets: public like /docs, outside the OpenAPI document.
@@ -17,17 +18,26 @@ export const pageRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { dir
   const route = { config: { role: 'public' as const }, schema: { hide: true } };
 
   const send = (request: FastifyRequest, reply: FastifyReply, file: PageFile, cacheControl: string) => {
-    reply.headers(PAGE_HEADERS).header('cache-control', cacheControl).header('etag', file.etag).header('vary', 'accept-encoding');
+    reply
+      .headers(PAGE_HEADERS)
+      .header('cache-control', cacheControl)
+      .header('etag', file.etag)
+      .header('vary', 'accept-encoding');
     if (matches(request.headers['if-none-match'], file.etag)) return reply.code(304).send();
     reply.type(file.contentType);
-    if (acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(file.gzipped);
+    if (acceptsGzip(request.headers['accept-encoding']))
+      return reply.header('content-encoding', 'gzip').send(file.gzipped);
     return reply.send(file.body);
   };
 
   if (page === null) {
     app.log.warn({ dir }, 'the page at / is not built: run npm run build');
     app.get('/', route, async (_request, reply) =>
-      reply.code(503).type(PROBLEM_CONTENT_TYPE).send(problem('not-ready', 'the page is not built: run npm run build (or npm run build:page)')));
+      reply
+        .code(503)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problem('not-ready', 'the page is not built: run npm run build (or npm run build:page)')),
+    );
     return;
   }
 
@@ -35,7 +45,8 @@ export const pageRoutes: FastifyPluginAsync<{ dir: string }> = async (app, { dir
 
   app.get('/assets/:name', route, async (request, reply) => {
     const file = page.assets.get((request.params as { name: string }).name);
-    if (!file) return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem('not-found', 'no such asset of the page'));
+    if (!file)
+      return reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem('not-found', 'no such asset of the page'));
     return send(request, reply, file, CACHE_ASSET);
   });
 };
