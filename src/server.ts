@@ -19,6 +19,8 @@ import { exchangeRoutes } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
 import { ledgerRoutes } from './http/routes/ledger.js';
+import { pageRoutes } from './http/routes/page.js';
+import { PAGE_DIR } from './http/page/assets.js';
 import { partyRoutes } from './http/routes/parties.js';
 import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import { Ledger } from './ledger/ledger.js';
@@ -62,6 +64,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 export interface ServerOptions {
   /** The API-key cache in front of the key store (TTL, size, clock); see CachedKeyStore. */
   keyCache?: KeyCacheOptions;
+  /** Where the built page is read from (scripts/build-page.ts); dist/page by default. */
+  pageDir?: string;
 }
 
 /** TRUST_PROXY as Fastify takes it: a number of hops becomes proxy-addr's rule for it (the hops nearest the service). */
@@ -144,5 +148,6 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   await app.register(exchangeRoutes, { store, ledger });
   await app.register(ledgerRoutes, { store });
   await app.register(keyRoutes, { keys });
+  await app.register(pageRoutes, { dir: options.pageDir ?? PAGE_DIR });
   return app;
 }

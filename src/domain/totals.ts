@@ -23,8 +23,8 @@ export interface Contribution extends Figures {
 export const ZERO: Figures = { handedOver: 0, received: 0, agreedOutstanding: 0, unspecifiedSides: 0, proposed: 0 };
 export const FIGURE_NAMES = Object.keys(ZERO) as (keyof Figures)[];
 
-/** What one exchange, as it stands, adds to the totals of each of its two parties. */
-export function contributionOf(state: ExchangeState): [Contribution, Contribution] {
+/** What one exchange, as it stands, adds to the totals of each of its two parties (the page reuses it on what the API shows). */
+export function contributionOf(state: Pick<ExchangeState, 'kind' | 'status' | 'sides'>): [Contribution, Contribution] {
   const [a, b] = state.sides;
   const one = (own: typeof a, other: typeof a): Contribution => ({
     party: own.party,

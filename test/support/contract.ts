@@ -14,8 +14,8 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
 ajv.addSchema(doc, 'openapi.json');
 
-/** What the published document does not cover (the UI, the document itself, problem-type pages). */
-const UNDOCUMENTED = [/^\/docs/, /^\/openapi\.json$/, /^\/problems\//];
+/** What the published document does not cover (the UI, the document itself, problem-type pages, the page at / and its assets). */
+const UNDOCUMENTED = [/^\/docs/, /^\/openapi\.json$/, /^\/problems\//, /^\/$/, /^\/assets\//];
 
 /**
  * Checks every response the service sends in a test against the committed OpenAPI
