@@ -17,6 +17,8 @@ import { exchangeRoutes } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { keyRoutes } from './http/routes/keys.js';
 import { ledgerRoutes } from './http/routes/ledger.js';
+import { DEFAULT_EVENT_STREAM, eventStreamRoutes, type EventStreamOptions } from './http/routes/event-stream.js';
+import { LedgerSignal, type ChangeSource } from './feed/ledger-signal.js';
 import { partyRoutes } from './http/routes/parties.js';
 import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import type { LedgerStore } from './store/ledger-store.js';
@@ -57,6 +59,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 export interface ServerOptions {
   /** The API-key cache in front of the key store (TTL, size, clock); see CachedKeyStore. */
   keyCache?: KeyCacheOptions;
+  /** The live feed (GET /v1/events/stream): heartbeat, poll and page; `changes` as a store gives them. */
+  eventStream?: Partial<EventStreamOptions & { pollMs: number; changes: ChangeSource }>;
 }
 
 /** TRUST_PROXY as Fastify takes it: a number of hops becomes proxy-addr's rule for it (the hops nearest the service). */
@@ -112,6 +116,13 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
     store.requestArrived();
     done();
   });
+  // This process's writes wake its live feeds at once (other instances' are found by the poll).
+  const { pollMs, changes, ...stream } = { ...DEFAULT_EVENT_STREAM, ...options.eventStream };
+  const signal = new LedgerSignal(async () => (await store.head()).sequence, { pollMs, changes });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300) signal.notify();
+    done();
+  });
   registerAccessRules(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
   // rate-limit hook at all, decided once per route (the access rules' onRoute hook has set the
@@ -139,6 +150,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   await app.register(partyRoutes, { store });
   await app.register(exchangeRoutes, { store });
   await app.register(ledgerRoutes, { store });
+  await app.register(eventStreamRoutes, { store, signal, stream });
   await app.register(keyRoutes, { keys });
   return app;
 }
