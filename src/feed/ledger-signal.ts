@@ -33,6 +33,7 @@ export class LedgerSignal {
   private poll: NodeJS.Timeout | null = null;
   private polling = false;
   private stopListening: (() => void) | null = null;
+  private closed = false;
 
   constructor(
     private readonly headSequence: () => Promise<number>,
@@ -80,21 +81,31 @@ export class LedgerSignal {
     return this.waiters.size;
   }
 
-  /** Watch for other instances' writes only while some feed waits. */
+  /**
+   * Poll for other instances' writes only while some feed waits. The change source is
+   * listened to from the first wait until `close` (a LISTEN is not worth repeating per wait).
+   */
   private startWatching(): void {
     if (this.poll === null) {
       this.poll = setInterval(() => void this.readHead(), this.options.pollMs);
       this.poll.unref();
     }
-    if (this.stopListening === null && this.options.changes) this.stopListening = this.options.changes.subscribe(() => this.notify());
+    if (this.stopListening === null && this.options.changes && !this.closed) {
+      this.stopListening = this.options.changes.subscribe(() => this.notify());
+    }
+  }
+
+  /** Stops listening to the change source (the service is closing). */
+  close(): void {
+    this.closed = true;
+    this.stopListening?.();
+    this.stopListening = null;
   }
 
   private idleCheck(): void {
     if (this.waiters.size > 0) return;
     if (this.poll !== null) clearInterval(this.poll);
     this.poll = null;
-    this.stopListening?.();
-    this.stopListening = null;
     // lastHead is kept: it is only ever set just before a notification, so a feed that read
     // after that notification saw it, and one that took its generation before was woken.
   }

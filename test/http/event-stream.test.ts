@@ -86,6 +86,8 @@ describe('GET /v1/events/stream', () => {
       expect(s.res.status).toBe(200);
       expect(s.res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
       expect(s.res.headers.get('cache-control')).toBe('no-store');
+      // Counted against the rate limit once, like any request (its headers set before the stream).
+      expect(Number(s.res.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
       await s.waitFor((f) => f.length > 0, 'a first frame');
       expect(s.frames[0]).toEqual({ retry: '2000' });
     } finally {
@@ -160,6 +162,33 @@ describe('several instances on one database', () => {
       await registerParties(a, 'UA', 'RU');
       await feed.count(2, 2_000);
       expect(feed.received.map((e) => e.data)).toEqual(await allEvents(a));
+    } finally {
+      feed.close();
+      await b.close();
+      await storeB.close();
+      await a.close();
+    }
+  });
+});
+
+describe('a change source (as PostgreSQL’s LISTEN/NOTIFY would feed it)', () => {
+  it('wakes the streams of an instance when it speaks, without waiting for the poll', async () => {
+    const a = await startLedger();
+    let speak = () => {};
+    const changes = { subscribe: (listener: () => void) => ((speak = listener), () => (speak = () => {})) };
+    const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, LOG_LEVEL: 'silent' });
+    const storeB = openStore(config);
+    const b = await buildServer(config, storeB, { eventStream: { pollMs: 60_000, changes } });
+    await b.listen({ port: 0, host: '127.0.0.1' });
+    const feed = followFeed(`http://127.0.0.1:${(b.server.address() as AddressInfo).port}/v1/events/stream`);
+    try {
+      await until(() => feed.opened() === 1, () => 'the stream to open');
+      await registerParties(a, 'UA');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(feed.received, 'nothing before the source speaks (the poll is a minute away)').toEqual([]);
+      speak();
+      await feed.count(1, 2_000);
+      expect(feed.received[0]!.type).toBe('PartyRegistered');
     } finally {
       feed.close();
       await b.close();

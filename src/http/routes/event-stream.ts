@@ -50,6 +50,7 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; sign
     const closing = [...open];
     for (const s of closing) s.stop();
     await Promise.all(closing.map((s) => s.done));
+    signal.close();
   });
 
   app.get('/v1/events/stream', {
