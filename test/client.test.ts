@@ -12,7 +12,7 @@ import { startLedger, type TestLedger } from './support/app.js';
 const read = (path: string) => readFileSync(join(PROJECT_ROOT, path), 'utf8');
 
 describe('the typed client', () => {
-  it('client/src/schema.ts is exactly what openapi-typescript generates from openapi/openapi.json (run `npm run client`)', async () => {
+  it('client/src/schema.ts is what openapi-typescript makes of openapi/openapi.json (`npm run client`)', async () => {
     expect(readFileSync(CLIENT_SCHEMA_FILE, 'utf8')).toBe(await generateClientSchema());
   });
 
@@ -41,18 +41,24 @@ describe('the README walk-through, through the client, against the running servi
     const r = await walkThrough(baseUrl, MASTER_KEY);
     expect(r.stage).toMatchObject({ sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], voided: null });
     expect(r.totals).toEqual([
-      { party: 'UA', kind: 'pow', handedOver: 390, received: 390, agreedOutstanding: 610, unspecifiedSides: 0, proposed: 0 },
+      {
+        party: 'UA', kind: 'pow', handedOver: 390, received: 390, agreedOutstanding: 610,
+        unspecifiedSides: 0, proposed: 0,
+      },
     ]);
-    expect(r.events.map((e) => e.type)).toEqual(['PartyRegistered', 'PartyRegistered', 'ExchangeProposed', 'ExchangeAgreed', 'StageRecorded']);
+    expect(r.events.map((e) => e.type)).toEqual([
+      'PartyRegistered', 'PartyRegistered', 'ExchangeProposed', 'ExchangeAgreed', 'StageRecorded',
+    ]);
     expect(r.head).toMatchObject({ sequence: 5, hash: r.events.at(-1)!.hash });
     // What the client read is what the service holds.
-    expect((await t.http().get(`/v1/exchanges/${r.exchangeId}`).set('authorization', `Bearer ${MASTER_KEY}`)).body.sides[0].delivered).toBe(390);
+    const held = await t.http().get(`/v1/exchanges/${r.exchangeId}`).set('authorization', `Bearer ${MASTER_KEY}`);
+    expect(held.body.sides[0].delivered).toBe(390);
     expect(r.refused).toBeInstanceOf(LedgerProblem);
     expect((r.refused as LedgerProblem).status).toBe(409);
     expect((r.refused as LedgerProblem).problem.type).toBe('/problems/transition-not-allowed');
   });
 
-  it('sends its key: without one the service refuses (401), with a reader key it reads and may not write (403)', async () => {
+  it('sends its key: without one 401; with a reader key it reads, and a write is 403', async () => {
     const anonymous = createLedgerClient({ baseUrl });
     const { error, response } = await anonymous.GET('/v1/totals');
     expect(response.status).toBe(401);
@@ -60,7 +66,8 @@ describe('the README walk-through, through the client, against the running servi
 
     const reader = createLedgerClient({ baseUrl, key: (await createKey(t, 'reader')).secret });
     expect((await must(reader.GET('/v1/parties'))).data.map((p) => p.id)).toEqual(['RU', 'UA']);
-    const refused = await must(reader.POST('/v1/parties', { body: { id: 'PL', name: 'Poland' } })).catch((e: unknown) => e);
+    const refused = await must(reader.POST('/v1/parties', { body: { id: 'PL', name: 'Poland' } }))
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(LedgerProblem);
     expect((refused as LedgerProblem).status).toBe(403);
   });
@@ -69,7 +76,10 @@ describe('the README walk-through, through the client, against the running servi
     const ledger = createLedgerClient({ baseUrl, key: MASTER_KEY });
     // A body the types allow but the service refuses: an unregistered party and a future date.
     const refused = await must(ledger.POST('/v1/exchanges', {
-      body: { kind: 'pow', proposedBy: 'XX', sides: [{ party: 'XX', handsOver: 1 }, { party: 'UA', handsOver: 1 }], occurredAt: '2999-01-01' },
+      body: {
+        kind: 'pow', proposedBy: 'XX', occurredAt: '2999-01-01',
+        sides: [{ party: 'XX', handsOver: 1 }, { party: 'UA', handsOver: 1 }],
+      },
     })).catch((e: unknown) => e as LedgerProblem);
     expect(refused).toBeInstanceOf(LedgerProblem);
     expect((refused as LedgerProblem).problem.errors?.length).toBeGreaterThan(0);

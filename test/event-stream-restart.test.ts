@@ -20,18 +20,20 @@ afterAll(async () => {
 });
 
 async function post(baseUrl: string, path: string, body: unknown): Promise<any> {
-  const res = await fetch(baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify(body) });
+  const headers = { 'content-type': 'application/json', authorization: auth };
+  const res = await fetch(baseUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
   const json = await res.json();
   expect(res.status, JSON.stringify(json)).toBeLessThan(300);
   return json;
 }
 
 async function ledger(baseUrl: string): Promise<{ sequence: number }[]> {
-  return ((await (await fetch(`${baseUrl}/v1/events?limit=1000`, { headers: { authorization: auth } })).json()) as { data: { sequence: number }[] }).data;
+  const res = await fetch(`${baseUrl}/v1/events?limit=1000`, { headers: { authorization: auth } });
+  return ((await res.json()) as { data: { sequence: number }[] }).data;
 }
 
 describe('the live feed across a restart of the service', () => {
-  it('an EventSource receives every event once, in order, before and after the restart, resuming with Last-Event-ID', async () => {
+  it('an EventSource gets every event once, in order, before and after, resuming with Last-Event-ID', async () => {
     const env = { DATABASE_URL: `file:${join(dir, 'ledger.db')}`, LEDGER_MASTER_KEY: MASTER_KEY };
     const first = await startService(env);
     running.push(first);
@@ -43,7 +45,8 @@ describe('the live feed across a restart of the service', () => {
     try {
       await feed.count(2);
       const { id } = await post(first.baseUrl, '/v1/exchanges', {
-        kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 100 }, { party: 'RU', handsOver: 100 }], occurredAt: '2025-05-16',
+        kind: 'pow', proposedBy: 'UA', occurredAt: '2025-05-16',
+        sides: [{ party: 'UA', handsOver: 100 }, { party: 'RU', handsOver: 100 }],
       });
       await feed.count(3);
 
@@ -59,7 +62,8 @@ describe('the live feed across a restart of the service', () => {
       running.push(second);
       await post(second.baseUrl, `/v1/exchanges/${id}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
       await until(() => feed.opened() >= 2, () => 'the EventSource to reconnect', 10_000);
-      await post(second.baseUrl, `/v1/exchanges/${id}/stages`, { sides: [{ party: 'UA', count: 40 }, { party: 'RU', count: 40 }], occurredAt: '2025-05-23' });
+      const sides = [{ party: 'UA', count: 40 }, { party: 'RU', count: 40 }];
+      await post(second.baseUrl, `/v1/exchanges/${id}/stages`, { sides, occurredAt: '2025-05-23' });
       await feed.count(5);
 
       const recorded = await ledger(second.baseUrl);

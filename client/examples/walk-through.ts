@@ -20,12 +20,16 @@ export async function walkThrough(baseUrl: string, key?: string) {
   const path = { id: proposed.id };
 
   // 3. Agree: by the party that did not make the standing proposal.
-  await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: { by: 'RU', occurredAt: '2025-05-16' } }));
+  const agreement = { by: 'RU', occurredAt: '2025-05-16' };
+  await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: agreement }));
 
   // 4. Record the first stage.
   const { stage } = await must(ledger.POST('/v1/exchanges/{id}/stages', {
     params: { path },
-    body: { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23', source: { title: 'First stage' } },
+    body: {
+      sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }],
+      occurredAt: '2025-05-23', source: { title: 'First stage' },
+    },
   }));
 
   // 5. The totals: UA has handed over 390 and received 390; 610 are agreed and outstanding.
@@ -36,7 +40,7 @@ export async function walkThrough(baseUrl: string, key?: string) {
   const head = await must(ledger.GET('/v1/ledger/head'));
 
   // A refusal is a LedgerProblem naming what is wrong (here: 409, RU may not agree twice).
-  const refused = await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: { by: 'RU', occurredAt: '2025-05-16' } }))
+  const refused = await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: agreement }))
     .catch((e: unknown) => e);
 
   return { exchangeId: proposed.id, stage, totals: totals.data, events: events.data, head, refused };

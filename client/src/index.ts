@@ -35,7 +35,11 @@ export interface LedgerClientOptions extends Omit<ClientOptions, 'baseUrl'> {
  */
 export function createLedgerClient({ baseUrl, key, headers, ...rest }: LedgerClientOptions): LedgerClient {
   const auth = key === undefined ? {} : { authorization: `Bearer ${key}` };
-  return createClient<paths, Json>({ ...rest, baseUrl: baseUrl.replace(/\/+$/, ''), headers: { ...auth, ...(headers as Record<string, string> | undefined) } });
+  return createClient<paths, Json>({
+    ...rest,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    headers: { ...auth, ...(headers as Record<string, string> | undefined) },
+  });
 }
 
 /** A refusal by the service, with its RFC 9457 problem (type, detail, every failing field). */
@@ -45,7 +49,8 @@ export class LedgerProblem extends Error {
     readonly status: number,
   ) {
     const fields = problem.errors?.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ');
-    super(`${status} ${problem.title}: ${problem.detail}${fields && !problem.detail.includes(fields) ? ` (${fields})` : ''}`);
+    const more = fields && !problem.detail.includes(fields) ? ` (${fields})` : '';
+    super(`${status} ${problem.title}: ${problem.detail}${more}`);
     this.name = 'LedgerProblem';
   }
 }

@@ -13,7 +13,8 @@ async function listening(t: TestLedger): Promise<string> {
   return `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
 }
 
-const allEvents = async (t: TestLedger) => (await t.http().get('/v1/events?limit=1000')).body.data as { sequence: number; type: string }[];
+type Listed = { sequence: number; type: string };
+const allEvents = async (t: TestLedger) => (await t.http().get('/v1/events?limit=1000')).body.data as Listed[];
 
 // Pages of 3, so that every backlog here spans several; a poll too slow to be what delivers a
 // write of this process (only the in-process signal can, within the tests' waits).
@@ -35,7 +36,7 @@ describe('GET /v1/events/stream', () => {
     expect(t.contractViolations).toEqual([]);
   });
 
-  it('sends the whole ledger in order, each event with id = its sequence, event = its type, data = its JSON in GET /v1/events', async () => {
+  it('sends the ledger in order: id = sequence, event = type, data = the JSON of GET /v1/events', async () => {
     const expected = await allEvents(t);
     expect(expected.length).toBeGreaterThan(FEED.pageSize);
     const feed = followFeed(`${base}/v1/events/stream`);
@@ -65,7 +66,8 @@ describe('GET /v1/events/stream', () => {
     }
   });
 
-  it('resumes after `after`, and after Last-Event-ID, which wins over `after` (a reconnecting EventSource keeps its first URL)', async () => {
+  // A reconnecting EventSource keeps its first URL: the header must win.
+  it('resumes after `after`, and after Last-Event-ID, which wins over `after`', async () => {
     const sequences = (await allEvents(t)).map((e) => e.sequence);
     const fromAfter = await openRawStream(`${base}/v1/events/stream?after=2`);
     const fromHeader = await openRawStream(`${base}/v1/events/stream?after=1`, { 'last-event-id': '4' });

@@ -105,7 +105,8 @@ async function urlOf(path: string): Promise<string> {
 }
 
 /** A live stream (text/event-stream) never ends by itself: take its status and headers, then hang up. */
-function hangUpOnStreams(res: IncomingMessage & { text?: string }, done: (err: Error | null, body: unknown) => void): void {
+type Parsed = (err: Error | null, body: unknown) => void;
+function hangUpOnStreams(res: IncomingMessage & { text?: string }, done: Parsed): void {
   if (String(res.headers['content-type']).startsWith('text/event-stream')) {
     res.destroy();
     done(null, {});

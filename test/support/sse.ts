@@ -37,7 +37,9 @@ export function followFeed(url: string, authorization?: string) {
   });
   source.addEventListener('open', () => (opened += 1));
   for (const type of EVENT_TYPES) {
-    source.addEventListener(type, (e) => received.push({ id: e.lastEventId, type: e.type, data: JSON.parse(e.data as string) }));
+    source.addEventListener(type, (e) => {
+      received.push({ id: e.lastEventId, type: e.type, data: JSON.parse(e.data as string) });
+    });
   }
   return {
     source,
@@ -45,7 +47,8 @@ export function followFeed(url: string, authorization?: string) {
     requests,
     opened: () => opened,
     /** Waits until at least `n` events have arrived. */
-    count: (n: number, ms?: number) => until(() => received.length >= n, () => `${n} events (got ${received.length})`, ms),
+    count: (n: number, ms?: number) =>
+      until(() => received.length >= n, () => `${n} events (got ${received.length})`, ms),
     close: () => source.close(),
   };
 }
@@ -103,7 +106,8 @@ export async function openRawStream(url: string, headers: Record<string, string>
     ended: () => ended,
     /** Resolves when the server has ended the stream. */
     finished: reading,
-    waitFor: (ready: (frames: Frame[]) => boolean, what: string, ms?: number) => until(() => ready(frames), () => `${what} (frames: ${JSON.stringify(frames)})`, ms),
+    waitFor: (ready: (frames: Frame[]) => boolean, what: string, ms?: number) =>
+      until(() => ready(frames), () => `${what} (frames: ${JSON.stringify(frames)})`, ms),
     close: async () => {
       abort.abort();
       await reading;

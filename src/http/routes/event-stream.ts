@@ -41,10 +41,14 @@ interface OpenStream {
  * backpressure, the end. Open streams are ended when the service closes (preClose), before
  * the server waits for its connections, so that closing never waits on a client.
  */
-export const eventStreamRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; signal: LedgerSignal; stream: EventStreamOptions }> = async (
-  app,
-  { store, signal, stream: options },
-) => {
+interface EventStreamPlugin {
+  store: LedgerStore;
+  signal: LedgerSignal;
+  stream: EventStreamOptions;
+}
+
+export const eventStreamRoutes: FastifyPluginAsyncZod<EventStreamPlugin> = async (app, plugin) => {
+  const { store, signal, stream: options } = plugin;
   const open = new Set<OpenStream>();
   app.addHook('preClose', async () => {
     const closing = [...open];
@@ -57,7 +61,12 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; sign
     config: { role: 'reader' },
     schema: {
       operationId: 'streamEvents', summary: 'The ledger, live (Server-Sent Events)', tags: ['ledger'],
-      description: 'Every event after `after` (or after `Last-Event-ID`), in ledger order, then each new event as it is recorded on any instance, as Server-Sent Events. One request for as long as it stays open (it counts once against the rate limit). The stream ends when the service stops; a client reconnects with `Last-Event-ID` and goes on with nothing skipped or repeated.',
+      description: [
+        'Every event after `after` (or after `Last-Event-ID`), in ledger order, then each new event as it is',
+        'recorded on any instance, as Server-Sent Events. One request for as long as it stays open (it counts once',
+        'against the rate limit). The stream ends when the service stops; a client reconnects with `Last-Event-ID`',
+        'and goes on with nothing skipped or repeated.',
+      ].join(' '),
       querystring: EventStreamQuery,
       headers: EventStreamHeaders,
       response: {

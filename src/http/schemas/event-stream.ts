@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 export const EventStreamQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional().meta({
-    description: 'Sequence of the last event already read (0, the default, sends the whole ledger first). A `Last-Event-ID` header wins over it, so that a reconnecting EventSource resumes where it stopped and not where it first began.',
+    description:
+      'Sequence of the last event already read (0, the default, sends the whole ledger first). A `Last-Event-ID` '
+      + 'header wins over it, so that a reconnecting EventSource resumes where it stopped and not where it first '
+      + 'began.',
   }),
 });
 
@@ -11,7 +14,10 @@ export const EventStreamHeaders = z.object({
     .string()
     .regex(/^\d{0,15}$/, 'must be the id of an event this feed sent: a sequence number')
     .optional()
-    .meta({ description: 'The id of the last event received: EventSource sends it by itself when it reconnects. Resumes after that event.' }),
+    .meta({
+      description: 'The id of the last event received: EventSource sends it by itself when it reconnects. '
+        + 'Resumes after that event.',
+    }),
 });
 
 export const EventStreamBody = z.string().meta({
@@ -22,5 +28,9 @@ export const EventStreamBody = z.string().meta({
     'Lines starting with `:` are heartbeats. The stream ends when the service stops: reconnect,',
     'sending the last id as `Last-Event-ID` (EventSource does both), to go on with nothing skipped or repeated.',
   ].join(' '),
-  example: 'retry: 2000\n\nid: 1\nevent: PartyRegistered\ndata: {"sequence":1,"type":"PartyRegistered",…}\n\n: heartbeat\n\n',
+  example: [
+    'retry: 2000', '',
+    'id: 1', 'event: PartyRegistered', 'data: {"sequence":1,"type":"PartyRegistered",…}', '',
+    ': heartbeat', '', '',
+  ].join('\n'),
 });
