@@ -5,7 +5,7 @@ import { buildServer, openStore } from '../../src/server.js';
 import { startLedger, type TestLedger } from '../support/app.js';
 import { agreed, registerParties, stage } from '../support/scenario.js';
 import { followFeed, openRawStream, until } from '../support/sse.js';
-import { expectProblem } from '../security/helpers.js';
+import { MASTER_KEY, createKey, expectProblem } from '../security/helpers.js';
 
 /** A listening copy of the service: EventSource needs a real socket, not supertest's. */
 async function listening(t: TestLedger): Promise<string> {
@@ -215,5 +215,32 @@ describe('closing the service', () => {
       expect(s.ended()).toBe(true);
       expect(s.frames.at(-1)?.comment).toMatch(/^end at 1; reconnect/);
     }
+  });
+
+  it('does not wait on a stream whose request was still being authenticated when closing began', async () => {
+    const t = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY }, { eventStream: { heartbeatMs: 60_000 } });
+    const base = await listening(t);
+    const { secret } = await createKey(t, 'reader');
+    // The key's look-up waits until the service is closing, then lets the request on to the route.
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let looking = () => {};
+    const lookedUp = new Promise<void>((r) => (looking = r));
+    const findLiveKey = t.store.keys.findLiveKey.bind(t.store.keys);
+    t.store.keys.findLiveKey = async (digest) => {
+      looking();
+      await gate;
+      return findLiveKey(digest);
+    };
+    const stream = openRawStream(`${base}/v1/events/stream`, { authorization: `Bearer ${secret}` });
+    await lookedUp;
+    const closed = t.close();
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    const s = await stream;
+    await s.finished;
+    expect(s.res.status).toBe(200);
+    expect(s.events()).toEqual([]);
+    await closed;
   });
 });

@@ -31,6 +31,12 @@ interface OpenStream {
   done: Promise<void>;
 }
 
+interface EventStreamPlugin {
+  store: LedgerStore;
+  signal: LedgerSignal;
+  stream: EventStreamOptions;
+}
+
 /**
  * GET /v1/events/stream: the ledger as Server-Sent Events. Each stream reads the events from
  * the store, page by page from where the client stands, and waits on the ledger signal for
@@ -41,19 +47,15 @@ interface OpenStream {
  * backpressure, the end. Open streams are ended when the service closes (preClose), before
  * the server waits for its connections, so that closing never waits on a client.
  */
-interface EventStreamPlugin {
-  store: LedgerStore;
-  signal: LedgerSignal;
-  stream: EventStreamOptions;
-}
-
 export const eventStreamRoutes: FastifyPluginAsyncZod<EventStreamPlugin> = async (app, plugin) => {
   const { store, signal, stream: options } = plugin;
   const open = new Set<OpenStream>();
+  let closing = false;
   app.addHook('preClose', async () => {
-    const closing = [...open];
-    for (const s of closing) s.stop();
-    await Promise.all(closing.map((s) => s.done));
+    closing = true;
+    const streams = [...open];
+    for (const s of streams) s.stop();
+    await Promise.all(streams.map((s) => s.done));
     signal.close();
   });
 
@@ -92,6 +94,11 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<EventStreamPlugin> = async
     });
     if (request.method === 'HEAD') {
       raw.end();
+      return;
+    }
+    // Past its authentication when the service began to close: no stream to follow, come back.
+    if (closing) {
+      raw.end(sseRetry(options.reconnectMs));
       return;
     }
     const stopped = new AbortController();
