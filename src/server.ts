@@ -21,6 +21,8 @@ import { keyRoutes } from './http/routes/keys.js';
 import { ledgerRoutes } from './http/routes/ledger.js';
 import { pageRoutes } from './http/routes/page.js';
 import { PAGE_DIR } from './http/page/assets.js';
+import { DEFAULT_EVENT_STREAM, eventStreamRoutes, type EventStreamOptions } from './http/routes/event-stream.js';
+import { LedgerSignal, type ChangeSource } from './feed/ledger-signal.js';
 import { partyRoutes } from './http/routes/parties.js';
 import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import { Ledger } from './ledger/ledger.js';
@@ -66,6 +68,8 @@ export interface ServerOptions {
   keyCache?: KeyCacheOptions;
   /** Where the built page is read from (scripts/build-page.ts); dist/page by default. */
   pageDir?: string;
+  /** The live feed (GET /v1/events/stream): heartbeat, poll and page; `changes` as a store gives them. */
+  eventStream?: Partial<EventStreamOptions & { pollMs: number; changes: ChangeSource }>;
 }
 
 /** TRUST_PROXY as Fastify takes it: a number of hops becomes proxy-addr's rule for it (the hops nearest the service). */
@@ -117,6 +121,13 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
+  // This process's writes wake its live feeds at once (other instances' are found by the poll).
+  const { pollMs, changes, ...stream } = { ...DEFAULT_EVENT_STREAM, ...options.eventStream };
+  const signal = new LedgerSignal(async () => (await store.head()).sequence, { pollMs, changes });
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300) signal.notify();
+    done();
+  });
   registerAccessRules(app);
   registerNegotiation(app);
   // Public routes (liveness and readiness probes, docs) are never throttled: they get no
@@ -147,6 +158,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   await app.register(partyRoutes, { store, ledger });
   await app.register(exchangeRoutes, { store, ledger });
   await app.register(ledgerRoutes, { store });
+  await app.register(eventStreamRoutes, { store, signal, stream });
   await app.register(keyRoutes, { keys });
   await app.register(pageRoutes, { dir: options.pageDir ?? PAGE_DIR });
   return app;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
@@ -105,9 +106,24 @@ async function urlOf(path: string): Promise<string> {
   return url;
 }
 
+/** A live stream (text/event-stream) never ends by itself: take its status and headers, then hang up. */
+type Parsed = (err: Error | null, body: unknown) => void;
+function hangUpOnStreams(res: IncomingMessage & { text?: string }, done: Parsed): void {
+  if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+    res.destroy();
+    done(null, {});
+    return;
+  }
+  res.text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (res.text += chunk));
+  res.on('end', () => done(null, res.text ? JSON.parse(res.text) : {}));
+}
+
 async function call(o: { path: string; method: Method; op: Operation }, authorization?: string, method: Method = o.method): Promise<Response> {
   const url = await urlOf(o.path);
   let req = t().http()[method as 'get'](url);
+  if (o.op.responses['200']?.content?.['text/event-stream']) req = req.buffer(true).parse(hangUpOnStreams as never);
   if (authorization !== undefined) req = req.set('authorization', authorization);
   // An empty object: past authentication it is a 400, so nothing is written by the table.
   if (o.op.requestBody !== undefined) req = req.send({});

@@ -48,7 +48,10 @@ function documentAccess(route: RouteOptions): void {
   }
   schema.security = [{ [BEARER_SCHEME]: [] }];
   schema['x-required-role'] = needed;
-  schema.description = `${schema.description ? `${schema.description as string}\n\n` : ''}Requires role \`${needed}\` (or the master key).`;
+  // A GET's schema is seen twice, for it and for its HEAD route: say the role once.
+  const says = `Requires role \`${needed}\` (or the master key).`;
+  const before = (schema.description as string | undefined) ?? '';
+  if (!before.endsWith(says)) schema.description = before ? `${before}\n\n${says}` : says;
   const hasBody = 'body' in schema;
   // 503: the database (or the shared rate-limit store) cannot be reached just now.
   schema.response = { ...schema.response, ...problemResponses(401, 403, 429, 503), ...(hasBody ? problemResponses(413, 415) : {}) };
