@@ -12,13 +12,20 @@ import { sqlitePathOf } from '../store/sqlite/connection.js';
  */
 export function openExistingLedger(): LedgerStore {
   const config = loadConfig();
-  const path = sqlitePathOf(config.databaseUrl);
-  const refuse = (why: string): never => {
+  const why = ledgerFileRefusal(config.databaseUrl);
+  if (why !== null) {
     console.error(`refused: ${why} (DATABASE_URL=${config.databaseUrl})`);
     process.exit(2);
-  };
-  if (path === ':memory:') refuse('an in-memory database holds no ledger to read');
-  if (!existsSync(path)) refuse(`no ledger at ${path}; check the path`);
+  }
+  // A command has no requests to answer meanwhile: verify on both cores (verify-ledger.ts).
+  return openStore(config, { verify: { threads: 'split' } });
+}
+
+/** Why `databaseUrl` is not an existing ledger file, or null when it is one. */
+export function ledgerFileRefusal(databaseUrl: string): string | null {
+  const path = sqlitePathOf(databaseUrl);
+  if (path === ':memory:') return 'an in-memory database holds no ledger to read';
+  if (!existsSync(path)) return `no ledger at ${path}; check the path`;
   let tables: string[] = [];
   try {
     const file = new Database(path, { readonly: true, fileMustExist: true });
@@ -28,9 +35,8 @@ export function openExistingLedger(): LedgerStore {
       file.close();
     }
   } catch {
-    refuse(`${path} is not an SQLite database`);
+    return `${path} is not an SQLite database`;
   }
-  if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) refuse(`${path} is not a ledger (no events table)`);
-  // A command has no requests to answer meanwhile: verify on both cores (verify-ledger.ts).
-  return openStore(config, { verify: { threads: 'split' } });
+  if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) return `${path} is not a ledger (no events table)`;
+  return null;
 }
