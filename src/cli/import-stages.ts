@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { importStagesEnvironment } from '../config.js';
-import { ledgerFileRefusal } from './existing-ledger.js';
 import type { Column } from './stages/columns.js';
-import { httpLedger, inProcessLedger, type Ledger } from './stages/ledger-client.js';
+import { httpLedger, type Ledger } from './stages/ledger-client.js';
 import { OptionsError, parseOptions, type ImportOptions } from './stages/options.js';
 import { planRows, type PlannedRow } from './stages/plan.js';
 import { rowProgress, type RowProgress } from './stages/progress.js';
-import { scratchLike } from './stages/scratch.js';
 import { LedgerRefusal, sendRows } from './stages/send-rows.js';
 import { placeOf, readSheet, type RowError } from './stages/sheet.js';
 
@@ -59,9 +57,13 @@ async function main(): Promise<number> {
     return refused(`${rowsOf(linesOf(plan.errors))} of ${options.file} cannot be recorded; nothing was written`, plan.errors, sheet.header);
   }
 
+  // The service's own modules (Fastify, the store) take a while to load: only now that the
+  // sheet has been read are they needed (and a --resume over HTTP needs none of them).
   const progress = rowProgress();
   let ledger: Ledger;
   if (options.target.kind === 'file') {
+    const { ledgerFileRefusal } = await import('./existing-ledger.js');
+    const { inProcessLedger } = await import('./stages/in-process-ledger.js');
     const why = ledgerFileRefusal(options.target.databaseUrl);
     if (why !== null) return refused(why);
     ledger = await inProcessLedger(options.target.databaseUrl);
@@ -88,6 +90,7 @@ async function importRows(
     const reachable = await ledger.get('/v1/parties');
     if (reachable.status !== 200) throw new LedgerRefusal(`${ledger.name} answered GET /v1/parties with ${reachable.status}: ${reachable.body?.detail ?? 'is this the ledger’s URL?'}`);
   } else {
+    const { scratchLike } = await import('./stages/scratch.js');
     const scratch = await scratchLike(ledger, rows);
     let check;
     try {

@@ -1,7 +1,4 @@
-import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../../config.js';
-import { buildServer, openStore } from '../../server.js';
 
 /** An answer of the API: status, headers, and the JSON body (problem+json on a refusal). */
 export interface Answer {
@@ -12,7 +9,8 @@ export interface Answer {
 
 /**
  * The ledger the import talks to, always through the HTTP API, so that a row meets the same
- * validation and rules whether the ledger is a running service or a file opened here.
+ * validation and rules whether the ledger is a running service or a file opened here
+ * (in-process-ledger.ts).
  */
 export interface Ledger {
   /** For messages: the URL or the file. */
@@ -24,40 +22,6 @@ export interface Ledger {
 
 /** Told when the service asks to wait (rate limit) or is out of reach for a moment. */
 export type OnWait = (why: string, seconds: number) => void;
-
-/**
- * The service's own app on a ledger file (or `:memory:`), in this process, answering through
- * `inject`: no port is opened. Without a master key, as a command on the file itself is: its
- * events are recorded with the principal `dev`, as in development mode.
- */
-export async function inProcessLedger(databaseUrl: string): Promise<Ledger> {
-  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' });
-  const store = openStore(config);
-  let app: FastifyInstance;
-  try {
-    app = await buildServer(config, store);
-    await app.ready();
-  } catch (e) {
-    await store.close();
-    throw e;
-  }
-  const answer = async (method: 'GET' | 'POST', url: string, body?: unknown, key?: string): Promise<Answer> => {
-    const res = await app.inject({
-      method, url, ...(body === undefined ? {} : { payload: body as object }),
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { 'idempotency-key': key } : {}) },
-    });
-    return { status: res.statusCode, headers: res.headers as Answer['headers'], body: res.body === '' ? null : res.json() };
-  };
-  return {
-    name: databaseUrl,
-    get: (path) => answer('GET', path),
-    post: (path, body, key) => answer('POST', path, body, key),
-    close: async () => {
-      await app.close();
-      await store.close();
-    },
-  };
-}
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const RETRIES = 5;

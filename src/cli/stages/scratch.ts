@@ -2,7 +2,8 @@ import type { ExchangeCommand } from '../../domain/commands.js';
 import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
 import { commandLength, commandOf } from '../../domain/replay.js';
 import { latestOf } from '../../domain/time.js';
-import { inProcessLedger, type Ledger } from './ledger-client.js';
+import { inProcessLedger } from './in-process-ledger.js';
+import type { Ledger } from './ledger-client.js';
 import type { PlannedRow } from './plan.js';
 import { LedgerRefusal } from './send-rows.js';
 
