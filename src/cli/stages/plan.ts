@@ -52,7 +52,7 @@ export function planRows(sheet: Sheet): Plan {
     const { reads, needs } = ACTION_COLUMNS[action];
     for (const c of needs) if (!sheet.header.has(c) && !missing.has(c)) missing.set(c, row.line);
     const stray = COLUMNS.filter((c) => row.cells[c] !== '' && !reads.includes(c));
-    for (const c of stray) errors.push({ line: row.line, column: c, message: `a ${action} row does not take ${c}; leave it empty` });
+    for (const c of stray) errors.push({ line: row.line, column: c, message: `${/^[aeiou]/.test(action) ? 'an' : 'a'} ${action} row does not take ${c}; leave it empty` });
     const exchange = exchangeOf(row, action, labels, errors);
     const built = bodyOf(row, action, errors);
     if (stray.length || !exchange || !built) continue;
