@@ -128,7 +128,7 @@ async function importRows(
   process.off('SIGINT', onInterrupt);
   const sofar = `${rowsOf(write.written)} written now${write.alreadyWritten ? `, ${rowsOf(write.alreadyWritten)} already in the ledger` : ''}`;
   if (write.interrupted) {
-    console.error(`interrupted before line ${write.stoppedAt}: ${sofar}; run it again with --resume to write the rest`);
+    console.error(`interrupted: ${sofar}; the first row not written is on line ${write.stoppedAt}; run it again with --resume to write the rest`);
     return INTERRUPTED;
   }
   if (write.errors.length) {

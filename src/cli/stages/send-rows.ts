@@ -24,7 +24,7 @@ export interface SendReport {
   written: number;
   /** Rows it already held: their Idempotency-Key was answered with the first answer. */
   alreadyWritten: number;
-  /** Where the run stopped early: the first refused row, or (interrupted) about where it was. */
+  /** Where the run stopped early: the first refused row, or (interrupted) the first row not sent. */
   stoppedAt: number | null;
   interrupted: boolean;
 }
@@ -33,12 +33,14 @@ export interface SendReport {
 const KEY_CHAIN = 50;
 
 /**
- * Rows in flight at once. Rows on one exchange go one after another, in file order (each
+ * Requests in flight at once. Rows on one exchange go one after another, in file order (each
  * depends on the state the one before left); rows on different exchanges do not depend on
  * each other, and sent side by side they share the ledger's commits (group commit) and the
  * network's round trips.
  */
-const WINDOW = 32;
+const IN_FLIGHT = 32;
+/** Rows taken up at once, most of them waiting for the row before them on their exchange. */
+const AHEAD = 1024;
 
 /**
  * Sends the rows, each as the API request it stands for, turning an exchange proposed earlier
@@ -52,10 +54,14 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
   const report: SendReport = { errors: [], written: 0, alreadyWritten: 0, stoppedAt: null, interrupted: false };
   let done = 0;
   let failure: unknown = null;
-  const stopped = () => failure !== null || (options.stopAtFirst && report.errors.length > 0);
+  let firstUnsent = Infinity;
+  const interrupted = () => (report.interrupted ||= options.interrupted?.() ?? false);
+  const stopped = () => failure !== null || (options.stopAtFirst && report.errors.length > 0) || interrupted();
+  let sending = 0;
+  /** Rows ready to be sent, waiting for a request to end. */
+  const turns: (() => void)[] = [];
 
   const send = async (row: PlannedRow): Promise<void> => {
-    if (stopped()) return;
     const on = row.exchange;
     const id = 'id' in on ? idOf(on.id) : 'proposedOn' in on ? proposed.get(on.proposedOn) : '';
     if (id === undefined) {
@@ -63,7 +69,20 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
       return;
     }
     const path = row.action === 'propose' ? '/v1/exchanges' : `/v1/exchanges/${encodeURIComponent(id)}${row.suffix}`;
-    const answer = await post(ledger, path, row, options.idempotency);
+    while (sending >= IN_FLIGHT) await new Promise<void>((resolve) => turns.push(resolve));
+    let answer: Answer;
+    sending += 1;
+    try {
+      // Looked at again once its turn has come: the run may have stopped meanwhile.
+      if (stopped()) {
+        firstUnsent = Math.min(firstUnsent, row.line);
+        return;
+      }
+      answer = await post(ledger, path, row, options.idempotency);
+    } finally {
+      sending -= 1;
+      turns.shift()?.();
+    }
     if (answer.status >= 300) {
       report.errors.push(...refusalOf(row, answer));
       return;
@@ -74,34 +93,31 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
     options.onRow?.(++done);
   };
 
-  /** The last row sent on each exchange (by the proposal's line in the file, or the ledger's id). */
+  /** The last row taken up on each exchange (by the line of its proposal in the file, or its id in the ledger). */
   const tails = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<void>>();
-  let next = 0;
-  for (; next < rows.length; next++) {
-    const row = rows[next]!;
-    while (inFlight.size >= WINDOW && !stopped()) await Promise.race(inFlight);
-    if (stopped()) break;
-    if (options.interrupted?.()) {
-      report.interrupted = true;
+  const taken = new Set<Promise<void>>();
+  for (const row of rows) {
+    while (taken.size >= AHEAD && !stopped()) await Promise.race(taken);
+    if (stopped()) {
+      firstUnsent = Math.min(firstUnsent, row.line);
       break;
     }
     const on = row.exchange;
     const exchange = 'id' in on ? `id:${on.id}` : `line:${'proposedOn' in on ? on.proposedOn : row.line}`;
     const task: Promise<void> = (tails.get(exchange) ?? Promise.resolve())
-      .then(() => send(row))
+      .then(() => (stopped() ? void (firstUnsent = Math.min(firstUnsent, row.line)) : send(row)))
       .catch((e: unknown) => {
         failure ??= e;
       })
-      .finally(() => inFlight.delete(task));
+      .finally(() => taken.delete(task));
     tails.set(exchange, task);
-    inFlight.add(task);
+    taken.add(task);
   }
-  await Promise.all(inFlight);
+  await Promise.all(taken);
   if (failure !== null) throw failure;
   report.errors.sort((a, b) => a.line - b.line);
   if (report.errors.length && options.stopAtFirst) report.stoppedAt = report.errors[0]!.line;
-  else if (report.interrupted) report.stoppedAt = rows[next]?.line ?? null;
+  else if (report.interrupted && firstUnsent !== Infinity) report.stoppedAt = firstUnsent;
   return report;
 }
 
