@@ -36,7 +36,12 @@ function season(): { csv: string; handedOver: number } {
   return { csv: `${lines.join('\r\n')}\r\n`, handedOver };
 }
 
-interface Run { seconds: number; cpuSeconds: number; passes: string[]; summary: any }
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  passes: string[];
+  summary: any;
+}
 
 /**
  * The CLI as `npm run import-stages` runs it: wall time, the CPU time it used (bash's `times`:
@@ -47,7 +52,9 @@ function importStages(args: string[], env: Record<string, string>): Promise<Run>
     const t0 = performance.now();
     const cli = [process.execPath, '--import', 'tsx', join('src', 'cli', 'import-stages.ts'), ...args];
     const child = spawn('bash', ['-c', '"$@"; s=$?; times >&2; exit $s', 'import-stages', ...cli], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
@@ -55,10 +62,14 @@ function importStages(args: string[], env: Record<string, string>): Promise<Run>
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`import-stages exited ${code}:\n${err}`));
-      const [user, system] = [...(err.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      const [user, system] = [...(err.trim().split('\n').at(-1) ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map(
+        (m) => Number(m[1]) * 60 + Number(m[2]),
+      );
       resolve({
-        seconds: (performance.now() - t0) / 1000, cpuSeconds: (user ?? 0) + (system ?? 0),
-        passes: err.split('\n').filter((l) => / rows in /.test(l)), summary: JSON.parse(out),
+        seconds: (performance.now() - t0) / 1000,
+        cpuSeconds: (user ?? 0) + (system ?? 0),
+        passes: err.split('\n').filter((l) => / rows in /.test(l)),
+        summary: JSON.parse(out),
       });
     });
   });
@@ -66,7 +77,12 @@ function importStages(args: string[], env: Record<string, string>): Promise<Run>
 
 /** A service on a new ledger file with UA and RU registered, and a recorder's key for it. */
 async function serviceWithParties(name: string) {
-  const env = { DATABASE_URL: `file:${join(dir, name)}`, LEDGER_MASTER_KEY: MASTER, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: `file:${join(dir, name)}`,
+    LEDGER_MASTER_KEY: MASTER,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    LOG_LEVEL: 'warn',
+  };
   const service = await start(join('src', 'main.ts'), env, '/readyz');
   for (const id of ['UA', 'RU']) await api(service.base, MASTER, 'POST', '/v1/parties', { id, name: id });
   const { secret } = await api(service.base, MASTER, 'POST', '/v1/keys', { name: 'bench import', role: 'recorder' });
@@ -78,28 +94,43 @@ async function expectImported(base: string, handedOver: number, rows: number): P
   const head = await api(base, MASTER, 'GET', '/v1/ledger/head');
   const [ua] = (await api(base, MASTER, 'GET', '/v1/totals?party=UA&kind=pow')).data;
   if (head.sequence !== 2 + rows || ua.handedOver !== handedOver || ua.received !== handedOver) {
-    throw new Error(`ledger differs from the sheet: ${head.sequence} events, UA ${JSON.stringify(ua)}; expected ${2 + rows} events, ${handedOver} each way`);
+    throw new Error(
+      `ledger differs from the sheet: ${head.sequence} events, UA ${JSON.stringify(ua)}; ` +
+        `expected ${2 + rows} events, ${handedOver} each way`,
+    );
   }
 }
 
-const report = (what: string, r: Run) => console.log(
-  `${what}: ${r.summary.rows.toLocaleString('en')} rows in ${r.seconds.toFixed(1)} s wall (${Math.round(r.summary.rows / r.seconds)} rows/s), `
-  + `${r.cpuSeconds.toFixed(1)} s CPU; written ${r.summary.written}, already there ${r.summary.alreadyWritten}\n  ${r.passes.join('\n  ')}`,
-);
+const report = (what: string, r: Run) =>
+  console.log(
+    `${what}: ${r.summary.rows.toLocaleString('en')} rows in ${r.seconds.toFixed(1)} s wall ` +
+      `(${Math.round(r.summary.rows / r.seconds)} rows/s), ${r.cpuSeconds.toFixed(1)} s CPU; ` +
+      `written ${r.summary.written}, already there ${r.summary.alreadyWritten}\n  ${r.passes.join('\n  ')}`,
+  );
 
 try {
   const { csv, handedOver } = season();
   const file = join(dir, 'season.csv');
   writeFileSync(file, csv);
   const rows = exchanges * 5;
-  console.log(`${rows.toLocaleString('en')} rows (${(csv.length / 1024).toFixed(0)} KiB); ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `${rows.toLocaleString('en')} rows (${(csv.length / 1024).toFixed(0)} KiB); ` +
+      `${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`,
+  );
 
   // Into a ledger file: the service that made it is stopped, and started again to read it back.
   const onFile = await serviceWithParties('file.db');
   await stop(onFile.service);
   report('--database', await importStages([file, '--database', onFile.databaseUrl], {}));
-  report('--database --resume (all written)', await importStages([file, '--database', onFile.databaseUrl, '--resume'], {}));
-  const reread = await start(join('src', 'main.ts'), { DATABASE_URL: onFile.databaseUrl, LEDGER_MASTER_KEY: MASTER, LOG_LEVEL: 'warn' }, '/readyz');
+  report(
+    '--database --resume (all written)',
+    await importStages([file, '--database', onFile.databaseUrl, '--resume'], {}),
+  );
+  const reread = await start(
+    join('src', 'main.ts'),
+    { DATABASE_URL: onFile.databaseUrl, LEDGER_MASTER_KEY: MASTER, LOG_LEVEL: 'warn' },
+    '/readyz',
+  );
   await expectImported(reread.base, handedOver, rows);
   await stop(reread);
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { importStagesEnvironment } from '../config.js';
 import type { Column } from './stages/columns.js';
-import { httpLedger, type Ledger } from './stages/ledger-client.js';
+import { LedgerRefusal, httpLedger, partiesOf, type Ledger } from './stages/ledger-client.js';
 import { OptionsError, parseOptions, type ImportOptions } from './stages/options.js';
 import { planRows, type PlannedRow } from './stages/plan.js';
 import { rowProgress, type RowProgress } from './stages/progress.js';
-import { LedgerRefusal, sendRows } from './stages/send-rows.js';
+import { sendRows } from './stages/send-rows.js';
 import { placeOf, readSheet, type RowError } from './stages/sheet.js';
 
 /**
@@ -26,7 +26,11 @@ const INTERRUPTED = 130;
 const rowsOf = (n: number) => `${n.toLocaleString('en')} row${n === 1 ? '' : 's'}`;
 const linesOf = (errors: readonly RowError[]) => new Set(errors.map((e) => e.line)).size;
 
-function refused(what: string, errors: readonly RowError[] = [], header: ReadonlyMap<Column, number> = new Map()): number {
+function refused(
+  what: string,
+  errors: readonly RowError[] = [],
+  header: ReadonlyMap<Column, number> = new Map(),
+): number {
   console.error(`refused: ${what}`);
   for (const e of errors) console.error(`  ${placeOf(e, header)}: ${e.message}${e.type ? ` (${e.type})` : ''}`);
   return REFUSED;
@@ -52,9 +56,15 @@ async function main(): Promise<number> {
   if (!reading.ok) return refused(`${options.file} is not a stages sheet; nothing was written`, reading.errors);
   const { sheet } = reading;
   const plan = planRows(sheet);
-  if (!plan.ok) return refused(`${options.file} lacks columns its rows need; nothing was written`, plan.errors, sheet.header);
+  if (!plan.ok) {
+    return refused(`${options.file} lacks columns its rows need; nothing was written`, plan.errors, sheet.header);
+  }
   if (options.resume && plan.errors.length) {
-    return refused(`${rowsOf(linesOf(plan.errors))} of ${options.file} cannot be recorded; nothing was written`, plan.errors, sheet.header);
+    return refused(
+      `${rowsOf(linesOf(plan.errors))} of ${options.file} cannot be recorded; nothing was written`,
+      plan.errors,
+      sheet.header,
+    );
   }
 
   // The service's own modules (Fastify, the store) take a while to load: only now that the
@@ -81,21 +91,30 @@ async function main(): Promise<number> {
 }
 
 async function importRows(
-  options: ImportOptions, ledger: Ledger, plan: { rows: PlannedRow[]; errors: RowError[] }, header: ReadonlyMap<Column, number>, progress: RowProgress,
+  options: ImportOptions,
+  ledger: Ledger,
+  plan: { rows: PlannedRow[]; errors: RowError[] },
+  header: ReadonlyMap<Column, number>,
+  progress: RowProgress,
 ): Promise<number> {
   const { rows } = plan;
   if (options.resume) {
     // Part of the file may be in the ledger already, so it cannot be checked as a whole
-    // beforehand: each row is checked by the ledger as it is sent, and the first refused one stops the run.
-    const reachable = await ledger.get('/v1/parties');
-    if (reachable.status !== 200) throw new LedgerRefusal(`${ledger.name} answered GET /v1/parties with ${reachable.status}: ${reachable.body?.detail ?? 'is this the ledger’s URL?'}`);
+    // beforehand: each row is checked by the ledger as it is sent, and the first refused one
+    // stops the run.
+    await partiesOf(ledger);
   } else {
     const { scratchLike } = await import('./stages/scratch.js');
     const scratch = await scratchLike(ledger, rows);
     let check;
     try {
       progress.start('check', rows.length);
-      check = await sendRows(scratch.ledger, rows, { idOf: scratch.idOf, idempotency: false, stopAtFirst: false, onRow: (d) => progress.update(d) });
+      check = await sendRows(scratch.ledger, rows, {
+        idOf: scratch.idOf,
+        idempotency: false,
+        stopAtFirst: false,
+        onRow: (d) => progress.update(d),
+      });
       progress.end(rows.length);
     } finally {
       await scratch.ledger.close();
@@ -105,11 +124,22 @@ async function importRows(
       // Only a row on an exchange already in the ledger can meet what an earlier run of the file wrote.
       const onLedger = new Set(rows.filter((r) => 'id' in r.exchange).map((r) => r.line));
       const hint = check.errors.some((e) => onLedger.has(e.line) && e.type === 'transition-not-allowed')
-        ? ' (if an earlier run wrote part of this file, run it again with --resume)' : '';
-      return refused(`${rowsOf(linesOf(errors))} of ${options.file} cannot be recorded; nothing was written${hint}`, errors, header);
+        ? ' (if an earlier run wrote part of this file, run it again with --resume)'
+        : '';
+      return refused(
+        `${rowsOf(linesOf(errors))} of ${options.file} cannot be recorded; nothing was written${hint}`,
+        errors,
+        header,
+      );
     }
     if (options.dryRun) {
-      console.log(JSON.stringify({ file: options.file, ledger: ledger.name, rows: rows.length, dryRun: true, written: 0 }, null, 2));
+      console.log(
+        JSON.stringify(
+          { file: options.file, ledger: ledger.name, rows: rows.length, dryRun: true, written: 0 },
+          null,
+          2,
+        ),
+      );
       return OK;
     }
   }
@@ -123,18 +153,41 @@ async function importRows(
   };
   process.on('SIGINT', onInterrupt);
   progress.start('write', rows.length);
-  const write = await sendRows(ledger, rows, { idempotency: true, stopAtFirst: true, onRow: (d) => progress.update(d), interrupted: () => interrupted });
+  const write = await sendRows(ledger, rows, {
+    idempotency: true,
+    stopAtFirst: true,
+    onRow: (d) => progress.update(d),
+    interrupted: () => interrupted,
+  });
   progress.end(write.written + write.alreadyWritten);
   process.off('SIGINT', onInterrupt);
-  const sofar = `${rowsOf(write.written)} written now${write.alreadyWritten ? `, ${rowsOf(write.alreadyWritten)} already in the ledger` : ''}`;
+  const already = write.alreadyWritten ? `, ${rowsOf(write.alreadyWritten)} already in the ledger` : '';
+  const sofar = `${rowsOf(write.written)} written now${already}`;
+  const rest = 'run the file again with --resume to write the rest';
   if (write.interrupted) {
-    console.error(`interrupted: ${sofar}; the first row not written is on line ${write.stoppedAt}; run it again with --resume to write the rest`);
+    console.error(`interrupted: ${sofar}; the first row not written is on line ${write.stoppedAt}; ${rest}`);
     return INTERRUPTED;
   }
   if (write.errors.length) {
-    return refused(`the ledger refused line ${write.stoppedAt} (${sofar}); fix that row, or what it depends on, and run the file again with --resume to write the rest`, write.errors, header);
+    return refused(
+      `the ledger refused line ${write.stoppedAt} (${sofar}); fix that row, or what it depends on, and ${rest}`,
+      write.errors,
+      header,
+    );
   }
-  console.log(JSON.stringify({ file: options.file, ledger: ledger.name, rows: rows.length, written: write.written, alreadyWritten: write.alreadyWritten }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        file: options.file,
+        ledger: ledger.name,
+        rows: rows.length,
+        written: write.written,
+        alreadyWritten: write.alreadyWritten,
+      },
+      null,
+      2,
+    ),
+  );
   return OK;
 }
 

@@ -4,12 +4,35 @@
  * season of exchanges in a sheet.
  */
 
-export const ROW_ACTIONS = ['propose', 'counter', 'agree', 'reject', 'withdraw', 'cancel', 'stage', 'complete'] as const;
+export const ROW_ACTIONS = [
+  'propose',
+  'counter',
+  'agree',
+  'reject',
+  'withdraw',
+  'cancel',
+  'stage',
+  'complete',
+] as const;
 export type RowAction = (typeof ROW_ACTIONS)[number];
 
 export const COLUMNS = [
-  'action', 'exchange', 'occurredAt', 'kind', 'by', 'partyA', 'countA', 'partyB', 'countB',
-  'title', 'mediator', 'reason', 'sourceTitle', 'sourceUrl', 'sourcePublishedAt', 'note',
+  'action',
+  'exchange',
+  'occurredAt',
+  'kind',
+  'by',
+  'partyA',
+  'countA',
+  'partyB',
+  'countB',
+  'title',
+  'mediator',
+  'reason',
+  'sourceTitle',
+  'sourceUrl',
+  'sourcePublishedAt',
+  'note',
 ] as const;
 export type Column = (typeof COLUMNS)[number];
 
@@ -25,7 +48,10 @@ const SIDES: readonly Column[] = ['partyA', 'countA', 'partyB', 'countB'];
  * stage row is a mistake somewhere, not something to drop silently.
  */
 export const ACTION_COLUMNS: Record<RowAction, { reads: readonly Column[]; needs: readonly Column[] }> = {
-  propose: { reads: ['action', 'exchange', 'kind', 'by', ...SIDES, 'title', 'mediator', ...PROVENANCE], needs: ['kind', 'by', 'partyA', 'partyB'] },
+  propose: {
+    reads: ['action', 'exchange', 'kind', 'by', ...SIDES, 'title', 'mediator', ...PROVENANCE],
+    needs: ['kind', 'by', 'partyA', 'partyB'],
+  },
   counter: { reads: ['action', 'exchange', 'by', ...SIDES, ...PROVENANCE], needs: ['by', 'partyA', 'partyB'] },
   agree: { reads: ['action', 'exchange', 'by', ...PROVENANCE], needs: ['by'] },
   reject: { reads: ['action', 'exchange', 'by', 'reason', ...PROVENANCE], needs: ['by'] },

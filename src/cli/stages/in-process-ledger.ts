@@ -21,10 +21,19 @@ export async function inProcessLedger(databaseUrl: string): Promise<Ledger> {
   }
   const answer = async (method: 'GET' | 'POST', url: string, body?: unknown, key?: string): Promise<Answer> => {
     const res = await app.inject({
-      method, url, ...(body === undefined ? {} : { payload: body as object }),
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(key ? { 'idempotency-key': key } : {}) },
+      method,
+      url,
+      ...(body === undefined ? {} : { payload: body as object }),
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
     });
-    return { status: res.statusCode, headers: res.headers as Answer['headers'], body: res.body === '' ? null : res.json() };
+    return {
+      status: res.statusCode,
+      headers: res.headers as Answer['headers'],
+      body: res.body === '' ? null : res.json(),
+    };
   };
   return {
     name: databaseUrl,

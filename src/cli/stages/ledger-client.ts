@@ -20,6 +20,19 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
+/** An answer that is about the ledger or the key, not about a row: nothing more can be sent. */
+export class LedgerRefusal extends Error {}
+
+/** The ledger's parties: the first request of every run, so that a wrong URL or key stops it before anything else. */
+export async function partiesOf(ledger: Ledger): Promise<{ id: string; name: string }[]> {
+  const answer = await ledger.get('/v1/parties');
+  if (answer.status !== 200) {
+    const detail = answer.body?.detail ?? 'is this the ledger’s URL?';
+    throw new LedgerRefusal(`${ledger.name} answered GET /v1/parties with ${answer.status}: ${detail}`);
+  }
+  return answer.body.data;
+}
+
 /** Told when the service asks to wait (rate limit) or is out of reach for a moment. */
 export type OnWait = (why: string, seconds: number) => void;
 
@@ -34,7 +47,12 @@ const RETRIES = 5;
  */
 export function httpLedger(baseUrl: string, key: string | null, onWait: OnWait = () => {}): Ledger {
   const base = baseUrl.replace(/\/+$/, '');
-  const send = async (method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<Answer> => {
+  const send = async (
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<Answer> => {
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...(key ? { authorization: `Bearer ${key}` } : {}),
@@ -46,7 +64,10 @@ export function httpLedger(baseUrl: string, key: string | null, onWait: OnWait =
       let res: Response;
       try {
         res = await fetch(base + path, {
-          method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          method,
+          headers,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
       } catch (e) {
         if (!repeatable || ++failures > RETRIES) throw new Error(`${method} ${base}${path} failed: ${causeOf(e)}`);

@@ -11,7 +11,7 @@ export interface PlannedRow {
    * earlier in the file, by its line, or the id of an exchange already in the ledger.
    */
   exchange: { label: string } | { proposedOn: number; label: string } | { id: string };
-  /** The path after `/v1/exchanges/{id}` (`/agree`, `/stages`, …); empty for a proposal, which is `POST /v1/exchanges`. */
+  /** The path after `/v1/exchanges/{id}` (`/agree`, `/stages`, …); empty for a proposal (`POST /v1/exchanges`). */
   suffix: string;
   body: Record<string, unknown>;
   /** The column a field of the body (as an API error names it: `sides.1.count`) came from. */
@@ -27,8 +27,14 @@ export interface PlannedRow {
 export type Plan = { ok: true; rows: PlannedRow[]; errors: RowError[] } | { ok: false; errors: RowError[] };
 
 const SUFFIX: Record<RowAction, string> = {
-  propose: '', counter: '/counter', agree: '/agree', reject: '/reject', withdraw: '/withdraw', cancel: '/cancel',
-  stage: '/stages', complete: '/complete',
+  propose: '',
+  counter: '/counter',
+  agree: '/agree',
+  reject: '/reject',
+  withdraw: '/withdraw',
+  cancel: '/cancel',
+  stage: '/stages',
+  complete: '/complete',
 };
 
 /**
@@ -46,13 +52,25 @@ export function planRows(sheet: Sheet): Plan {
   for (const row of sheet.rows) {
     const action = row.cells.action.toLowerCase() as RowAction;
     if (!ROW_ACTIONS.includes(action)) {
-      errors.push({ line: row.line, column: 'action', message: row.cells.action === '' ? `name the action: one of ${ROW_ACTIONS.join(', ')}` : `"${row.cells.action}" is not one of ${ROW_ACTIONS.join(', ')}` });
+      errors.push({
+        line: row.line,
+        column: 'action',
+        message:
+          row.cells.action === ''
+            ? `name the action: one of ${ROW_ACTIONS.join(', ')}`
+            : `"${row.cells.action}" is not one of ${ROW_ACTIONS.join(', ')}`,
+      });
       continue;
     }
     const { reads, needs } = ACTION_COLUMNS[action];
     for (const c of needs) if (!sheet.header.has(c) && !missing.has(c)) missing.set(c, row.line);
     const stray = COLUMNS.filter((c) => row.cells[c] !== '' && !reads.includes(c));
-    for (const c of stray) errors.push({ line: row.line, column: c, message: `${/^[aeiou]/.test(action) ? 'an' : 'a'} ${action} row does not take ${c}; leave it empty` });
+    for (const c of stray)
+      errors.push({
+        line: row.line,
+        column: c,
+        message: `${/^[aeiou]/.test(action) ? 'an' : 'a'} ${action} row does not take ${c}; leave it empty`,
+      });
     const exchange = exchangeOf(row, action, labels, errors);
     const built = bodyOf(row, action, errors);
     if (stray.length || !exchange || !built) continue;
@@ -60,20 +78,35 @@ export function planRows(sheet: Sheet): Plan {
   }
   if (missing.size) {
     const lacking = [...missing].map(([column, line]) => ({
-      line: sheet.headerLine, column, message: `the header has no column ${column}, which ${rowsNeeding(column)} need (line ${line} is one)`,
+      line: sheet.headerLine,
+      column,
+      message: `the header has no column ${column}, which ${rowsNeeding(column)} need (line ${line} is one)`,
     }));
     return { ok: false, errors: lacking };
   }
-  const keys = rowKeys(drafts.map((d) => ({
-    line: d.line,
-    cells: d.cells,
-    proposal: 'id' in d.exchange ? null : 'proposedOn' in d.exchange ? { line: d.exchange.proposedOn, own: false } : { line: d.line, own: true },
-  })));
-  return { ok: true, rows: drafts.map(({ cells: _cells, ...d }) => ({ ...d, idempotencyKey: keys.get(d.line)! })), errors };
+  const keys = rowKeys(
+    drafts.map((d) => ({
+      line: d.line,
+      cells: d.cells,
+      proposal:
+        'id' in d.exchange
+          ? null
+          : 'proposedOn' in d.exchange
+            ? { line: d.exchange.proposedOn, own: false }
+            : { line: d.line, own: true },
+    })),
+  );
+  return {
+    ok: true,
+    rows: drafts.map(({ cells: _cells, ...d }) => ({ ...d, idempotencyKey: keys.get(d.line)! })),
+    errors,
+  };
 }
 
 const rowsNeeding = (column: Column) =>
-  ROW_ACTIONS.filter((a) => ACTION_COLUMNS[a].needs.includes(column)).map((a) => `${a} rows`).join(' and ');
+  ROW_ACTIONS.filter((a) => ACTION_COLUMNS[a].needs.includes(column))
+    .map((a) => `${a} rows`)
+    .join(' and ');
 
 /** The names the file gives its proposals, each once. */
 function proposalLabels(rows: readonly SheetRow[], errors: RowError[]): Map<string, number> {
@@ -82,7 +115,11 @@ function proposalLabels(rows: readonly SheetRow[], errors: RowError[]): Map<stri
     if (row.cells.action.toLowerCase() !== 'propose' || row.cells.exchange === '') continue;
     const first = labels.get(row.cells.exchange);
     if (first !== undefined) {
-      errors.push({ line: row.line, column: 'exchange', message: `"${row.cells.exchange}" already names the proposal on line ${first}; give each proposal its own name` });
+      errors.push({
+        line: row.line,
+        column: 'exchange',
+        message: `"${row.cells.exchange}" already names the proposal on line ${first}; give each proposal its own name`,
+      });
     } else {
       labels.set(row.cells.exchange, row.line);
     }
@@ -90,17 +127,32 @@ function proposalLabels(rows: readonly SheetRow[], errors: RowError[]): Map<stri
   return labels;
 }
 
-function exchangeOf(row: SheetRow, action: RowAction, labels: Map<string, number>, errors: RowError[]): PlannedRow['exchange'] | null {
+function exchangeOf(
+  row: SheetRow,
+  action: RowAction,
+  labels: Map<string, number>,
+  errors: RowError[],
+): PlannedRow['exchange'] | null {
   const named = row.cells.exchange;
   if (action === 'propose') return { label: named };
   if (named === '') {
-    errors.push({ line: row.line, column: 'exchange', message: 'name the exchange: the exchange cell of its propose row earlier in this file, or the id of an exchange in the ledger' });
+    errors.push({
+      line: row.line,
+      column: 'exchange',
+      message:
+        'name the exchange: the exchange cell of its propose row earlier in this file, ' +
+        'or the id of an exchange in the ledger',
+    });
     return null;
   }
   const proposedOn = labels.get(named);
   if (proposedOn === undefined) return { id: named };
   if (proposedOn > row.line) {
-    errors.push({ line: row.line, column: 'exchange', message: `"${named}" is proposed on line ${proposedOn}, after this row; rows go in the order things happened` });
+    errors.push({
+      line: row.line,
+      column: 'exchange',
+      message: `"${named}" is proposed on line ${proposedOn}, after this row; rows go in the order things happened`,
+    });
     return null;
   }
   return { proposedOn, label: named };
@@ -120,8 +172,18 @@ function countOf(cell: string): number | null | undefined {
 }
 
 const FIELD_COLUMNS: Record<string, Column> = {
-  kind: 'kind', proposedBy: 'by', by: 'by', occurredAt: 'occurredAt', title: 'title', mediator: 'mediator', reason: 'reason',
-  source: 'sourceTitle', 'source.title': 'sourceTitle', 'source.url': 'sourceUrl', 'source.publishedAt': 'sourcePublishedAt', note: 'note',
+  kind: 'kind',
+  proposedBy: 'by',
+  by: 'by',
+  occurredAt: 'occurredAt',
+  title: 'title',
+  mediator: 'mediator',
+  reason: 'reason',
+  source: 'sourceTitle',
+  'source.title': 'sourceTitle',
+  'source.url': 'sourceUrl',
+  'source.publishedAt': 'sourcePublishedAt',
+  note: 'note',
 };
 
 type Built = Pick<PlannedRow, 'body' | 'columnOf'>;
@@ -140,7 +202,11 @@ function bodyOf(row: SheetRow, action: RowAction, errors: RowError[]): Built | n
     const party = c[`party${side}`];
     const count = countOf(c[`count${side}`]);
     if (count === undefined) {
-      errors.push({ line: row.line, column: `count${side}`, message: `must be a whole number, not "${c[`count${side}`]}"` });
+      errors.push({
+        line: row.line,
+        column: `count${side}`,
+        message: `must be a whole number, not "${c[`count${side}`]}"`,
+      });
       ok = false;
       continue;
     }
@@ -152,16 +218,33 @@ function bodyOf(row: SheetRow, action: RowAction, errors: RowError[]): Built | n
   }
   if (!ok) return null;
   const source = Object.fromEntries(
-    ([['title', c.sourceTitle], ['url', c.sourceUrl], ['publishedAt', c.sourcePublishedAt]] as const).filter(([, v]) => v !== ''),
+    (
+      [
+        ['title', c.sourceTitle],
+        ['url', c.sourceUrl],
+        ['publishedAt', c.sourcePublishedAt],
+      ] as const
+    ).filter(([, v]) => v !== ''),
   );
-  const optional = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== ''));
-  const provenance = { occurredAt: c.occurredAt, ...(Object.keys(source).length ? { source } : {}), ...optional({ note: c.note }) };
+  const optional = (fields: Record<string, string>) =>
+    Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== ''));
+  const provenance = {
+    occurredAt: c.occurredAt,
+    ...(Object.keys(source).length ? { source } : {}),
+    ...optional({ note: c.note }),
+  };
   const terms = sides.map((s) => ({ party: s.party, handsOver: s.count }));
   const handovers = sides.map((s) => ({ party: s.party, count: s.count }));
   const body: Record<string, unknown> = (() => {
     switch (action) {
       case 'propose':
-        return { kind: c.kind, proposedBy: c.by, sides: terms, ...optional({ title: c.title, mediator: c.mediator }), ...provenance };
+        return {
+          kind: c.kind,
+          proposedBy: c.by,
+          sides: terms,
+          ...optional({ title: c.title, mediator: c.mediator }),
+          ...provenance,
+        };
       case 'counter':
         return { by: c.by, sides: terms, ...provenance };
       case 'agree':

@@ -12,6 +12,7 @@ export interface RowProgress {
 
 const PLAIN_EVERY_MS = 2000;
 const n = (x: number) => x.toLocaleString('en');
+const percent = (done: number, total: number) => Math.floor((done / Math.max(total, 1)) * 100);
 
 /**
  * On a terminal, a bar with the rate in rows per second and the time left (cli-progress);
@@ -32,10 +33,19 @@ export function rowProgress(stream: NodeJS.WriteStream = process.stderr): RowPro
       started = performance.now();
       lastLine = started;
       if (tty) {
-        bar = new cliProgress.SingleBar({
-          stream, hideCursor: true, clearOnComplete: true, fps: 10, barsize: 30,
-          format: `${name.padEnd(5)} {bar} {percentage}% | {value}/{total} rows | {speed} rows/s | {eta_formatted} left{wait}`,
-        }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          {
+            stream,
+            hideCursor: true,
+            clearOnComplete: true,
+            fps: 10,
+            barsize: 30,
+            format:
+              `${name.padEnd(5)} {bar} {percentage}% | {value}/{total} rows | {speed} rows/s | {eta_formatted} left` +
+              '{wait}',
+          },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(rows, 0, { speed: '0', wait: '' });
       }
     },
@@ -47,7 +57,7 @@ export function rowProgress(stream: NodeJS.WriteStream = process.stderr): RowPro
       const now = performance.now();
       if (now - lastLine < PLAIN_EVERY_MS) return;
       lastLine = now;
-      stream.write(`${phase}: ${n(done)} / ${n(total)} rows (${Math.floor((done / Math.max(total, 1)) * 100)}%), ${n(rate(done))} rows/s\n`);
+      stream.write(`${phase}: ${n(done)} / ${n(total)} rows (${percent(done, total)}%), ${n(rate(done))} rows/s\n`);
     },
     waiting(why, seconds) {
       if (bar) bar.update({ wait: ` | waiting ${seconds} s: ${why}` });
@@ -56,7 +66,8 @@ export function rowProgress(stream: NodeJS.WriteStream = process.stderr): RowPro
     end(done) {
       bar?.stop();
       bar = null;
-      const summary = `${phase}: ${n(done)} rows in ${((performance.now() - started) / 1000).toFixed(2)} s (${n(rate(done))} rows/s)`;
+      const seconds = (performance.now() - started) / 1000;
+      const summary = `${phase}: ${n(done)} rows in ${seconds.toFixed(2)} s (${n(rate(done))} rows/s)`;
       stream.write(`${summary}\n`);
       return summary;
     },

@@ -20,7 +20,7 @@ import { COLUMNS, type Column } from './columns.js';
 export interface KeyedRow {
   line: number;
   cells: Record<Column, string>;
-  /** A proposal in the file, or the proposal in the file a row acts on (by its line); null for an exchange in the ledger. */
+  /** A proposal in the file (own), or the one a row acts on (by its line); null for an exchange in the ledger. */
   proposal: { line: number; own: boolean } | null;
 }
 
@@ -30,7 +30,7 @@ export function rowKeys(rows: readonly KeyedRow[]): Map<number, string> {
   const keys = new Map<number, string>();
   for (const row of rows) {
     const said = COLUMNS.filter((c) => row.cells[c] !== '').map((c) => [c, row.cells[c]]);
-    const on = row.proposal === null || row.proposal.own ? null : identities.get(row.proposal.line) ?? null;
+    const on = row.proposal === null || row.proposal.own ? null : (identities.get(row.proposal.line) ?? null);
     const words = said.filter(([c]) => !(c === 'exchange' && row.proposal !== null));
     const content = digest(JSON.stringify({ words, on }));
     const occurrence = seen.get(content) ?? 0;

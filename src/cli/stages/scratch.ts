@@ -3,9 +3,8 @@ import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
 import { commandLength, commandOf } from '../../domain/replay.js';
 import { latestOf } from '../../domain/time.js';
 import { inProcessLedger } from './in-process-ledger.js';
-import type { Ledger } from './ledger-client.js';
+import { LedgerRefusal, partiesOf, type Ledger } from './ledger-client.js';
 import type { PlannedRow } from './plan.js';
-import { LedgerRefusal } from './send-rows.js';
 
 export interface Scratch {
   ledger: Ledger;
@@ -20,17 +19,21 @@ export interface Scratch {
  * by the ledger's own rules, in order, before anything is written to the real one.
  */
 export async function scratchLike(target: Ledger, rows: readonly PlannedRow[]): Promise<Scratch> {
-  const parties = await target.get('/v1/parties');
-  if (parties.status !== 200) throw new LedgerRefusal(`${target.name} answered GET /v1/parties with ${parties.status}: ${parties.body?.detail ?? 'is this the ledger’s URL?'}`);
+  const parties = await partiesOf(target);
   const ledger = await inProcessLedger(':memory:');
   const ids = new Map<string, string>();
   try {
-    for (const p of parties.body.data as { id: string; name: string }[]) await must(ledger.post('/v1/parties', { id: p.id, name: p.name }));
+    for (const p of parties) await must(ledger.post('/v1/parties', { id: p.id, name: p.name }));
     for (const id of new Set(rows.flatMap((r) => ('id' in r.exchange ? [r.exchange.id] : [])))) {
       const history = await target.get(`/v1/exchanges/${encodeURIComponent(id)}/events`);
-      // An id the ledger does not know stays unknown to the scratch ledger too: the row is refused there, in the API's words.
+      // An id the ledger does not know stays unknown to the scratch ledger too: the row is
+      // refused there, in the API's words.
       if (history.status === 404 || history.status === 400) continue;
-      if (history.status !== 200) throw new LedgerRefusal(`${target.name} answered GET /v1/exchanges/${id}/events with ${history.status}: ${history.body?.detail ?? ''}`);
+      if (history.status !== 200) {
+        throw new LedgerRefusal(
+          `${target.name} answered GET /v1/exchanges/${id}/events with ${history.status}: ${history.body?.detail}`,
+        );
+      }
       ids.set(id, await rebuild(ledger, history.body.data as RecordedEvent<ExchangeEventData>[]));
     }
   } catch (e) {
@@ -54,7 +57,9 @@ async function rebuild(ledger: Ledger, events: RecordedEvent<ExchangeEventData>[
     i += commandLength(group);
   }
   const voided = new Set(commands.flatMap((c) => (c.action === 'voidStage' ? [c.stageId] : [])));
-  const live = commands.filter((c) => (c.action === 'recordStage' || (c.action === 'complete' && c.sides)) && !voided.has(c.stageId));
+  const live = commands.filter(
+    (c) => (c.action === 'recordStage' || (c.action === 'complete' && c.sides)) && !voided.has(c.stageId),
+  );
   const latestAt = latestOf(live.map((c) => c.occurredAt));
   const latest = live.find((c) => c.occurredAt === latestAt);
   // Each kept where it stood: the original order is one the rules accepted.
@@ -63,10 +68,16 @@ async function rebuild(ledger: Ledger, events: RecordedEvent<ExchangeEventData>[
     .map((c) => (c.action === 'complete' && c !== latest ? { ...c, sides: null } : c));
   const [proposal, ...rest] = kept;
   if (proposal?.action !== 'propose') throw new Error(`exchange ${events[0]?.streamId} has no proposal in its history`);
-  const created = await must(ledger.post('/v1/exchanges', {
-    kind: proposal.kind, proposedBy: proposal.proposedBy, sides: proposal.sides, occurredAt: proposal.occurredAt,
-    ...(proposal.title ? { title: proposal.title } : {}), ...(proposal.mediator ? { mediator: proposal.mediator } : {}),
-  }));
+  const created = await must(
+    ledger.post('/v1/exchanges', {
+      kind: proposal.kind,
+      proposedBy: proposal.proposedBy,
+      sides: proposal.sides,
+      occurredAt: proposal.occurredAt,
+      ...(proposal.title ? { title: proposal.title } : {}),
+      ...(proposal.mediator ? { mediator: proposal.mediator } : {}),
+    }),
+  );
   const id = String(created.id);
   for (const c of rest) {
     const at = { occurredAt: c.occurredAt };
@@ -95,6 +106,8 @@ async function rebuild(ledger: Ledger, events: RecordedEvent<ExchangeEventData>[
 
 async function must(answer: Promise<{ status: number; body: any }>): Promise<any> {
   const a = await answer;
-  if (a.status >= 300) throw new Error(`could not rebuild the ledger for the check: ${a.status} ${JSON.stringify(a.body)}`);
+  if (a.status >= 300) {
+    throw new Error(`could not rebuild the ledger for the check: ${a.status} ${JSON.stringify(a.body)}`);
+  }
   return a.body;
 }

@@ -1,13 +1,10 @@
 import type { Column } from './columns.js';
-import type { Answer, Ledger } from './ledger-client.js';
+import { LedgerRefusal, type Answer, type Ledger } from './ledger-client.js';
 import type { PlannedRow } from './plan.js';
 import type { RowError } from './sheet.js';
 
-/** An answer that is about the ledger or the key, not about a row: nothing more can be sent. */
-export class LedgerRefusal extends Error {}
-
 export interface SendOptions {
-  /** An exchange id of the ledger as `ledger` knows it (a scratch ledger gives the exchanges it was seeded with ids of its own). */
+  /** An exchange id of the ledger as `ledger` knows it (a scratch ledger gives its copies ids of its own). */
   idOf?: (id: string) => string;
   /** Send each row's Idempotency-Key (a real write; a scratch ledger needs none). */
   idempotency: boolean;
@@ -29,7 +26,10 @@ export interface SendReport {
   interrupted: boolean;
 }
 
-/** A key whose first answer was a refusal is followed by the next one: a refusal wrote nothing, so the row may be sent again. */
+/**
+ * A key whose first answer was a refusal is followed by the next one (`KEY~2`, …): a refusal
+ * wrote nothing, so the row may be sent again once what it lacked is there.
+ */
 const KEY_CHAIN = 50;
 
 /**
@@ -65,7 +65,12 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
     const on = row.exchange;
     const id = 'id' in on ? idOf(on.id) : 'proposedOn' in on ? proposed.get(on.proposedOn) : '';
     if (id === undefined) {
-      report.errors.push({ line: row.line, column: 'exchange', message: `not checked: its exchange was not proposed (line ${(on as { proposedOn: number }).proposedOn} was refused)` });
+      const proposalLine = (on as { proposedOn: number }).proposedOn;
+      report.errors.push({
+        line: row.line,
+        column: 'exchange',
+        message: `not checked: its exchange was not proposed (line ${proposalLine} was refused)`,
+      });
       return;
     }
     const path = row.action === 'propose' ? '/v1/exchanges' : `/v1/exchanges/${encodeURIComponent(id)}${row.suffix}`;
@@ -142,17 +147,24 @@ function ensureAboutRow(answer: Answer): Answer {
 
 /** Which column a refusal without field errors is about. */
 const COLUMN_OF_TYPE: Record<string, Column> = {
-  'transition-not-allowed': 'action', 'party-not-allowed': 'by', 'not-found': 'exchange', 'idempotency-key-reused': 'exchange',
+  'transition-not-allowed': 'action',
+  'party-not-allowed': 'by',
+  'not-found': 'exchange',
+  'idempotency-key-reused': 'exchange',
 };
 
 function refusalOf(row: PlannedRow, answer: Answer): RowError[] {
   const p = (answer.body ?? {}) as { type?: string; detail?: string; errors?: { path: string; message: string }[] };
   const type = typeof p.type === 'string' ? p.type.replace(/^\/problems\//, '') : undefined;
   const at = { line: row.line, ...(type ? { type } : {}) };
-  if (Array.isArray(p.errors) && p.errors.length) return p.errors.map((e) => ({ ...at, column: row.columnOf(e.path), message: e.message }));
+  if (Array.isArray(p.errors) && p.errors.length) {
+    return p.errors.map((e) => ({ ...at, column: row.columnOf(e.path), message: e.message }));
+  }
   const detail = p.detail ?? `answered ${answer.status}`;
-  const hint = type === 'not-found' && 'id' in row.exchange
-    ? '; the exchange cell names a proposal earlier in this file (its exchange cell) or an exchange already in the ledger (its id)'
-    : '';
+  const hint =
+    type === 'not-found' && 'id' in row.exchange
+      ? '; the exchange cell names a proposal earlier in this file (its exchange cell) ' +
+        'or an exchange already in the ledger (its id)'
+      : '';
   return [{ ...at, column: COLUMN_OF_TYPE[type ?? ''] ?? 'action', message: detail + hint }];
 }

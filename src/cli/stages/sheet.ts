@@ -45,14 +45,19 @@ export function readSheet(bytes: Uint8Array): SheetReading {
   } catch {
     const loose = new TextDecoder('utf-8').decode(bytes);
     const line = loose.slice(0, loose.indexOf('\uFFFD')).split('\n').length;
-    return { ok: false, errors: [{ line, message: 'the file is not UTF-8 text; save it from the spreadsheet as "CSV UTF-8"' }] };
+    return {
+      ok: false,
+      errors: [{ line, message: 'the file is not UTF-8 text; save it from the spreadsheet as "CSV UTF-8"' }],
+    };
   }
   // csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line count is
   // exact. A line break inside a field is kept, as LF.
   const records = parseRecords(text.replaceAll('\r\n', '\n'));
   if (!records.ok) return records;
   const [first, ...rest] = records.rows;
-  if (!first) return { ok: false, errors: [{ line: 1, message: 'the file is empty; it needs a header row naming the columns' }] };
+  if (!first) {
+    return { ok: false, errors: [{ line: 1, message: 'the file is empty; it needs a header row naming the columns' }] };
+  }
   const header = readHeader(first.fields, first.line);
   if (!header.ok) return header;
   const width = first.fields.length;
@@ -61,7 +66,12 @@ export function readSheet(bytes: Uint8Array): SheetReading {
   for (const { fields, line } of rest) {
     const extra = fields.findIndex((f, i) => i >= width && f !== '');
     if (extra !== -1) {
-      errors.push({ line, message: `column ${columnLetter(extra)} is filled, but the header names ${width} columns (${columnLetter(width - 1)} is the last); is a comma missing its quotes?` });
+      errors.push({
+        line,
+        message:
+          `column ${columnLetter(extra)} is filled, but the header names ${width} columns ` +
+          `(${columnLetter(width - 1)} is the last); is a comma missing its quotes?`,
+      });
       continue;
     }
     // A row may stop early (trailing empty cells left out): the cells it omits are empty.
@@ -69,7 +79,9 @@ export function readSheet(bytes: Uint8Array): SheetReading {
     for (const [column, index] of header.columns) cells[column] = fields[index] ?? '';
     rows.push({ line, cells });
   }
-  return errors.length ? { ok: false, errors } : { ok: true, sheet: { header: header.columns, headerLine: first.line, rows } };
+  return errors.length
+    ? { ok: false, errors }
+    : { ok: true, sheet: { header: header.columns, headerLine: first.line, rows } };
 }
 
 type Records = { ok: true; rows: { line: number; fields: string[] }[] } | { ok: false; errors: RowError[] };
@@ -77,7 +89,12 @@ type Records = { ok: true; rows: { line: number; fields: string[] }[] } | { ok: 
 function parseRecords(text: string): Records {
   try {
     const parsed = parse(text, {
-      bom: true, info: true, trim: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true,
+      bom: true,
+      info: true,
+      trim: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
     // The parser gives the line a record ends on; it starts as many lines earlier as its fields hold line breaks.
     const rows = parsed.map(({ record, info }) => ({
@@ -113,7 +130,13 @@ function readHeader(fields: string[], line: number): Header {
     }
   });
   for (const needed of ALWAYS_NEEDED) {
-    if (!columns.has(needed)) errors.push({ line, column: needed, message: `the header has no column ${needed}; every sheet needs ${ALWAYS_NEEDED.join(', ')}` });
+    if (!columns.has(needed)) {
+      errors.push({
+        line,
+        column: needed,
+        message: `the header has no column ${needed}; every sheet needs ${ALWAYS_NEEDED.join(', ')}`,
+      });
+    }
   }
   return errors.length ? { ok: false, errors } : { ok: true, columns };
 }
