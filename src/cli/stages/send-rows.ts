@@ -101,8 +101,10 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
   /** The last row taken up on each exchange (by the line of its proposal in the file, or its id in the ledger). */
   const tails = new Map<string, Promise<void>>();
   const taken = new Set<Promise<void>>();
+  /** Wakes the loop below when a row is done (a race over every row taken would add a handler to each, per wait). */
+  let roomMade: (() => void) | null = null;
   for (const row of rows) {
-    while (taken.size >= AHEAD && !stopped()) await Promise.race(taken);
+    while (taken.size >= AHEAD && !stopped()) await new Promise<void>((resolve) => (roomMade = resolve));
     if (stopped()) {
       firstUnsent = Math.min(firstUnsent, row.line);
       break;
@@ -114,7 +116,11 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
       .catch((e: unknown) => {
         failure ??= e;
       })
-      .finally(() => taken.delete(task));
+      .finally(() => {
+        taken.delete(task);
+        roomMade?.();
+        roomMade = null;
+      });
     tails.set(exchange, task);
     taken.add(task);
   }
