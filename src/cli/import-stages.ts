@@ -5,7 +5,7 @@ import { LedgerRefusal, httpLedger, partiesOf, type Ledger } from './stages/ledg
 import { OptionsError, parseOptions, type ImportOptions } from './stages/options.js';
 import { planRows, type PlannedRow } from './stages/plan.js';
 import { rowProgress, type RowProgress } from './stages/progress.js';
-import { sendRows } from './stages/send-rows.js';
+import { sendRows, type SendReport } from './stages/send-rows.js';
 import { placeOf, readSheet, type RowError } from './stages/sheet.js';
 
 /**
@@ -106,7 +106,7 @@ async function importRows(
   } else {
     const { scratchLike } = await import('./stages/scratch.js');
     const scratch = await scratchLike(ledger, rows);
-    let check;
+    let check: SendReport;
     try {
       progress.start('check', rows.length);
       check = await sendRows(scratch.ledger, rows, {

@@ -51,23 +51,7 @@ export class OptionsError extends Error {}
  * file, the command refuses to guess which ledger is meant.
  */
 export function parseOptions(argv: readonly string[], env: ImportStagesEnvironment): ImportOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        key: { type: 'string' },
-        database: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        resume: { type: 'boolean', default: false },
-      },
-    });
-  } catch (e) {
-    throw new OptionsError(`${(e as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = commandLine(argv);
   if (positionals.length !== 1) {
     throw new OptionsError(`name one CSV file${positionals.length ? ` (got ${positionals.length})` : ''}\n${USAGE}`);
   }
@@ -104,4 +88,23 @@ export function parseOptions(argv: readonly string[], env: ImportStagesEnvironme
     throw new OptionsError(result.error.issues.map((i) => `${name(i.path)}: ${i.message}`).join('\n'));
   }
   return result.data;
+}
+
+/** The flags and the file, as node:util reads them; an unknown flag is a usage error. */
+function commandLine(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        key: { type: 'string' },
+        database: { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        resume: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    throw new OptionsError(`${(e as Error).message}\n${USAGE}`);
+  }
 }

@@ -61,6 +61,9 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
   /** Rows ready to be sent, waiting for a request to end. */
   const turns: (() => void)[] = [];
 
+  const unsent = (row: PlannedRow) => {
+    firstUnsent = Math.min(firstUnsent, row.line);
+  };
   const send = async (row: PlannedRow): Promise<void> => {
     const on = row.exchange;
     const id = 'id' in on ? idOf(on.id) : 'proposedOn' in on ? proposed.get(on.proposedOn) : '';
@@ -79,10 +82,7 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
     sending += 1;
     try {
       // Looked at again once its turn has come: the run may have stopped meanwhile.
-      if (stopped()) {
-        firstUnsent = Math.min(firstUnsent, row.line);
-        return;
-      }
+      if (stopped()) return unsent(row);
       answer = await post(ledger, path, row, options.idempotency);
     } finally {
       sending -= 1;
@@ -106,13 +106,13 @@ export async function sendRows(ledger: Ledger, rows: readonly PlannedRow[], opti
   for (const row of rows) {
     while (taken.size >= AHEAD && !stopped()) await new Promise<void>((resolve) => (roomMade = resolve));
     if (stopped()) {
-      firstUnsent = Math.min(firstUnsent, row.line);
+      unsent(row);
       break;
     }
     const on = row.exchange;
     const exchange = 'id' in on ? `id:${on.id}` : `line:${'proposedOn' in on ? on.proposedOn : row.line}`;
     const task: Promise<void> = (tails.get(exchange) ?? Promise.resolve())
-      .then(() => (stopped() ? void (firstUnsent = Math.min(firstUnsent, row.line)) : send(row)))
+      .then(() => (stopped() ? unsent(row) : send(row)))
       .catch((e: unknown) => {
         failure ??= e;
       })
