@@ -110,3 +110,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY ?? false,
   };
 }
+
+/** What `npm run import-stages` may take from the environment; each is optional, an empty one counts as unset. */
+export interface ImportStagesEnvironment {
+  /** A running service to import into (`LEDGER_URL`), with the API key for it (`LEDGER_KEY`). */
+  ledgerUrl?: string;
+  ledgerKey?: string;
+  /** Or a ledger file to import into directly (`DATABASE_URL`, as the service reads it). */
+  databaseUrl?: string;
+}
+
+/** The import CLI's environment, read here like every other; its own options parser validates it with the flags. */
+export function importStagesEnvironment(env: NodeJS.ProcessEnv = process.env): ImportStagesEnvironment {
+  const value = (name: string) => (env[name] === '' ? undefined : env[name]);
+  return { ledgerUrl: value('LEDGER_URL'), ledgerKey: value('LEDGER_KEY'), databaseUrl: value('DATABASE_URL') };
+}

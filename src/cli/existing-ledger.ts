@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../config.js';
+import { loadConfig, storeKindOf } from '../config.js';
 import { openStore } from '../server.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { sqlitePathOf } from '../store/sqlite/connection.js';
@@ -12,13 +12,22 @@ import { sqlitePathOf } from '../store/sqlite/connection.js';
  */
 export async function openExistingLedger(): Promise<LedgerStore> {
   const config = loadConfig();
-  const path = sqlitePathOf(config.databaseUrl);
-  const refuse = (why: string): never => {
+  const why = ledgerFileRefusal(config.databaseUrl);
+  if (why !== null) {
     console.error(`refused: ${why} (DATABASE_URL=${config.databaseUrl})`);
     process.exit(2);
-  };
-  if (path === ':memory:') refuse('an in-memory database holds no ledger to read');
-  if (!existsSync(path)) refuse(`no ledger at ${path}; check the path`);
+  }
+  // A command has no requests to answer meanwhile: verify on both cores (verify-ledger.ts).
+  return openStore(config, { verify: { threads: 'split' } });
+}
+
+/** Why `databaseUrl` is not an existing ledger file, or null when it is one. */
+export function ledgerFileRefusal(databaseUrl: string): string | null {
+  // A PostgreSQL database is not created by opening it: a mistyped one fails to open.
+  if (storeKindOf(databaseUrl) === 'postgres') return null;
+  const path = sqlitePathOf(databaseUrl);
+  if (path === ':memory:') return 'an in-memory database holds no ledger to read';
+  if (!existsSync(path)) return `no ledger at ${path}; check the path`;
   let tables: string[] = [];
   try {
     const file = new Database(path, { readonly: true, fileMustExist: true });
@@ -28,9 +37,8 @@ export async function openExistingLedger(): Promise<LedgerStore> {
       file.close();
     }
   } catch {
-    refuse(`${path} is not an SQLite database`);
+    return `${path} is not an SQLite database`;
   }
-  if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) refuse(`${path} is not a ledger (no events table)`);
-  // A command has no requests to answer meanwhile: verify on both cores (verify-ledger.ts).
-  return await openStore(config, { verify: { threads: 'split' } });
+  if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) return `${path} is not a ledger (no events table)`;
+  return null;
 }
