@@ -10,7 +10,7 @@ import type { Answer, Ledger } from './ledger-client.js';
  */
 export async function inProcessLedger(databaseUrl: string): Promise<Ledger> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' });
-  const store = openStore(config);
+  const store = await openStore(config);
   let app: FastifyInstance;
   try {
     app = await buildServer(config, store);
