@@ -18,6 +18,7 @@ export class PostgresOpenError extends Error {
   }
 }
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -50,7 +51,7 @@ export function createPool(url: string, options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     keepAlive: true,
     application_name: 'exchange-ledger',
     types,
@@ -63,6 +64,11 @@ export function createPool(url: string, options: PostgresOptions): pg.Pool {
 }
 
 /** Why opening failed, in one line naming where. */
-export function openFailure(target: string, error: unknown): PostgresOpenError {
-  return new PostgresOpenError(`cannot open the PostgreSQL ledger at ${target}: ${reasonOf(error)}`, { cause: error });
+export function openFailure(target: string, error: unknown, options: PostgresOptions): PostgresOpenError {
+  // node-postgres ends a connection that is not up in time, and says only that it ended.
+  const message = error instanceof Error ? error.message : '';
+  const reason = /^Connection terminated|timeout/i.test(message)
+    ? `no answer within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms, or the connection was closed before it was up`
+    : reasonOf(error);
+  return new PostgresOpenError(`cannot open the PostgreSQL ledger at ${target}: ${reason}`, { cause: error });
 }

@@ -62,14 +62,14 @@ export class PostgresLedgerStore implements LedgerStore {
     try {
       pool = createPool(url, options);
     } catch (error) {
-      throw openFailure(target, error);
+      throw openFailure(target, error, options);
     }
     try {
       await migrateOnce(pool, folder);
       return new PostgresLedgerStore(pool, shippedMigrations(folder));
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw openFailure(target, error);
+      throw openFailure(target, error, options);
     }
   }
 
