@@ -55,6 +55,9 @@ export function createPool(url: string, options: PostgresOptions): pg.Pool {
     keepAlive: true,
     application_name: 'exchange-ledger',
     types,
+    // Statements are sent without waiting for the answers of those before them (a write
+    // transaction's writes: pg-transaction.ts); PostgreSQL answers them in order.
+    pipeline: true,
   });
   // An idle connection the server drops (a restart, pg_terminate_backend) is reported here and
   // removed from the pool, which opens a new one when next needed. Without a listener the

@@ -6,7 +6,7 @@ import { fold, type Exchange, type ExchangeState, type StageState } from '../../
 import type { PartyState } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import type {
-  ExchangeCursor, ExchangeQuery, LedgerHead, LedgerStore, Page, Progress, TotalsQuery, VerifyReport, WriteTransaction,
+  ChainHead, ExchangeCursor, ExchangeQuery, LedgerHead, LedgerStore, Page, Progress, TotalsQuery, VerifyReport, WriteTransaction,
 } from '../ledger-store.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
 import { createPool, describeUrl, openFailure, type PostgresOptions } from './connection.js';
@@ -74,11 +74,14 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
+    let tx: PgTransaction | undefined;
     return this.writes.run(() => inTransaction(this.pool, async (client) => {
-      // The lock first, with BEGIN in one round trip: nothing is read before it is held.
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
-      return work(new PgTransaction(client));
-    }));
+      // The lock first, with BEGIN, and then the chain head, in one round trip: nothing is
+      // read before the lock is held, and the head cannot move while it is.
+      const [, , head] = await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); ${WRITES.head.text}`) as unknown as pg.QueryResult<ChainHead>[];
+      tx = new PgTransaction(client, head!.rows[0] ?? null);
+      return work(tx);
+    }, () => tx?.settle() ?? Promise.resolve()));
   }
 
   async getParty(id: string): Promise<PartyState | null> {
