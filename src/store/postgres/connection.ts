@@ -8,6 +8,8 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** The migrations to apply at open (default: the project's migrations/pg). */
   migrationsFolder?: string;
+  /** The most write transactions committed together (group-commit.ts; default 64; 1: each alone). */
+  maxBatch?: number;
 }
 
 /** The store could not be opened: a bad URL, no server there, no such database, a refused login, a failed migration. */

@@ -6,14 +6,13 @@ import { fold, type Exchange, type ExchangeState, type StageState } from '../../
 import type { PartyState } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import type {
-  ChainHead, ExchangeCursor, ExchangeQuery, LedgerHead, LedgerStore, Page, Progress, TotalsQuery, VerifyReport, WriteTransaction,
+  ExchangeCursor, ExchangeQuery, LedgerHead, LedgerStore, Page, Progress, TotalsQuery, VerifyReport, WriteTransaction,
 } from '../ledger-store.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
 import { createPool, describeUrl, openFailure, type PostgresOptions } from './connection.js';
-import { WRITE_LOCK } from './locks.js';
 import { appliedCount, migrateOnce, PG_MIGRATIONS_FOLDER, shippedMigrations } from './migrations.js';
 import { PgKeyStore } from './pg-key-store.js';
-import { PgTransaction } from './pg-transaction.js';
+import { GroupCommitter } from './group-commit.js';
 import { exchangeWithStages, run } from './queries.js';
 import { listExchanges, totals } from './read-queries.js';
 import { cannotBeStored, eventFromRow, stagesFrom, type EventRow, type StageRow } from './rows.js';
@@ -21,7 +20,6 @@ import { inTransaction } from './session.js';
 import { READS, WRITES } from './statements.js';
 import { totalsAsOf } from './totals-as-of.js';
 import { verifyOn } from './verify-ledger.js';
-import { WriteQueue } from './write-queue.js';
 
 export { PostgresOpenError, type PostgresOptions } from './connection.js';
 
@@ -41,11 +39,12 @@ const clampSequence = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
  */
 export class PostgresLedgerStore implements LedgerStore {
   readonly keys: PgKeyStore;
-  private readonly writes = new WriteQueue();
+  private readonly committer: GroupCommitter;
   private readonly verifications: OneRunAtATime<VerifyReport>;
 
-  private constructor(private readonly pool: pg.Pool, private readonly shipped: readonly number[]) {
+  private constructor(private readonly pool: pg.Pool, private readonly shipped: readonly number[], options: PostgresOptions) {
     this.keys = new PgKeyStore(pool);
+    this.committer = new GroupCommitter(pool, options.maxBatch);
     this.verifications = new OneRunAtATime((progress) => inTransaction(pool, (client) => verifyOn(client, progress)));
   }
 
@@ -66,22 +65,16 @@ export class PostgresLedgerStore implements LedgerStore {
     }
     try {
       await migrateOnce(pool, folder);
-      return new PostgresLedgerStore(pool, shippedMigrations(folder));
+      return new PostgresLedgerStore(pool, shippedMigrations(folder), options);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw openFailure(target, error, options);
     }
   }
 
+  /** In a savepoint of one batch transaction under the write lock (group-commit.ts). */
   transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
-    let tx: PgTransaction | undefined;
-    return this.writes.run(() => inTransaction(this.pool, async (client) => {
-      // The lock first, with BEGIN, and then the chain head, in one round trip: nothing is
-      // read before the lock is held, and the head cannot move while it is.
-      const [, , head] = await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); ${WRITES.head.text}`) as unknown as pg.QueryResult<ChainHead>[];
-      tx = new PgTransaction(client, head!.rows[0] ?? null);
-      return work(tx);
-    }, () => tx?.settle() ?? Promise.resolve()));
+    return this.committer.submit(work);
   }
 
   async getParty(id: string): Promise<PartyState | null> {
@@ -173,8 +166,13 @@ export class PostgresLedgerStore implements LedgerStore {
     return { ready: true };
   }
 
+  /** Transactions committed and commands in them since start (group commit at work). */
+  get commitStats(): { batches: number; commands: number } {
+    return { ...this.committer.stats };
+  }
+
   async close(): Promise<void> {
-    await this.writes.drain();
+    await this.committer.drain();
     await this.pool.end();
   }
 }
