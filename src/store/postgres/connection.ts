@@ -31,7 +31,9 @@ const NUMERIC = 1700;
  */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    (oid === INT8 || oid === NUMERIC) && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    (oid === INT8 || oid === NUMERIC) && format !== 'binary'
+      ? Number
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** The URL without its password, for messages: postgres://user@host:port/database. */
@@ -40,10 +42,15 @@ export function describeUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new PostgresOpenError('cannot open the PostgreSQL ledger: DATABASE_URL is not a valid URL (postgres://user@host:port/database)');
+    throw new PostgresOpenError(
+      'cannot open the PostgreSQL ledger: DATABASE_URL is not a valid URL (postgres://user@host:port/database)',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new PostgresOpenError(`cannot open the PostgreSQL ledger: DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
+    throw new PostgresOpenError(
+      'cannot open the PostgreSQL ledger: DATABASE_URL must start with postgres:// or postgresql://, ' +
+        `not ${parsed.protocol}//`,
+    );
   }
   parsed.password = '';
   return parsed.toString();
@@ -73,7 +80,8 @@ export function openFailure(target: string, error: unknown, options: PostgresOpt
   // node-postgres ends a connection that is not up in time, and says only that it ended.
   const message = error instanceof Error ? error.message : '';
   const reason = /^Connection terminated|timeout/i.test(message)
-    ? `no answer within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms, or the connection was closed before it was up`
+    ? `no answer within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms, ` +
+      'or the connection was closed before it was up'
     : reasonOf(error);
   return new PostgresOpenError(`cannot open the PostgreSQL ledger at ${target}: ${reason}`, { cause: error });
 }

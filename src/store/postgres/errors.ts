@@ -7,9 +7,19 @@ import { StoreUnavailable } from '../store-unavailable.js';
  * socket failing, or the client and pool saying their connection is gone.
  */
 const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND',
-  'EAI_AGAIN', 'ECONNABORTED']);
-const CLIENT_MESSAGES = /^Connection terminated|is not queryable|timeout exceeded when trying to connect|Query read timeout/;
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+const CLIENT_MESSAGES =
+  /^Connection terminated|is not queryable|timeout exceeded when trying to connect|Query read timeout/;
 
 function isUnavailableItself(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

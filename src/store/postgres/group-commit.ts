@@ -36,7 +36,10 @@ export class GroupCommitter {
   /** How many transactions committed how many commands (for tests and the benchmark). */
   readonly stats = { batches: 0, commands: 0 };
 
-  constructor(private readonly pool: pg.Pool, private readonly maxBatch = MAX_BATCH) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly maxBatch = MAX_BATCH,
+  ) {}
 
   submit<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -66,40 +69,46 @@ export class GroupCommitter {
     const marks: Promise<unknown>[] = [];
     let outcomes: Outcome[];
     try {
-      outcomes = await inTransaction(this.pool, async (client) => {
-        // The lock first, with BEGIN, and then the chain head, in one round trip: nothing is
-        // read before the lock is held, and the head moves only with this batch's appends.
-        const [, , first] = await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); ${WRITES.head.text}`) as unknown as pg.QueryResult<ChainHead>[];
-        let head = first!.rows[0] ?? null;
-        const mark = (sql: string) => {
-          const sent = client.query(sql);
-          sent.catch(() => undefined);
-          marks.push(sent);
-        };
-        const done: Outcome[] = [];
-        for (const job of batch) {
-          mark('SAVEPOINT command');
-          const tx = new PgTransaction(client, head);
-          try {
-            const value = await job.work(tx);
-            await tx.settle();
-            mark('RELEASE SAVEPOINT command');
-            head = await tx.head();
-            done.push({ ok: true, value });
-          } catch (error) {
-            // The connection is gone: so is the whole batch.
-            if (isUnavailable(error)) throw error;
-            // This command leaves nothing behind; the others go on.
-            await tx.settle().catch(() => undefined);
-            await client.query('ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command');
-            done.push({ ok: false, error });
+      outcomes = await inTransaction(
+        this.pool,
+        async (client) => {
+          // The lock first, with BEGIN, and then the chain head, in one round trip: nothing is
+          // read before the lock is held, and the head moves only with this batch's appends.
+          const [, , first] = (await client.query(
+            `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK}); ${WRITES.head.text}`,
+          )) as unknown as pg.QueryResult<ChainHead>[];
+          let head = first!.rows[0] ?? null;
+          const mark = (sql: string) => {
+            const sent = client.query(sql);
+            sent.catch(() => undefined);
+            marks.push(sent);
+          };
+          const done: Outcome[] = [];
+          for (const job of batch) {
+            mark('SAVEPOINT command');
+            const tx = new PgTransaction(client, head);
+            try {
+              const value = await job.work(tx);
+              await tx.settle();
+              mark('RELEASE SAVEPOINT command');
+              head = await tx.head();
+              done.push({ ok: true, value });
+            } catch (error) {
+              // The connection is gone: so is the whole batch.
+              if (isUnavailable(error)) throw error;
+              // This command leaves nothing behind; the others go on.
+              await tx.settle().catch(() => undefined);
+              await client.query('ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command');
+              done.push({ ok: false, error });
+            }
           }
-        }
-        return done;
-      }, async () => {
-        const failed = (await Promise.allSettled(marks)).find((o) => o.status === 'rejected');
-        if (failed) throw failed.reason;
-      });
+          return done;
+        },
+        async () => {
+          const failed = (await Promise.allSettled(marks)).find((o) => o.status === 'rejected');
+          if (failed) throw failed.reason;
+        },
+      );
     } catch (error) {
       // Nothing of the batch is durable: every caller hears so.
       for (const job of batch) job.reject(error);

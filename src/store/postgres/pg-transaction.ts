@@ -22,7 +22,10 @@ export class PgTransaction implements WriteTransaction {
   private readonly writes: Promise<unknown>[] = [];
 
   /** `head`: the chain head as read when the lock was taken; it moves with each append. */
-  constructor(private readonly client: pg.PoolClient, private chainHead: ChainHead | null) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    private chainHead: ChainHead | null,
+  ) {}
 
   /** Sends a write without waiting for its answer (see settle). */
   write(statement: Statement, values: unknown[]): void {
@@ -56,9 +59,18 @@ export class PgTransaction implements WriteTransaction {
     if (events.length === 0) return;
     const column = <T>(pick: (e: RecordedEvent) => T) => events.map(pick);
     this.write(WRITES.insertEvents, [
-      column((e) => e.sequence), column((e) => e.id), column((e) => e.streamId), column((e) => e.version), column((e) => e.type),
-      column((e) => JSON.stringify(e.data)), column((e) => e.occurredAt), column((e) => e.recordedAt), column((e) => e.principal),
-      column((e) => (e.source === null ? null : JSON.stringify(e.source))), column((e) => e.note), column((e) => e.prevHash),
+      column((e) => e.sequence),
+      column((e) => e.id),
+      column((e) => e.streamId),
+      column((e) => e.version),
+      column((e) => e.type),
+      column((e) => JSON.stringify(e.data)),
+      column((e) => e.occurredAt),
+      column((e) => e.recordedAt),
+      column((e) => e.principal),
+      column((e) => (e.source === null ? null : JSON.stringify(e.source))),
+      column((e) => e.note),
+      column((e) => e.prevHash),
       column((e) => e.hash),
     ]);
     const last = events.at(-1)!;
@@ -116,8 +128,13 @@ export class PgTransaction implements WriteTransaction {
 
   async idempotencyRecord(principal: string, key: string): Promise<IdempotencyRecord | null> {
     if (cannotBeStored(principal, key)) return null;
-    const [seen] = await this.read<{ fingerprint: string; status: number; headers: string; body: string; createdAt: string }>(
-      WRITES.idempotencyRecord, [principal, key]);
+    const [seen] = await this.read<{
+      fingerprint: string;
+      status: number;
+      headers: string;
+      body: string;
+      createdAt: string;
+    }>(WRITES.idempotencyRecord, [principal, key]);
     if (!seen) return null;
     const response = { status: seen.status, headers: JSON.parse(seen.headers), body: JSON.parse(seen.body) };
     return { principal, key, fingerprint: seen.fingerprint, response, createdAt: seen.createdAt };
@@ -125,7 +142,13 @@ export class PgTransaction implements WriteTransaction {
 
   async rememberIdempotency(r: IdempotencyRecord): Promise<void> {
     this.write(WRITES.insertIdempotency, [
-      r.principal, r.key, r.fingerprint, r.response.status, JSON.stringify(r.response.headers), JSON.stringify(r.response.body), r.createdAt,
+      r.principal,
+      r.key,
+      r.fingerprint,
+      r.response.status,
+      JSON.stringify(r.response.headers),
+      JSON.stringify(r.response.body),
+      r.createdAt,
     ]);
   }
 }

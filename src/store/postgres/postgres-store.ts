@@ -6,7 +6,15 @@ import { fold, type Exchange, type ExchangeState, type StageState } from '../../
 import type { PartyState } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import type {
-  ExchangeCursor, ExchangeQuery, LedgerHead, LedgerStore, Page, Progress, TotalsQuery, VerifyReport, WriteTransaction,
+  ExchangeCursor,
+  ExchangeQuery,
+  LedgerHead,
+  LedgerStore,
+  Page,
+  Progress,
+  TotalsQuery,
+  VerifyReport,
+  WriteTransaction,
 } from '../ledger-store.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
 import { createPool, describeUrl, openFailure, type PostgresOptions } from './connection.js';
@@ -42,7 +50,11 @@ export class PostgresLedgerStore implements LedgerStore {
   private readonly committer: GroupCommitter;
   private readonly verifications: OneRunAtATime<VerifyReport>;
 
-  private constructor(private readonly pool: pg.Pool, private readonly shipped: readonly number[], options: PostgresOptions) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly shipped: readonly number[],
+    options: PostgresOptions,
+  ) {
     this.keys = new PgKeyStore(pool);
     this.committer = new GroupCommitter(pool, options.maxBatch);
     this.verifications = new OneRunAtATime((progress) => inTransaction(pool, (client) => verifyOn(client, progress)));
@@ -96,7 +108,12 @@ export class PostgresLedgerStore implements LedgerStore {
     const rows = await run<StageRow & { state: string }>(this.pool, READS.exchangeAndStage, [exchangeId, stageId]);
     if (rows.length === 0) return null;
     const state = JSON.parse(rows[0]!.state) as ExchangeState;
-    return stagesFrom(state, rows.filter((r) => r.stageId !== null))[0] ?? null;
+    return (
+      stagesFrom(
+        state,
+        rows.filter((r) => r.stageId !== null),
+      )[0] ?? null
+    );
   }
 
   listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
@@ -119,7 +136,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {
     // Fold only this exchange's events in force at T: cheap, and the same code as every write.
-    const inForce = eventsInForceAt(await this.stream(id) as RecordedEvent<ExchangeEventData>[], asOf);
+    const inForce = eventsInForceAt((await this.stream(id)) as RecordedEvent<ExchangeEventData>[], asOf);
     return inForce[0]?.type === 'ExchangeProposed' ? fold(inForce) : null;
   }
 
@@ -133,7 +150,10 @@ export class PostgresLedgerStore implements LedgerStore {
     return h ?? { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
   }
 
-  /** Pages by sequence up to the head at the start: a consistent prefix (commits are in sequence order), never all in memory. */
+  /**
+   * Pages by sequence up to the head at the start: a consistent prefix (commits are in
+   * sequence order), never all in memory.
+   */
   async *exportEvents(after: number): AsyncIterable<RecordedEvent> {
     const upTo = (await this.head()).sequence;
     let cursor = clampSequence(after);
@@ -150,7 +170,10 @@ export class PostgresLedgerStore implements LedgerStore {
     return row!.n;
   }
 
-  /** On one snapshot of its own; one verification at a time, callers who come meanwhile share the next (one-run-at-a-time.ts). */
+  /**
+   * On one snapshot of its own; one verification at a time, callers who come meanwhile share
+   * the next (one-run-at-a-time.ts).
+   */
   verify(progress?: Progress): Promise<VerifyReport> {
     return this.verifications.run(progress);
   }
@@ -162,7 +185,8 @@ export class PostgresLedgerStore implements LedgerStore {
     } catch {
       return { ready: false, reason: 'database not reachable' };
     }
-    if (applied < this.shipped.length) return { ready: false, reason: `migrations applied: ${applied} of ${this.shipped.length}` };
+    if (applied < this.shipped.length)
+      return { ready: false, reason: `migrations applied: ${applied} of ${this.shipped.length}` };
     return { ready: true };
   }
 

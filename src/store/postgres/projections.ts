@@ -26,7 +26,16 @@ export function projectExchange(write: Write, change: ExchangeChange): void {
   for (const { stage, sequence } of change.recorded) {
     const [a, b] = stage.sides;
     write(WRITES.insertStage, [
-      stage.id, a!.party, b!.party, after.id, after.kind, a!.count, b!.count, stage.occurredAt, sequence, stage.recordedAt,
+      stage.id,
+      a!.party,
+      b!.party,
+      after.id,
+      after.kind,
+      a!.count,
+      b!.count,
+      stage.occurredAt,
+      sequence,
+      stage.recordedAt,
     ]);
   }
   for (const v of change.voided) {
@@ -36,8 +45,13 @@ export function projectExchange(write: Write, change: ExchangeChange): void {
   if (change.totals.length > 0) {
     const column = (pick: (c: ExchangeChange['totals'][number]) => string | number) => change.totals.map(pick);
     write(WRITES.addToTotals, [
-      column((c) => c.party), column((c) => c.kind), column((c) => c.handedOver), column((c) => c.received),
-      column((c) => c.agreedOutstanding), column((c) => c.unspecifiedSides), column((c) => c.proposed),
+      column((c) => c.party),
+      column((c) => c.kind),
+      column((c) => c.handedOver),
+      column((c) => c.received),
+      column((c) => c.agreedOutstanding),
+      column((c) => c.unspecifiedSides),
+      column((c) => c.proposed),
     ]);
   }
 }
@@ -50,5 +64,15 @@ function recordTerms(write: Write, before: ExchangeState | null, after: Exchange
   const from = after.lastTransitionAt;
   if (before) write(WRITES.closeTerms, [after.id, from]);
   const [a, b] = after.sides;
-  write(WRITES.insertTerms, [after.id, a.party, b.party, after.kind, after.version, after.status, a.handsOver, b.handsOver, from]);
+  write(WRITES.insertTerms, [
+    after.id,
+    a.party,
+    b.party,
+    after.kind,
+    after.version,
+    after.status,
+    a.handsOver,
+    b.handsOver,
+    from,
+  ]);
 }

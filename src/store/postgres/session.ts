@@ -5,11 +5,16 @@ import { isUnavailable, storeError } from './errors.js';
  * Runs `use` on a connection of its own from the pool, inside a transaction `use` begins
  * (BEGIN is sent with its first statement, to spare a round trip); commits if it returns,
  * rolls back if it throws. `settle` waits for statements `use` sent without waiting (see
- * PgTransaction), and throws the first that failed; COMMIT is sent behind them meanwhile. A connection that failed under it is closed rather than given
- * back, so that the pool opens a fresh one next time (after a restart of PostgreSQL, say);
- * an unavailable database fails as StoreUnavailable.
+ * PgTransaction), and throws the first that failed; COMMIT is sent behind them meanwhile.
+ * A connection that failed under it is closed rather than given back, so that the pool
+ * opens a fresh one next time (after a restart of PostgreSQL, say); an unavailable database
+ * fails as StoreUnavailable.
  */
-export async function inTransaction<T>(pool: pg.Pool, use: (client: pg.PoolClient) => Promise<T>, settle = async () => {}): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  use: (client: pg.PoolClient) => Promise<T>,
+  settle = async () => {},
+): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();

@@ -18,27 +18,68 @@ const now = () => new Date().toISOString();
 const quiet = async () => ({ status: 200, headers: {}, body: null });
 
 /** A command recording a stage of `exchangeId`, under an Idempotency-Key. */
-const stageCommand = (ledger: Ledger, exchangeId: string, key: string) => ledger.executeExchange({
-  exchangeId, expectedVersion: null, principal: 'test', now: now(), idempotency: { key, fingerprint: key },
-  command: { action: 'recordStage', stageId: key, sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-23', source: null, note: null },
-  respond: quiet,
-});
+const stageCommand = (ledger: Ledger, exchangeId: string, key: string) =>
+  ledger.executeExchange({
+    exchangeId,
+    expectedVersion: null,
+    principal: 'test',
+    now: now(),
+    idempotency: { key, fingerprint: key },
+    command: {
+      action: 'recordStage',
+      stageId: key,
+      sides: [{ party: 'UA', count: 1 }],
+      occurredAt: '2025-05-23',
+      source: null,
+      note: null,
+    },
+    respond: quiet,
+  });
 
 async function setUp(ledger: Ledger): Promise<string> {
   for (const id of ['UA', 'RU']) {
-    await ledger.registerParty({ command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null }, principal: 'test', now: now(), idempotency: null, respond: quiet });
+    await ledger.registerParty({
+      command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null },
+      principal: 'test',
+      now: now(),
+      idempotency: null,
+      respond: quiet,
+    });
   }
   const exchangeId = 'e-faults';
   const base = { exchangeId, expectedVersion: null, principal: 'test', idempotency: null, respond: quiet } as const;
-  await ledger.executeExchange({ ...base, now: now(), command: { action: 'propose', exchangeId, kind: 'pow', proposedBy: 'UA',
-    sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], title: null, mediator: null, occurredAt: '2025-05-16', source: null, note: null } });
-  await ledger.executeExchange({ ...base, now: now(), command: { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null } });
+  await ledger.executeExchange({
+    ...base,
+    now: now(),
+    command: {
+      action: 'propose',
+      exchangeId,
+      kind: 'pow',
+      proposedBy: 'UA',
+      sides: [
+        { party: 'UA', handsOver: 1000 },
+        { party: 'RU', handsOver: 1000 },
+      ],
+      title: null,
+      mediator: null,
+      occurredAt: '2025-05-16',
+      source: null,
+      note: null,
+    },
+  });
+  await ledger.executeExchange({
+    ...base,
+    now: now(),
+    command: { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null },
+  });
   return exchangeId;
 }
 
 /** Ends every connection to the database but the asker's, as an administrator (or a restart) would. */
 const terminateBackends = (database: string) =>
-  admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+    database,
+  ]);
 
 describe('opening a PostgreSQL store that cannot be opened', () => {
   let relay: Relay;
@@ -49,20 +90,41 @@ describe('opening a PostgreSQL store that cannot be opened', () => {
   afterAll(() => relay?.close());
 
   it.each([
-    ['an unknown scheme', () => 'mysql://root:hunter22@127.0.0.1/ledger', /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/, not mysql:\/\//],
+    [
+      'an unknown scheme',
+      () => 'mysql://root:hunter22@127.0.0.1/ledger',
+      /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/, not mysql:\/\//,
+    ],
     ['not a URL', () => 'postgres//nowhere', /DATABASE_URL is not a valid URL/],
-    ['an unreachable server', () => `postgres://postgres:hunter22@127.0.0.1:${relay.port}/ledger`,
-      () => new RegExp(`at postgres://postgres@127.0.0.1:${relay.port}/ledger: connection refused`)],
-    ['no such database', () => `postgres://postgres:hunter22@${server.host}/ledger_t_no_such_database`, /database "ledger_t_no_such_database" does not exist/],
-    ['no such role', () => `postgres://nobody_here:hunter22@${server.host}/postgres`, /role "nobody_here" does not exist/],
-  ] as [string, () => string, RegExp | (() => RegExp)][])('%s: rejects with one line saying where and why, and not the password', async (_case, url, message) => {
-    const error = await PostgresLedgerStore.open(url()).then(() => null, (e: Error) => e);
-    expect(error).toBeInstanceOf(PostgresOpenError);
-    expect(error!.message).toMatch(typeof message === 'function' ? message() : message);
-    expect(error!.message).toMatch(/^cannot open the PostgreSQL ledger/);
-    expect(error!.message).not.toContain('\n');
-    expect(error!.message).not.toContain('hunter22');
-  });
+    [
+      'an unreachable server',
+      () => `postgres://postgres:hunter22@127.0.0.1:${relay.port}/ledger`,
+      () => new RegExp(`at postgres://postgres@127.0.0.1:${relay.port}/ledger: connection refused`),
+    ],
+    [
+      'no such database',
+      () => `postgres://postgres:hunter22@${server.host}/ledger_t_no_such_database`,
+      /database "ledger_t_no_such_database" does not exist/,
+    ],
+    [
+      'no such role',
+      () => `postgres://nobody_here:hunter22@${server.host}/postgres`,
+      /role "nobody_here" does not exist/,
+    ],
+  ] as [string, () => string, RegExp | (() => RegExp)][])(
+    '%s: rejects with one line saying where and why, and not the password',
+    async (_case, url, message) => {
+      const error = await PostgresLedgerStore.open(url()).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(error).toBeInstanceOf(PostgresOpenError);
+      expect(error!.message).toMatch(typeof message === 'function' ? message() : message);
+      expect(error!.message).toMatch(/^cannot open the PostgreSQL ledger/);
+      expect(error!.message).not.toContain('\n');
+      expect(error!.message).not.toContain('hunter22');
+    },
+  );
 });
 
 describe('a PostgreSQL store whose database goes away and comes back', () => {
@@ -85,7 +147,7 @@ describe('a PostgreSQL store whose database goes away and comes back', () => {
     await db?.drop();
   });
 
-  it('fails reads, writes and readiness while it is gone, as StoreUnavailable, then recovers without a restart', async () => {
+  it('fails reads, writes, readiness while it is gone, as StoreUnavailable; recovers without restart', async () => {
     const { store, ledger } = service;
     const head = await store.head();
     await relay.cut();
@@ -141,7 +203,7 @@ describe('a PostgreSQL store whose connections are ended mid-load', () => {
     await db?.drop();
   });
 
-  it('fails only what the cut touched, as StoreUnavailable; a retry with the same key completes it; no acknowledged write is lost', async () => {
+  it('fails what the cuts touch (StoreUnavailable); a retry with its key completes it; nothing is lost', async () => {
     const { store, ledger } = service;
     const keys = Array.from({ length: 60 }, (_, i) => `tranche-${i}`);
     const acknowledged = new Set<string>();
@@ -171,12 +233,20 @@ describe('a PostgreSQL store whose connections are ended mid-load', () => {
     expect(failed.length, 'the cuts fell on commands in flight').toBeGreaterThan(0);
     expect(acknowledged.size).toBeGreaterThan(0);
 
-    const stagesNow = async () => (await store.exchangeHistory(exchangeId))!.filter((e) => e.type === 'StageRecorded').map((e) => (e.data as { stageId: string }).stageId);
+    const stagesNow = async () =>
+      (await store.exchangeHistory(exchangeId))!
+        .filter((e) => e.type === 'StageRecorded')
+        .map((e) => (e.data as { stageId: string }).stageId);
     const recorded = await stagesNow();
-    for (const key of acknowledged) expect(recorded.filter((s) => s === key), `acknowledged ${key} is in the ledger once`).toHaveLength(1);
+    for (const key of acknowledged)
+      expect(
+        recorded.filter((s) => s === key),
+        `acknowledged ${key} is in the ledger once`,
+      ).toHaveLength(1);
 
     // The client repeats what failed, with the same keys: each is then in the ledger exactly once.
-    for (const key of failed) await expect(stageCommand(ledger, exchangeId, key)).resolves.toMatchObject({ kind: 'answered' });
+    for (const key of failed)
+      await expect(stageCommand(ledger, exchangeId, key)).resolves.toMatchObject({ kind: 'answered' });
     expect((await stagesNow()).sort()).toEqual([...keys].sort());
     const events = await store.ledgerEvents(0, 1000);
     expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));

@@ -23,29 +23,51 @@ describe('two instances on one PostgreSQL database', () => {
     db = await createDatabase();
     // Started together: they migrate the new database once between them.
     [a, b] = await Promise.all([startPgService(db.url), startPgService(db.url)]);
-    for (const id of ['UA', 'RU']) expect((await a.http().post('/v1/parties').send({ id, name: id, occurredAt: '2014-01-01' })).status).toBe(201);
+    for (const id of ['UA', 'RU'])
+      expect((await a.http().post('/v1/parties').send({ id, name: id, occurredAt: '2014-01-01' })).status).toBe(201);
     const propose = async (via: PgService) => {
-      const res = await via.http().post('/v1/exchanges').send({ kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 100 }, { party: 'RU', handsOver: 100 }],
-        occurredAt: '2025-05-16' });
+      const res = await via
+        .http()
+        .post('/v1/exchanges')
+        .send({
+          kind: 'pow',
+          proposedBy: 'UA',
+          sides: [
+            { party: 'UA', handsOver: 100 },
+            { party: 'RU', handsOver: 100 },
+          ],
+          occurredAt: '2025-05-16',
+        });
       expect(res.status).toBe(201);
       return res.body.id as string;
     };
     [e1, e2] = [await propose(a), await propose(b)];
-    for (const [via, id] of [[b, e1], [a, e2]] as const) expect((await via.http().post(`/v1/exchanges/${id}/agree`).send({ by: 'RU', occurredAt: '2025-05-16' })).status).toBe(200);
+    for (const [via, id] of [
+      [b, e1],
+      [a, e2],
+    ] as const)
+      expect(
+        (await via.http().post(`/v1/exchanges/${id}/agree`).send({ by: 'RU', occurredAt: '2025-05-16' })).status,
+      ).toBe(200);
   });
 
   afterAll(async () => {
     for (const s of [a, b]) await s?.close();
     await db?.drop();
-    expect([...(a?.contractViolations ?? []), ...(b?.contractViolations ?? [])], 'every response matches openapi/openapi.json').toEqual([]);
+    expect(
+      [...(a?.contractViolations ?? []), ...(b?.contractViolations ?? [])],
+      'every response matches openapi/openapi.json',
+    ).toEqual([]);
   });
 
   it('applied the migrations once though both started at once', async () => {
-    expect(await admin('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations', [], db.name)).toEqual([{ n: journal.entries.length }]);
+    expect(await admin('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations', [], db.name)).toEqual([
+      { n: journal.entries.length },
+    ]);
     for (const s of both()) expect(await s.store.readiness()).toEqual({ ready: true });
   });
 
-  it('takes 50 commands at once through both: all acknowledged once, gapless, one chain, never skipped by a reader', async () => {
+  it('takes 50 commands at once via both: acknowledged once, gapless, one chain, no reader skips', async () => {
     const start = (await a.store.head()).sequence;
     // A reader on b follows the ledger while the commands are written through both.
     const followed: number[] = [];
@@ -58,8 +80,20 @@ describe('two instances on one PostgreSQL database', () => {
         after = page.at(-1)?.sequence ?? after;
       }
     })();
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => both()[i % 2]!.http().post(`/v1/exchanges/${i % 4 < 2 ? e1 : e2}/stages`)
-      .send({ sides: [{ party: 'UA', count: 1 }, { party: 'RU', count: 2 }], occurredAt: '2025-05-23' })));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        both()
+          [i % 2]!.http()
+          .post(`/v1/exchanges/${i % 4 < 2 ? e1 : e2}/stages`)
+          .send({
+            sides: [
+              { party: 'UA', count: 1 },
+              { party: 'RU', count: 2 },
+            ],
+            occurredAt: '2025-05-23',
+          }),
+      ),
+    );
     writing = false;
     await follow;
     expect(answers.map((r) => r.status)).toEqual(Array(50).fill(201));
@@ -74,7 +108,10 @@ describe('two instances on one PostgreSQL database', () => {
     expect(recorded.sort()).toEqual(answers.map((r) => r.body.stage.id as string).sort());
     expect(followed).toEqual(events.slice(start).map((e) => e.sequence));
 
-    for (const [id, stages] of [[e1, 26], [e2, 24]] as const) {
+    for (const [id, stages] of [
+      [e1, 26],
+      [e2, 24],
+    ] as const) {
       for (const s of both()) {
         const exchange = (await s.http().get(`/v1/exchanges/${id}`)).body;
         expect(exchange.version).toBe(2 + stages);
@@ -86,8 +123,18 @@ describe('two instances on one PostgreSQL database', () => {
   });
 
   it('honours an Idempotency-Key whichever instance is asked, however many times at once', async () => {
-    const send = (via: PgService, count: number) => via.http().post(`/v1/exchanges/${e1}/stages`).set('idempotency-key', 'tranche-of-23-may')
-      .send({ sides: [{ party: 'UA', count }, { party: 'RU', count }], occurredAt: '2025-05-23' });
+    const send = (via: PgService, count: number) =>
+      via
+        .http()
+        .post(`/v1/exchanges/${e1}/stages`)
+        .set('idempotency-key', 'tranche-of-23-may')
+        .send({
+          sides: [
+            { party: 'UA', count },
+            { party: 'RU', count },
+          ],
+          occurredAt: '2025-05-23',
+        });
     const before = (await a.store.head()).sequence;
     const answers = await Promise.all([a, b, a, b, b, a].map((via) => send(via, 7)));
     expect(answers.map((r) => r.status)).toEqual(Array(6).fill(201));
@@ -102,11 +149,28 @@ describe('two instances on one PostgreSQL database', () => {
     expect((await a.store.head()).sequence).toBe(before + 1);
   });
 
-  it('lets one of two racing commands win: the other is refused (412 on a stale If-Match, 409 on a closed exchange)', async () => {
-    const proposed = async () => (await a.http().post('/v1/exchanges').send({ kind: 'remains', proposedBy: 'UA',
-      sides: [{ party: 'UA', handsOver: 5 }, { party: 'RU', handsOver: 5 }], occurredAt: '2025-06-01' })).body.id as string;
+  it('lets one of two racing commands win; the other is refused (412 stale If-Match, 409 closed)', async () => {
+    const proposed = async () =>
+      (
+        await a
+          .http()
+          .post('/v1/exchanges')
+          .send({
+            kind: 'remains',
+            proposedBy: 'UA',
+            sides: [
+              { party: 'UA', handsOver: 5 },
+              { party: 'RU', handsOver: 5 },
+            ],
+            occurredAt: '2025-06-01',
+          })
+      ).body.id as string;
     const e3 = await proposed();
-    const agreeing = await Promise.all(both().map((s) => s.http().post(`/v1/exchanges/${e3}/agree`).set('if-match', '"1"').send({ by: 'RU', occurredAt: '2025-06-01' })));
+    const agreeing = await Promise.all(
+      both().map((s) =>
+        s.http().post(`/v1/exchanges/${e3}/agree`).set('if-match', '"1"').send({ by: 'RU', occurredAt: '2025-06-01' }),
+      ),
+    );
     expect(agreeing.map((r) => r.status).sort()).toEqual([200, 412]);
     const e4 = await proposed();
     const [agreed, rejected] = await Promise.all([
@@ -117,5 +181,41 @@ describe('two instances on one PostgreSQL database', () => {
     const e4events = (await a.http().get(`/v1/exchanges/${e4}/events`)).body.data as { type: string }[];
     expect(e4events).toHaveLength(2);
     expect((await b.store.verify()).ok).toBe(true);
+  });
+});
+
+describe('API keys on two instances of one PostgreSQL database', () => {
+  const MASTER = 'k'.repeat(40);
+  const master = { authorization: `Bearer ${MASTER}` };
+  let db: TestDatabase;
+  let a: PgService;
+  let b: PgService;
+
+  beforeAll(async () => {
+    db = await createDatabase();
+    [a, b] = await Promise.all([
+      startPgService(db.url, { LEDGER_MASTER_KEY: MASTER }),
+      startPgService(db.url, { LEDGER_MASTER_KEY: MASTER }),
+    ]);
+  });
+  afterAll(async () => {
+    for (const s of [a, b]) await s?.close();
+    await db?.drop();
+    expect(
+      [...(a?.contractViolations ?? []), ...(b?.contractViolations ?? [])],
+      'every response matches openapi/openapi.json',
+    ).toEqual([]);
+  });
+
+  it('a key made on one instance works on the other at once; revoked on either, both refuse it at once', async () => {
+    const created = await a.http().post('/v1/keys').set(master).send({ name: 'reader of the office', role: 'reader' });
+    expect(created.status).toBe(201);
+    const reader = { authorization: `Bearer ${created.body.secret}` };
+    for (const s of [a, b]) expect((await s.http().get('/v1/ledger/head').set(reader)).status).toBe(200);
+    expect((await b.http().delete(`/v1/keys/${created.body.id}`).set(master)).status).toBe(200);
+    for (const s of [a, b]) expect((await s.http().get('/v1/ledger/head').set(reader)).status).toBe(401);
+    expect((await a.http().get('/v1/keys').set(master)).body.data).toMatchObject([
+      { id: created.body.id, revokedBy: 'master' },
+    ]);
   });
 });

@@ -20,23 +20,25 @@ export async function relayTo(host: string, port: number): Promise<Relay> {
     s.on('error', () => s.destroy());
   };
   let server: Server;
-  const listen = (on: number) => new Promise<number>((resolve, reject) => {
-    server = createServer((client) => {
-      const upstream = connect(port, host);
-      track(client);
-      track(upstream);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+  const listen = (on: number) =>
+    new Promise<number>((resolve, reject) => {
+      server = createServer((client) => {
+        const upstream = connect(port, host);
+        track(client);
+        track(upstream);
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+      server.once('error', reject);
+      server.listen(on, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
     });
-    server.once('error', reject);
-    server.listen(on, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-  const stop = () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    for (const s of sockets) s.destroy();
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
   const own = await listen(0);
   return {
     port: own,

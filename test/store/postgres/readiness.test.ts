@@ -20,7 +20,10 @@ describe('readiness on PostgreSQL', () => {
 
   it('is not ready, and says how far it got, when a shipped migration is not recorded as applied', async () => {
     const last = journal.entries.at(-1)!;
-    const removed = await sql('DELETE FROM drizzle.__drizzle_migrations WHERE created_at = $1 RETURNING hash, created_at', [last.when]);
+    const removed = await sql(
+      'DELETE FROM drizzle.__drizzle_migrations WHERE created_at = $1 RETURNING hash, created_at',
+      [last.when],
+    );
     expect(removed).toHaveLength(1);
     try {
       const reason = `migrations applied: ${shipped - 1} of ${shipped}`;
@@ -30,7 +33,10 @@ describe('readiness on PostgreSQL', () => {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ type: '/problems/not-ready', detail: reason });
     } finally {
-      await sql('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [removed[0]!.hash, removed[0]!.created_at]);
+      await sql('INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [
+        removed[0]!.hash,
+        removed[0]!.created_at,
+      ]);
     }
     expect(await t().store.readiness()).toEqual({ ready: true });
   });

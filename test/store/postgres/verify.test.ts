@@ -43,15 +43,83 @@ async function send(http: Http, url: string, body: object, status = 200): Promis
 }
 
 async function build(http: Http): Promise<Built> {
-  for (const id of ['UA', 'RU', 'AM', 'AZ']) await send(http, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
-  const e1 = (await send(http, '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16' }, 201)).id;
+  for (const id of ['UA', 'RU', 'AM', 'AZ'])
+    await send(http, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
+  const e1 = (
+    await send(
+      http,
+      '/v1/exchanges',
+      {
+        kind: 'pow',
+        proposedBy: 'UA',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+        occurredAt: '2025-05-16',
+      },
+      201,
+    )
+  ).id;
   await send(http, `/v1/exchanges/${e1}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
-  const s390 = (await send(http, `/v1/exchanges/${e1}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' }, 201)).stage.id;
-  const s307 = (await send(http, `/v1/exchanges/${e1}/stages`, { sides: [{ party: 'UA', count: 307 }, { party: 'RU', count: 307 }], occurredAt: '2025-05-24' }, 201)).stage.id;
-  const e2 = (await send(http, '/v1/exchanges', { kind: 'remains', proposedBy: 'AZ', sides: [{ party: 'AM', handsOver: 0 }, { party: 'AZ', handsOver: 500 }], occurredAt: '2025-06-01' }, 201)).id;
+  const s390 = (
+    await send(
+      http,
+      `/v1/exchanges/${e1}/stages`,
+      {
+        sides: [
+          { party: 'UA', count: 390 },
+          { party: 'RU', count: 390 },
+        ],
+        occurredAt: '2025-05-23',
+      },
+      201,
+    )
+  ).stage.id;
+  const s307 = (
+    await send(
+      http,
+      `/v1/exchanges/${e1}/stages`,
+      {
+        sides: [
+          { party: 'UA', count: 307 },
+          { party: 'RU', count: 307 },
+        ],
+        occurredAt: '2025-05-24',
+      },
+      201,
+    )
+  ).stage.id;
+  const e2 = (
+    await send(
+      http,
+      '/v1/exchanges',
+      {
+        kind: 'remains',
+        proposedBy: 'AZ',
+        sides: [
+          { party: 'AM', handsOver: 0 },
+          { party: 'AZ', handsOver: 500 },
+        ],
+        occurredAt: '2025-06-01',
+      },
+      201,
+    )
+  ).id;
   await send(http, `/v1/exchanges/${e2}/agree`, { by: 'AM', occurredAt: '2025-06-02' });
-  await send(http, `/v1/exchanges/${e2}/stages`, { sides: [{ party: 'AZ', count: 200 }], occurredAt: '2025-06-05' }, 201);
-  await send(http, `/v1/exchanges/${e1}/complete`, { sides: [{ party: 'UA', count: 303 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25' });
+  await send(
+    http,
+    `/v1/exchanges/${e2}/stages`,
+    { sides: [{ party: 'AZ', count: 200 }], occurredAt: '2025-06-05' },
+    201,
+  );
+  await send(http, `/v1/exchanges/${e1}/complete`, {
+    sides: [
+      { party: 'UA', count: 303 },
+      { party: 'RU', count: 303 },
+    ],
+    occurredAt: '2025-05-25',
+  });
   const events = (await http().get('/v1/events?limit=1000')).body.data;
   expect(events).toHaveLength(4 + 6 + 3);
   return { e1, e2, s390, s307, events };
@@ -64,16 +132,32 @@ interface Tampering {
 }
 
 const find = (b: Built, pred: (e: Record<string, any>) => boolean) => b.events.findIndex(pred);
-const stageEvent = (b: Built, stageId: string) => find(b, (e) => e.type === 'StageRecorded' && e.data.stageId === stageId);
+const stageEvent = (b: Built, stageId: string) =>
+  find(b, (e) => e.type === 'StageRecorded' && e.data.stageId === stageId);
 const forgedStage = (b: Built) => {
   const i = stageEvent(b, b.s390);
-  const forged: Record<string, any> = { ...b.events[i]!, data: { ...b.events[i]!.data, sides: [{ party: 'UA', count: 391 }, { party: 'RU', count: 390 }] } };
+  const forged: Record<string, any> = {
+    ...b.events[i]!,
+    data: {
+      ...b.events[i]!.data,
+      sides: [
+        { party: 'UA', count: 391 },
+        { party: 'RU', count: 390 },
+      ],
+    },
+  };
   return { i, forged: { ...forged, hash: expectedHash(forged) } as Record<string, any> };
 };
 const rehashedFrom = (b: Built) => {
   const { i } = forgedStage(b);
   const rewritten = b.events.map((e) => ({ ...e }));
-  rewritten[i]!.data = { ...rewritten[i]!.data, sides: [{ party: 'UA', count: 391 }, { party: 'RU', count: 390 }] };
+  rewritten[i]!.data = {
+    ...rewritten[i]!.data,
+    sides: [
+      { party: 'UA', count: 391 },
+      { party: 'RU', count: 390 },
+    ],
+  };
   for (let k = i; k < rewritten.length; k += 1) {
     if (k > 0) rewritten[k]!.prevHash = rewritten[k - 1]!.hash;
     rewritten[k]!.hash = expectedHash(rewritten[k]!);
@@ -82,76 +166,187 @@ const rehashedFrom = (b: Built) => {
 };
 
 const CASES: [string, Tampering, Record<string, unknown>][] = [
-  ['(a) an event edited in place', {
-    sqlite: (db, b) => db.prepare("UPDATE events SET data = json_set(data, '$.sides[0].count', 391) WHERE id = ?").run(b.events[stageEvent(b, b.s390)]!.id),
-    pg: (sql, b) => sql(`UPDATE events SET data = jsonb_set(data::jsonb, '{sides,0,count}', '391')::text WHERE id = $1`, [b.events[stageEvent(b, b.s390)]!.id]).then(() => undefined),
-  }, { kind: 'event', sequence: 7 }],
-  ['(a′) an edit whose own hash was recomputed', {
-    sqlite: (db, b) => {
-      const { forged } = forgedStage(b);
-      db.prepare('UPDATE events SET data = ?, hash = ? WHERE id = ?').run(JSON.stringify(forged.data), forged.hash, forged.id);
+  [
+    '(a) an event edited in place',
+    {
+      sqlite: (db, b) =>
+        db
+          .prepare("UPDATE events SET data = json_set(data, '$.sides[0].count', 391) WHERE id = ?")
+          .run(b.events[stageEvent(b, b.s390)]!.id),
+      pg: (sql, b) =>
+        sql(`UPDATE events SET data = jsonb_set(data::jsonb, '{sides,0,count}', '391')::text WHERE id = $1`, [
+          b.events[stageEvent(b, b.s390)]!.id,
+        ]).then(() => undefined),
     },
-    pg: async (sql, b) => {
-      const { forged } = forgedStage(b);
-      await sql('UPDATE events SET data = $1, hash = $2 WHERE id = $3', [JSON.stringify(forged.data), forged.hash, forged.id]);
+    { kind: 'event', sequence: 7 },
+  ],
+  [
+    '(a′) an edit whose own hash was recomputed',
+    {
+      sqlite: (db, b) => {
+        const { forged } = forgedStage(b);
+        db.prepare('UPDATE events SET data = ?, hash = ? WHERE id = ?').run(
+          JSON.stringify(forged.data),
+          forged.hash,
+          forged.id,
+        );
+      },
+      pg: async (sql, b) => {
+        const { forged } = forgedStage(b);
+        await sql('UPDATE events SET data = $1, hash = $2 WHERE id = $3', [
+          JSON.stringify(forged.data),
+          forged.hash,
+          forged.id,
+        ]);
+      },
     },
-  }, { kind: 'event', sequence: 8 }],
-  ['(a″) the whole chain re-hashed from an edit on', {
-    sqlite: (db, b) => {
-      const upd = db.prepare('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE id = ?');
-      for (const e of rehashedFrom(b)) upd.run(JSON.stringify(e.data), e.prevHash, e.hash, e.id);
+    { kind: 'event', sequence: 8 },
+  ],
+  [
+    '(a″) the whole chain re-hashed from an edit on',
+    {
+      sqlite: (db, b) => {
+        const upd = db.prepare('UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE id = ?');
+        for (const e of rehashedFrom(b)) upd.run(JSON.stringify(e.data), e.prevHash, e.hash, e.id);
+      },
+      pg: async (sql, b) => {
+        for (const e of rehashedFrom(b))
+          await sql('UPDATE events SET data = $1, prev_hash = $2, hash = $3 WHERE id = $4', [
+            JSON.stringify(e.data),
+            e.prevHash,
+            e.hash,
+            e.id,
+          ]);
+      },
     },
-    pg: async (sql, b) => {
-      for (const e of rehashedFrom(b)) await sql('UPDATE events SET data = $1, prev_hash = $2, hash = $3 WHERE id = $4', [JSON.stringify(e.data), e.prevHash, e.hash, e.id]);
+    { kind: 'read-model', table: 'exchanges' },
+  ],
+  [
+    '(b) a totals row edited',
+    {
+      sqlite: (db) =>
+        db.prepare("UPDATE totals SET handed_over = handed_over + 1 WHERE party = 'RU' AND kind = 'pow'").run(),
+      pg: (sql) =>
+        sql("UPDATE totals SET handed_over = handed_over + 1 WHERE party = 'RU' AND kind = 'pow'").then(
+          () => undefined,
+        ),
     },
-  }, { kind: 'read-model', table: 'exchanges' }],
-  ['(b) a totals row edited', {
-    sqlite: (db) => db.prepare("UPDATE totals SET handed_over = handed_over + 1 WHERE party = 'RU' AND kind = 'pow'").run(),
-    pg: (sql) => sql("UPDATE totals SET handed_over = handed_over + 1 WHERE party = 'RU' AND kind = 'pow'").then(() => undefined),
-  }, { kind: 'read-model', table: 'totals', key: 'RU/pow', detail: 'handedOver is 1001, recomputed 1000' }],
-  ['(b′) a totals row out of nothing', {
-    sqlite: (db) => db.prepare("INSERT INTO totals VALUES ('AM', 'children', 0, 0, 0, 0, 7)").run(),
-    pg: (sql) => sql("INSERT INTO totals VALUES ('AM', 'children', 0, 0, 0, 0, 7)").then(() => undefined),
-  }, { kind: 'read-model', table: 'totals', key: 'AM/children' }],
-  ['(c) a deleted event', {
-    sqlite: (db, b) => db.prepare('DELETE FROM events WHERE id = ?').run(b.events[stageEvent(b, b.s307)]!.id),
-    pg: (sql, b) => sql('DELETE FROM events WHERE id = $1', [b.events[stageEvent(b, b.s307)]!.id]).then(() => undefined),
-  }, { kind: 'event', sequence: 9, detail: 'sequence 9 where 8 was expected (an event is missing or out of order)' }],
-  ['(c′) the last event deleted', {
-    sqlite: (db, b) => db.prepare('DELETE FROM events WHERE id = ?').run(b.events.at(-1)!.id),
-    pg: (sql, b) => sql('DELETE FROM events WHERE id = $1', [b.events.at(-1)!.id]).then(() => undefined),
-  }, { kind: 'read-model', table: 'exchanges' }],
-  ['(d) an exchange’s state edited', {
-    sqlite: (db, b) => db.prepare("UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250) WHERE id = ?").run(b.e2),
-    pg: (sql, b) => sql(`UPDATE exchanges SET state = jsonb_set(state::jsonb, '{sides,1,delivered}', '250')::text WHERE id = $1`, [b.e2]).then(() => undefined),
-  }, { kind: 'read-model', table: 'exchanges', detail: 'stored state differs from the fold of its events' }],
-  ['(d′) an exchange’s status column edited', {
-    sqlite: (db, b) => db.prepare("UPDATE exchanges SET status = 'completed' WHERE id = ?").run(b.e2),
-    pg: (sql, b) => sql("UPDATE exchanges SET status = 'completed' WHERE id = $1", [b.e2]).then(() => undefined),
-  }, { kind: 'read-model', table: 'exchanges' }],
-  ['(e) a stage_handovers row edited', {
-    sqlite: (db, b) => db.prepare("UPDATE stage_handovers SET count = 391 WHERE stage_id = ? AND party = 'UA'").run(b.s390),
-    pg: (sql, b) => sql("UPDATE stage_handovers SET count = 391 WHERE stage_id = $1 AND party = 'UA'", [b.s390]).then(() => undefined),
-  }, { kind: 'read-model', table: 'stage_handovers' }],
-  ['(e′) a stage voided behind the ledger’s back', {
-    sqlite: (db, b) => db.prepare("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = ?").run(b.s307),
-    pg: (sql, b) => sql("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = $1", [b.s307]).then(() => undefined),
-  }, { kind: 'read-model', table: 'stage_handovers' }],
-  ['(f) the terms history edited', {
-    sqlite: (db, b) => db.prepare("UPDATE terms_history SET hands_over = 600 WHERE exchange_id = ? AND party = 'AZ' AND status = 'agreed'").run(b.e2),
-    pg: (sql, b) => sql("UPDATE terms_history SET hands_over = 600 WHERE exchange_id = $1 AND party = 'AZ' AND status = 'agreed'", [b.e2]).then(() => undefined),
-  }, { kind: 'read-model', table: 'terms_history' }],
-  ...([
-    ['stage_handovers', "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1, '2025-05-23T00:00:00.000Z')"],
-    ['terms_history', "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)"],
-    ['exchange_parties', "INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)"],
-  ] as const).map(([table, insert]): [string, Tampering, Record<string, unknown>] => [`(g) a ${table} row of no exchange`, {
-    sqlite: (db) => {
-      db.pragma('foreign_keys = OFF');
-      db.prepare(insert).run();
+    { kind: 'read-model', table: 'totals', key: 'RU/pow', detail: 'handedOver is 1001, recomputed 1000' },
+  ],
+  [
+    '(b′) a totals row out of nothing',
+    {
+      sqlite: (db) => db.prepare("INSERT INTO totals VALUES ('AM', 'children', 0, 0, 0, 0, 7)").run(),
+      pg: (sql) => sql("INSERT INTO totals VALUES ('AM', 'children', 0, 0, 0, 0, 7)").then(() => undefined),
     },
-    pg: (sql) => sql(insert).then(() => undefined),
-  }, { kind: 'read-model', table, key: '*' }]),
+    { kind: 'read-model', table: 'totals', key: 'AM/children' },
+  ],
+  [
+    '(c) a deleted event',
+    {
+      sqlite: (db, b) => db.prepare('DELETE FROM events WHERE id = ?').run(b.events[stageEvent(b, b.s307)]!.id),
+      pg: (sql, b) =>
+        sql('DELETE FROM events WHERE id = $1', [b.events[stageEvent(b, b.s307)]!.id]).then(() => undefined),
+    },
+    { kind: 'event', sequence: 9, detail: 'sequence 9 where 8 was expected (an event is missing or out of order)' },
+  ],
+  [
+    '(c′) the last event deleted',
+    {
+      sqlite: (db, b) => db.prepare('DELETE FROM events WHERE id = ?').run(b.events.at(-1)!.id),
+      pg: (sql, b) => sql('DELETE FROM events WHERE id = $1', [b.events.at(-1)!.id]).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'exchanges' },
+  ],
+  [
+    '(d) an exchange’s state edited',
+    {
+      sqlite: (db, b) =>
+        db.prepare("UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250) WHERE id = ?").run(b.e2),
+      pg: (sql, b) =>
+        sql(`UPDATE exchanges SET state = jsonb_set(state::jsonb, '{sides,1,delivered}', '250')::text WHERE id = $1`, [
+          b.e2,
+        ]).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'exchanges', detail: 'stored state differs from the fold of its events' },
+  ],
+  [
+    '(d′) an exchange’s status column edited',
+    {
+      sqlite: (db, b) => db.prepare("UPDATE exchanges SET status = 'completed' WHERE id = ?").run(b.e2),
+      pg: (sql, b) => sql("UPDATE exchanges SET status = 'completed' WHERE id = $1", [b.e2]).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'exchanges' },
+  ],
+  [
+    '(e) a stage_handovers row edited',
+    {
+      sqlite: (db, b) =>
+        db.prepare("UPDATE stage_handovers SET count = 391 WHERE stage_id = ? AND party = 'UA'").run(b.s390),
+      pg: (sql, b) =>
+        sql("UPDATE stage_handovers SET count = 391 WHERE stage_id = $1 AND party = 'UA'", [b.s390]).then(
+          () => undefined,
+        ),
+    },
+    { kind: 'read-model', table: 'stage_handovers' },
+  ],
+  [
+    '(e′) a stage voided behind the ledger’s back',
+    {
+      sqlite: (db, b) =>
+        db.prepare("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = ?").run(b.s307),
+      pg: (sql, b) =>
+        sql("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = $1", [b.s307]).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'stage_handovers' },
+  ],
+  [
+    '(f) the terms history edited',
+    {
+      sqlite: (db, b) =>
+        db
+          .prepare(
+            "UPDATE terms_history SET hands_over = 600 WHERE exchange_id = ? AND party = 'AZ' AND status = 'agreed'",
+          )
+          .run(b.e2),
+      pg: (sql, b) =>
+        sql("UPDATE terms_history SET hands_over = 600 WHERE exchange_id = $1 AND party = 'AZ' AND status = 'agreed'", [
+          b.e2,
+        ]).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'terms_history' },
+  ],
+  ...(
+    [
+      [
+        'stage_handovers',
+        `INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at,
+          sequence, recorded_at)
+          VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1,
+            '2025-05-23T00:00:00.000Z')`,
+      ],
+      [
+        'terms_history',
+        `INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
+          VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)`,
+      ],
+      [
+        'exchange_parties',
+        `INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq)
+          VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)`,
+      ],
+    ] as const
+  ).map(([table, insert]): [string, Tampering, Record<string, unknown>] => [
+    `(g) a ${table} row of no exchange`,
+    {
+      sqlite: (db) => {
+        db.pragma('foreign_keys = OFF');
+        db.prepare(insert).run();
+      },
+      pg: (sql) => sql(insert).then(() => undefined),
+    },
+    { kind: 'read-model', table, key: '*' },
+  ]),
 ];
 
 const TABLES = ['events', 'parties', 'exchanges', 'exchange_parties', 'stage_handovers', 'totals', 'terms_history'];
@@ -184,7 +379,9 @@ describe('verify on PostgreSQL', () => {
     await admin.connect();
     await admin.query('SET session_replication_role = replica');
     // The ledger as built, kept aside to be put back before each case.
-    await admin.query(`CREATE SCHEMA pristine; ${TABLES.map((t) => `CREATE TABLE pristine.${t} AS TABLE public.${t}`).join('; ')}`);
+    await admin.query(
+      `CREATE SCHEMA pristine; ${TABLES.map((t) => `CREATE TABLE pristine.${t} AS TABLE public.${t}`).join('; ')}`,
+    );
   });
   afterAll(async () => {
     await admin?.end();
@@ -201,17 +398,23 @@ describe('verify on PostgreSQL', () => {
     const lite = SqliteLedgerStore.open(copy, MIGRATIONS_FOLDER);
     const fromSqlite = await lite.verify().finally(() => lite.close());
 
-    await admin.query(`TRUNCATE ${TABLES.join(', ')}; ${TABLES.map((t) => `INSERT INTO public.${t} SELECT * FROM pristine.${t}`).join('; ')}`);
+    const putBack = TABLES.map((t) => `INSERT INTO public.${t} SELECT * FROM pristine.${t}`).join('; ');
+    await admin.query(`TRUNCATE ${TABLES.join(', ')}; ${putBack}`);
     await tampering.pg((text, values = []) => admin.query(text, values), built);
     return { sqlite: fromSqlite, pg: await store.verify() };
   }
 
-  /** The PostgreSQL report in the SQLite build's names: the same requests made the same ledger but for ids, times and hashes. */
+  /** The PostgreSQL report in the SQLite build's names (the same requests made the same ledger, ids apart). */
   function inSqliteNames(report: VerifyReport): VerifyReport {
     let text = JSON.stringify(report);
     built.events.forEach((e, i) => {
       const twin = sqlite.built.events[i]!;
-      for (const [mine, theirs] of [[e.id, twin.id], [e.streamId, twin.streamId], [e.hash, twin.hash], [e.data.stageId, twin.data.stageId]]) {
+      for (const [mine, theirs] of [
+        [e.id, twin.id],
+        [e.streamId, twin.streamId],
+        [e.hash, twin.hash],
+        [e.data.stageId, twin.data.stageId],
+      ]) {
         if (typeof mine === 'string') text = text.replaceAll(mine, theirs);
       }
     });
@@ -221,7 +424,15 @@ describe('verify on PostgreSQL', () => {
     // The clock's time differs between the builds; a re-hashed head is a hash of its own on each.
     const r = { ...report, head: { ...report.head, recordedAt: null, hash: '<head>' } };
     // A hash recomputed from content depends on every id and time in it.
-    return 'firstDifference' in r ? { ...r, firstDifference: { ...r.firstDifference, detail: r.firstDifference.detail.replace(/[0-9a-f]{64}/g, '<hash>') } } : r;
+    return 'firstDifference' in r
+      ? {
+          ...r,
+          firstDifference: {
+            ...r.firstDifference,
+            detail: r.firstDifference.detail.replace(/[0-9a-f]{64}/g, '<hash>'),
+          },
+        }
+      : r;
   };
 
   it('passes the intact ledger, as SQLite does', async () => {
@@ -241,7 +452,10 @@ describe('verify on PostgreSQL', () => {
 });
 
 describe('verify on a PostgreSQL ledger in use', () => {
-  const party = (id: string) => ({ kind: 'party' as const, command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null } });
+  const party = (id: string) => ({
+    kind: 'party' as const,
+    command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null },
+  });
 
   it('reads one snapshot: commands committed while it reads are not seen, not even in part', async () => {
     const t = await startPgLedger();
@@ -257,13 +471,16 @@ describe('verify on a PostgreSQL ledger in use', () => {
       let reached!: () => void;
       const reading = new Promise<void>((r) => (reached = r));
       const waiting = new Proxy(client, {
-        get: (target, key) => key !== 'query' ? Reflect.get(target, key) : async (...args: Parameters<typeof client.query>) => {
-          if (typeof args[0] === 'string' && args[0].startsWith('FETCH')) {
-            reached();
-            await held;
-          }
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        },
+        get: (target, key) =>
+          key !== 'query'
+            ? Reflect.get(target, key)
+            : async (...args: Parameters<typeof client.query>) => {
+                if (typeof args[0] === 'string' && args[0].startsWith('FETCH')) {
+                  reached();
+                  await held;
+                }
+                return (target.query as (...a: unknown[]) => unknown)(...args);
+              },
       });
       const verifying = verifyOn(waiting);
       await reading;
