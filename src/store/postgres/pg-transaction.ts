@@ -17,9 +17,20 @@ import { WRITES, type Statement } from './statements.js';
  * in order). A read waits, and so does the end of the transaction (`settle`), which fails
  * with the first write that failed: a command's dozen statements cost a few round trips
  * instead of one each, all under the lock that every other write is waiting for.
+ *
+ * What this transaction itself wrote of an exchange's state and of the parties is answered
+ * from memory, exactly as the rows it wrote would answer: an import, one transaction that
+ * replays a whole ledger, would otherwise read back every row it has just written.
  */
+/** Writes sent and not yet answered, at most (see keepUp). */
+const IN_FLIGHT = 256;
+
 export class PgTransaction implements WriteTransaction {
   private readonly writes: Promise<unknown>[] = [];
+  /** Exchange id → the state JSON this transaction wrote in its row. */
+  private readonly statesWritten = new Map<string, string>();
+  /** The parties this transaction registered or found registered. */
+  private readonly partiesKnown = new Map<string, PartyState>();
 
   /** `head`: the chain head as read when the lock was taken; it moves with each append. */
   constructor(
@@ -34,10 +45,25 @@ export class PgTransaction implements WriteTransaction {
     this.writes.push(sent);
   }
 
-  /** A read, in order after the writes sent before it; if it fails because one of them did, that one's error. */
+  /**
+   * After a few hundred writes in flight, waits for them: what is sent and not yet answered
+   * is held in memory (an import replays a whole ledger in one transaction).
+   */
+  private async keepUp(): Promise<void> {
+    if (this.writes.length >= IN_FLIGHT) await this.settle();
+  }
+
+  /**
+   * A read, in order after the writes sent before it. Once it has answered, so have they,
+   * without failing: after a failed statement PostgreSQL refuses every other until the
+   * transaction (or savepoint) is rolled back. If it fails because one of them did, that
+   * one's error is thrown.
+   */
   private async read<R extends pg.QueryResultRow>(statement: Statement, values: unknown[]): Promise<R[]> {
     try {
-      return await run<R>(this.client, statement, values);
+      const rows = await run<R>(this.client, statement, values);
+      this.writes.length = 0;
+      return rows;
     } catch (error) {
       await this.settle();
       throw error;
@@ -75,17 +101,23 @@ export class PgTransaction implements WriteTransaction {
     ]);
     const last = events.at(-1)!;
     this.chainHead = { sequence: last.sequence, hash: last.hash };
+    await this.keepUp();
   }
 
   async exchange(id: string): Promise<ExchangeState | null> {
     if (cannotBeStored(id)) return null;
+    const written = this.statesWritten.get(id);
+    if (written !== undefined) return JSON.parse(written) as ExchangeState;
     const [row] = await this.read<{ state: string }>(WRITES.exchangeState, [id]);
     return row ? (JSON.parse(row.state) as ExchangeState) : null;
   }
 
   async exchangeWithStages(id: string): Promise<Exchange | null> {
+    if (cannotBeStored(id)) return null;
     try {
-      return await exchangeWithStages(this.client, id);
+      const exchange = await exchangeWithStages(this.client, id);
+      this.writes.length = 0;
+      return exchange;
     } catch (error) {
       await this.settle();
       throw error;
@@ -108,22 +140,30 @@ export class PgTransaction implements WriteTransaction {
 
   async party(id: string): Promise<PartyState | null> {
     if (cannotBeStored(id)) return null;
+    const known = this.partiesKnown.get(id);
+    if (known) return { ...known };
     const [row] = await this.read<PartyState>(WRITES.party, [id]);
+    if (row) this.partiesKnown.set(id, { ...row });
     return row ?? null;
   }
 
   async registeredParties(ids: readonly string[]): Promise<Set<string>> {
-    const storable = ids.filter((id) => !cannotBeStored(id));
-    const rows = await this.read<{ id: string }>(WRITES.registeredAmong, [storable]);
-    return new Set(rows.map((r) => r.id));
+    const registered = new Set(ids.filter((id) => this.partiesKnown.has(id)));
+    const unknown = ids.filter((id) => !registered.has(id) && !cannotBeStored(id));
+    if (unknown.length === 0) return registered;
+    for (const { id } of await this.read<{ id: string }>(WRITES.registeredAmong, [unknown])) registered.add(id);
+    return registered;
   }
 
   async projectExchange(change: ExchangeChange): Promise<void> {
-    projectExchange((statement, values) => this.write(statement, values), change);
+    this.statesWritten.set(change.after.id, projectExchange((statement, values) => this.write(statement, values), change));
+    await this.keepUp();
   }
 
   async projectParty(party: PartyState, recordedAt: string): Promise<void> {
     this.write(WRITES.insertParty, [party.id, party.name, party.registeredAt, recordedAt]);
+    this.partiesKnown.set(party.id, { ...party });
+    await this.keepUp();
   }
 
   async idempotencyRecord(principal: string, key: string): Promise<IdempotencyRecord | null> {
@@ -150,5 +190,6 @@ export class PgTransaction implements WriteTransaction {
       JSON.stringify(r.response.body),
       r.createdAt,
     ]);
+    await this.keepUp();
   }
 }

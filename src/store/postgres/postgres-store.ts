@@ -34,7 +34,7 @@ export { PostgresOpenError, type PostgresOptions } from './connection.js';
 /** Events per page of an export. */
 const EXPORT_PAGE = 1000;
 
-/** No sequence reaches this; a larger `after` (a client may send 1e300) asks for what it does. */
+/** No sequence reaches this, and PostgreSQL reads no bigint from 1e300: a larger `after` asks for what this does. */
 const clampSequence = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
 
 /**
@@ -108,12 +108,8 @@ export class PostgresLedgerStore implements LedgerStore {
     const rows = await run<StageRow & { state: string }>(this.pool, READS.exchangeAndStage, [exchangeId, stageId]);
     if (rows.length === 0) return null;
     const state = JSON.parse(rows[0]!.state) as ExchangeState;
-    return (
-      stagesFrom(
-        state,
-        rows.filter((r) => r.stageId !== null),
-      )[0] ?? null
-    );
+    const [stage] = stagesFrom(state, rows.filter((r) => r.stageId !== null));
+    return stage ?? null;
   }
 
   listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {

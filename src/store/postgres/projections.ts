@@ -8,9 +8,10 @@ type Write = (statement: Statement, values: unknown[]) => void;
 /**
  * Brings the read models up to date with one command's change to an exchange, inside the
  * transaction that appended its events, so readers never see one without the other. (The
- * same rows as the SQLite store's projections.ts.)
+ * same rows as the SQLite store's projections.ts.) Returns the state JSON written in the
+ * exchange's row.
  */
-export function projectExchange(write: Write, change: ExchangeChange): void {
+export function projectExchange(write: Write, change: ExchangeChange): string {
   const { before, after, appended } = change;
   const state = JSON.stringify(after);
   if (before === null) {
@@ -54,6 +55,7 @@ export function projectExchange(write: Write, change: ExchangeChange): void {
       column((c) => c.proposed),
     ]);
   }
+  return state;
 }
 
 /**
