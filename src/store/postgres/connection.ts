@@ -8,6 +8,8 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** The migrations to apply at open (default: the project's migrations/pg). */
   migrationsFolder?: string;
+  /** The most write transactions committed together (group-commit.ts; default 64; 1: each alone). */
+  maxBatch?: number;
 }
 
 /** The store could not be opened: a bad URL, no server there, no such database, a refused login, a failed migration. */
@@ -18,6 +20,7 @@ export class PostgresOpenError extends Error {
   }
 }
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const INT8 = 20;
 const NUMERIC = 1700;
 
@@ -28,7 +31,9 @@ const NUMERIC = 1700;
  */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    (oid === INT8 || oid === NUMERIC) && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    (oid === INT8 || oid === NUMERIC) && format !== 'binary'
+      ? Number
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** The URL without its password, for messages: postgres://user@host:port/database. */
@@ -37,10 +42,15 @@ export function describeUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new PostgresOpenError('cannot open the PostgreSQL ledger: DATABASE_URL is not a valid URL (postgres://user@host:port/database)');
+    throw new PostgresOpenError(
+      'cannot open the PostgreSQL ledger: DATABASE_URL is not a valid URL (postgres://user@host:port/database)',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new PostgresOpenError(`cannot open the PostgreSQL ledger: DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
+    throw new PostgresOpenError(
+      'cannot open the PostgreSQL ledger: DATABASE_URL must start with postgres:// or postgresql://, ' +
+        `not ${parsed.protocol}//`,
+    );
   }
   parsed.password = '';
   return parsed.toString();
@@ -50,10 +60,13 @@ export function createPool(url: string, options: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     keepAlive: true,
     application_name: 'exchange-ledger',
     types,
+    // Statements are sent without waiting for the answers of those before them (a write
+    // transaction's writes: pg-transaction.ts); PostgreSQL answers them in order.
+    pipeline: true,
   });
   // An idle connection the server drops (a restart, pg_terminate_backend) is reported here and
   // removed from the pool, which opens a new one when next needed. Without a listener the
@@ -63,6 +76,12 @@ export function createPool(url: string, options: PostgresOptions): pg.Pool {
 }
 
 /** Why opening failed, in one line naming where. */
-export function openFailure(target: string, error: unknown): PostgresOpenError {
-  return new PostgresOpenError(`cannot open the PostgreSQL ledger at ${target}: ${reasonOf(error)}`, { cause: error });
+export function openFailure(target: string, error: unknown, options: PostgresOptions): PostgresOpenError {
+  // node-postgres ends a connection that is not up in time, and says only that it ended.
+  const message = error instanceof Error ? error.message : '';
+  const reason = /^Connection terminated|timeout/i.test(message)
+    ? `no answer within ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms, ` +
+      'or the connection was closed before it was up'
+    : reasonOf(error);
+  return new PostgresOpenError(`cannot open the PostgreSQL ledger at ${target}: ${reason}`, { cause: error });
 }

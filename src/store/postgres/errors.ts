@@ -3,13 +3,24 @@ import { StoreUnavailable } from '../store-unavailable.js';
 /**
  * Which failures of node-postgres mean "the database is not there right now" rather than a
  * fault of the statement: the server refusing or dropping the connection (SQLSTATE class 08,
- * an administrator's or a crash's shutdown 57P01–57P03, too many connections 53300), the
- * socket failing, or the client and pool saying their connection is gone.
+ * an administrator's or a crash's shutdown 57P01–57P03, too many connections 53300, a server
+ * that has become a read-only standby after a failover 25006), the socket failing, or the
+ * client and pool saying their connection is gone.
  */
-const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND',
-  'EAI_AGAIN', 'ECONNABORTED']);
-const CLIENT_MESSAGES = /^Connection terminated|is not queryable|timeout exceeded when trying to connect|Query read timeout/;
+const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300|25006)$/;
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+const CLIENT_MESSAGES =
+  /^Connection terminated|is not queryable|timeout exceeded when trying to connect|Query read timeout/;
 
 function isUnavailableItself(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -13,7 +13,9 @@ const APPLIED = 'drizzle.__drizzle_migrations';
 
 /** The migrations the code ships, by the time drizzle-kit gave each (what the migrator records as created_at). */
 export function shippedMigrations(folder: string): number[] {
-  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { when: number }[];
+  };
   return journal.entries.map((e) => e.when);
 }
 

@@ -6,15 +6,22 @@ import { cannotBeStored } from './rows.js';
 
 type Row = ApiKey & { digest: string };
 
-const COLUMNS = `id, name, role, digest, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt",
+const COLUMNS = `id, name, role, digest, created_at AS "createdAt", created_by AS "createdBy",
+  revoked_at AS "revokedAt",
   revoked_by AS "revokedBy"`;
 
 const KEYS = {
-  create: { name: 'ledger_key_create', text: `INSERT INTO api_keys (id, name, role, digest, created_at, created_by, revoked_at, revoked_by)
-    VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)` },
+  create: {
+    name: 'ledger_key_create',
+    text: `INSERT INTO api_keys (id, name, role, digest, created_at, created_by, revoked_at, revoked_by)
+    VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)`,
+  },
   list: { name: 'ledger_key_list', text: `SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id` },
   /** The first revocation stays: a second (here or on another instance) finds revoked_at set and changes nothing. */
-  revoke: { name: 'ledger_key_revoke', text: `UPDATE api_keys SET revoked_at = $3, revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL` },
+  revoke: {
+    name: 'ledger_key_revoke',
+    text: `UPDATE api_keys SET revoked_at = $3, revoked_by = $2 WHERE id = $1 AND revoked_at IS NULL`,
+  },
   byId: { name: 'ledger_key_by_id', text: `SELECT ${COLUMNS} FROM api_keys WHERE id = $1` },
   live: { name: 'ledger_key_live', text: `SELECT ${COLUMNS} FROM api_keys WHERE digest = $1 AND revoked_at IS NULL` },
 };

@@ -6,88 +6,190 @@ import type { ChainHead, ExchangeChange, IdempotencyRecord, WriteTransaction } f
 import { projectExchange } from './projections.js';
 import { exchangeWithStages, run } from './queries.js';
 import { cannotBeStored, stagesFrom, type StageRow } from './rows.js';
-import { WRITES } from './statements.js';
+import { WRITES, type Statement } from './statements.js';
 
 /**
- * The port of the application layer on the connection of one write transaction (see
- * PostgresLedgerStore.transaction: the write lock is held from its first statement). Reads
- * see the transaction's own writes.
+ * The port of the application layer on the connection of one write transaction, which holds
+ * the write lock (PostgresLedgerStore.transaction). Reads see the transaction's own writes.
+ *
+ * Writes are pipelined: sent at once, not waited for, as nothing of this transaction depends
+ * on their answers (the connection is in pipeline mode, and PostgreSQL runs what it is sent
+ * in order). A read waits, and so does the end of the transaction (`settle`), which fails
+ * with the first write that failed: a command's dozen statements cost a few round trips
+ * instead of one each, all under the lock that every other write is waiting for.
+ *
+ * What this transaction itself wrote of an exchange's state and of the parties is answered
+ * from memory, exactly as the rows it wrote would answer: an import, one transaction that
+ * replays a whole ledger, would otherwise read back every row it has just written.
  */
+/** Writes sent and not yet answered, at most (see keepUp). */
+const IN_FLIGHT = 256;
+
 export class PgTransaction implements WriteTransaction {
-  constructor(private readonly client: pg.PoolClient) {}
+  private readonly writes: Promise<unknown>[] = [];
+  /** Exchange id → the state JSON this transaction wrote in its row. */
+  private readonly statesWritten = new Map<string, string>();
+  /** The parties this transaction registered or found registered. */
+  private readonly partiesKnown = new Map<string, PartyState>();
+
+  /** `head`: the chain head as read when the lock was taken; it moves with each append. */
+  constructor(
+    private readonly client: pg.PoolClient,
+    private chainHead: ChainHead | null,
+  ) {}
+
+  /** Sends a write without waiting for its answer (see settle). */
+  write(statement: Statement, values: unknown[]): void {
+    const sent = run(this.client, statement, values);
+    sent.catch(() => undefined); // observed by settle
+    this.writes.push(sent);
+  }
+
+  /**
+   * After a few hundred writes in flight, waits for them: what is sent and not yet answered
+   * is held in memory (an import replays a whole ledger in one transaction).
+   */
+  private async keepUp(): Promise<void> {
+    if (this.writes.length >= IN_FLIGHT) await this.settle();
+  }
+
+  /**
+   * A read, in order after the writes sent before it. Once it has answered, so have they,
+   * without failing: after a failed statement PostgreSQL refuses every other until the
+   * transaction (or savepoint) is rolled back. If it fails because one of them did, that
+   * one's error is thrown.
+   */
+  private async read<R extends pg.QueryResultRow>(statement: Statement, values: unknown[]): Promise<R[]> {
+    try {
+      const rows = await run<R>(this.client, statement, values);
+      this.writes.length = 0;
+      return rows;
+    } catch (error) {
+      await this.settle();
+      throw error;
+    }
+  }
+
+  /** Waits for every write sent; throws the first that failed. */
+  async settle(): Promise<void> {
+    const outcomes = await Promise.allSettled(this.writes.splice(0));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 
   async head(): Promise<ChainHead | null> {
-    const [h] = await run<ChainHead>(this.client, WRITES.head);
-    return h ?? null;
+    return this.chainHead;
   }
 
   async append(events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
     const column = <T>(pick: (e: RecordedEvent) => T) => events.map(pick);
-    await run(this.client, WRITES.insertEvents, [
-      column((e) => e.sequence), column((e) => e.id), column((e) => e.streamId), column((e) => e.version), column((e) => e.type),
-      column((e) => JSON.stringify(e.data)), column((e) => e.occurredAt), column((e) => e.recordedAt), column((e) => e.principal),
-      column((e) => (e.source === null ? null : JSON.stringify(e.source))), column((e) => e.note), column((e) => e.prevHash),
+    this.write(WRITES.insertEvents, [
+      column((e) => e.sequence),
+      column((e) => e.id),
+      column((e) => e.streamId),
+      column((e) => e.version),
+      column((e) => e.type),
+      column((e) => JSON.stringify(e.data)),
+      column((e) => e.occurredAt),
+      column((e) => e.recordedAt),
+      column((e) => e.principal),
+      column((e) => (e.source === null ? null : JSON.stringify(e.source))),
+      column((e) => e.note),
+      column((e) => e.prevHash),
       column((e) => e.hash),
     ]);
+    const last = events.at(-1)!;
+    this.chainHead = { sequence: last.sequence, hash: last.hash };
+    await this.keepUp();
   }
 
   async exchange(id: string): Promise<ExchangeState | null> {
     if (cannotBeStored(id)) return null;
-    const [row] = await run<{ state: string }>(this.client, WRITES.exchangeState, [id]);
+    const written = this.statesWritten.get(id);
+    if (written !== undefined) return JSON.parse(written) as ExchangeState;
+    const [row] = await this.read<{ state: string }>(WRITES.exchangeState, [id]);
     return row ? (JSON.parse(row.state) as ExchangeState) : null;
   }
 
-  exchangeWithStages(id: string): Promise<Exchange | null> {
-    return exchangeWithStages(this.client, id);
+  async exchangeWithStages(id: string): Promise<Exchange | null> {
+    if (cannotBeStored(id)) return null;
+    try {
+      const exchange = await exchangeWithStages(this.client, id);
+      this.writes.length = 0;
+      return exchange;
+    } catch (error) {
+      await this.settle();
+      throw error;
+    }
   }
 
   async stage(state: ExchangeState, stageId: string): Promise<StageState | null> {
     if (cannotBeStored(stageId)) return null;
-    return stagesFrom(state, await run<StageRow>(this.client, WRITES.stageRowsById, [stageId, state.id]))[0] ?? null;
+    return stagesFrom(state, await this.read<StageRow>(WRITES.stageRowsById, [stageId, state.id]))[0] ?? null;
   }
 
   async liveStages(state: ExchangeState): Promise<StageState[]> {
-    return stagesFrom(state, await run<StageRow>(this.client, WRITES.liveStageRows, [state.id]));
+    return stagesFrom(state, await this.read<StageRow>(WRITES.liveStageRows, [state.id]));
   }
 
   async stageIdTaken(stageId: string): Promise<boolean> {
     if (cannotBeStored(stageId)) return false;
-    return (await run(this.client, WRITES.stageIdTaken, [stageId])).length > 0;
+    return (await this.read(WRITES.stageIdTaken, [stageId])).length > 0;
   }
 
   async party(id: string): Promise<PartyState | null> {
     if (cannotBeStored(id)) return null;
-    const [row] = await run<PartyState>(this.client, WRITES.party, [id]);
+    const known = this.partiesKnown.get(id);
+    if (known) return { ...known };
+    const [row] = await this.read<PartyState>(WRITES.party, [id]);
+    if (row) this.partiesKnown.set(id, { ...row });
     return row ?? null;
   }
 
   async registeredParties(ids: readonly string[]): Promise<Set<string>> {
-    const storable = ids.filter((id) => !cannotBeStored(id));
-    const rows = await run<{ id: string }>(this.client, WRITES.registeredAmong, [storable]);
-    return new Set(rows.map((r) => r.id));
+    const registered = new Set(ids.filter((id) => this.partiesKnown.has(id)));
+    const unknown = ids.filter((id) => !registered.has(id) && !cannotBeStored(id));
+    if (unknown.length === 0) return registered;
+    for (const { id } of await this.read<{ id: string }>(WRITES.registeredAmong, [unknown])) registered.add(id);
+    return registered;
   }
 
-  projectExchange(change: ExchangeChange): Promise<void> {
-    return projectExchange(this.client, change);
+  async projectExchange(change: ExchangeChange): Promise<void> {
+    this.statesWritten.set(change.after.id, projectExchange((statement, values) => this.write(statement, values), change));
+    await this.keepUp();
   }
 
   async projectParty(party: PartyState, recordedAt: string): Promise<void> {
-    await run(this.client, WRITES.insertParty, [party.id, party.name, party.registeredAt, recordedAt]);
+    this.write(WRITES.insertParty, [party.id, party.name, party.registeredAt, recordedAt]);
+    this.partiesKnown.set(party.id, { ...party });
+    await this.keepUp();
   }
 
   async idempotencyRecord(principal: string, key: string): Promise<IdempotencyRecord | null> {
     if (cannotBeStored(principal, key)) return null;
-    const [seen] = await run<{ fingerprint: string; status: number; headers: string; body: string; createdAt: string }>(
-      this.client, WRITES.idempotencyRecord, [principal, key]);
+    const [seen] = await this.read<{
+      fingerprint: string;
+      status: number;
+      headers: string;
+      body: string;
+      createdAt: string;
+    }>(WRITES.idempotencyRecord, [principal, key]);
     if (!seen) return null;
     const response = { status: seen.status, headers: JSON.parse(seen.headers), body: JSON.parse(seen.body) };
     return { principal, key, fingerprint: seen.fingerprint, response, createdAt: seen.createdAt };
   }
 
   async rememberIdempotency(r: IdempotencyRecord): Promise<void> {
-    await run(this.client, WRITES.insertIdempotency, [
-      r.principal, r.key, r.fingerprint, r.response.status, JSON.stringify(r.response.headers), JSON.stringify(r.response.body), r.createdAt,
+    this.write(WRITES.insertIdempotency, [
+      r.principal,
+      r.key,
+      r.fingerprint,
+      r.response.status,
+      JSON.stringify(r.response.headers),
+      JSON.stringify(r.response.body),
+      r.createdAt,
     ]);
+    await this.keepUp();
   }
 }

@@ -6,14 +6,21 @@ import { fold, type Exchange, type ExchangeState, type StageState } from '../../
 import type { PartyState } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import type {
-  ExchangeCursor, ExchangeQuery, LedgerHead, LedgerStore, Page, Progress, TotalsQuery, VerifyReport, WriteTransaction,
+  ExchangeCursor,
+  ExchangeQuery,
+  LedgerHead,
+  LedgerStore,
+  Page,
+  Progress,
+  TotalsQuery,
+  VerifyReport,
+  WriteTransaction,
 } from '../ledger-store.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
 import { createPool, describeUrl, openFailure, type PostgresOptions } from './connection.js';
-import { WRITE_LOCK } from './locks.js';
 import { appliedCount, migrateOnce, PG_MIGRATIONS_FOLDER, shippedMigrations } from './migrations.js';
 import { PgKeyStore } from './pg-key-store.js';
-import { PgTransaction } from './pg-transaction.js';
+import { GroupCommitter } from './group-commit.js';
 import { exchangeWithStages, run } from './queries.js';
 import { listExchanges, totals } from './read-queries.js';
 import { cannotBeStored, eventFromRow, stagesFrom, type EventRow, type StageRow } from './rows.js';
@@ -21,14 +28,13 @@ import { inTransaction } from './session.js';
 import { READS, WRITES } from './statements.js';
 import { totalsAsOf } from './totals-as-of.js';
 import { verifyOn } from './verify-ledger.js';
-import { WriteQueue } from './write-queue.js';
 
 export { PostgresOpenError, type PostgresOptions } from './connection.js';
 
 /** Events per page of an export. */
 const EXPORT_PAGE = 1000;
 
-/** No sequence reaches this; a larger `after` (a client may send 1e300) asks for what it does. */
+/** No sequence reaches this, and PostgreSQL reads no bigint from 1e300: a larger `after` asks for what this does. */
 const clampSequence = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
 
 /**
@@ -41,11 +47,16 @@ const clampSequence = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
  */
 export class PostgresLedgerStore implements LedgerStore {
   readonly keys: PgKeyStore;
-  private readonly writes = new WriteQueue();
+  private readonly committer: GroupCommitter;
   private readonly verifications: OneRunAtATime<VerifyReport>;
 
-  private constructor(private readonly pool: pg.Pool, private readonly shipped: readonly number[]) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly shipped: readonly number[],
+    options: PostgresOptions,
+  ) {
     this.keys = new PgKeyStore(pool);
+    this.committer = new GroupCommitter(pool, options.maxBatch);
     this.verifications = new OneRunAtATime((progress) => inTransaction(pool, (client) => verifyOn(client, progress)));
   }
 
@@ -62,23 +73,20 @@ export class PostgresLedgerStore implements LedgerStore {
     try {
       pool = createPool(url, options);
     } catch (error) {
-      throw openFailure(target, error);
+      throw openFailure(target, error, options);
     }
     try {
       await migrateOnce(pool, folder);
-      return new PostgresLedgerStore(pool, shippedMigrations(folder));
+      return new PostgresLedgerStore(pool, shippedMigrations(folder), options);
     } catch (error) {
       await pool.end().catch(() => undefined);
-      throw openFailure(target, error);
+      throw openFailure(target, error, options);
     }
   }
 
+  /** In a savepoint of one batch transaction under the write lock (group-commit.ts). */
   transaction<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
-    return this.writes.run(() => inTransaction(this.pool, async (client) => {
-      // The lock first, with BEGIN in one round trip: nothing is read before it is held.
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
-      return work(new PgTransaction(client));
-    }));
+    return this.committer.submit(work);
   }
 
   async getParty(id: string): Promise<PartyState | null> {
@@ -100,7 +108,8 @@ export class PostgresLedgerStore implements LedgerStore {
     const rows = await run<StageRow & { state: string }>(this.pool, READS.exchangeAndStage, [exchangeId, stageId]);
     if (rows.length === 0) return null;
     const state = JSON.parse(rows[0]!.state) as ExchangeState;
-    return stagesFrom(state, rows.filter((r) => r.stageId !== null))[0] ?? null;
+    const [stage] = stagesFrom(state, rows.filter((r) => r.stageId !== null));
+    return stage ?? null;
   }
 
   listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
@@ -123,7 +132,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {
     // Fold only this exchange's events in force at T: cheap, and the same code as every write.
-    const inForce = eventsInForceAt(await this.stream(id) as RecordedEvent<ExchangeEventData>[], asOf);
+    const inForce = eventsInForceAt((await this.stream(id)) as RecordedEvent<ExchangeEventData>[], asOf);
     return inForce[0]?.type === 'ExchangeProposed' ? fold(inForce) : null;
   }
 
@@ -137,7 +146,10 @@ export class PostgresLedgerStore implements LedgerStore {
     return h ?? { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
   }
 
-  /** Pages by sequence up to the head at the start: a consistent prefix (commits are in sequence order), never all in memory. */
+  /**
+   * Pages by sequence up to the head at the start: a consistent prefix (commits are in
+   * sequence order), never all in memory.
+   */
   async *exportEvents(after: number): AsyncIterable<RecordedEvent> {
     const upTo = (await this.head()).sequence;
     let cursor = clampSequence(after);
@@ -154,7 +166,10 @@ export class PostgresLedgerStore implements LedgerStore {
     return row!.n;
   }
 
-  /** On one snapshot of its own; one verification at a time, callers who come meanwhile share the next (one-run-at-a-time.ts). */
+  /**
+   * On one snapshot of its own; one verification at a time, callers who come meanwhile share
+   * the next (one-run-at-a-time.ts).
+   */
   verify(progress?: Progress): Promise<VerifyReport> {
     return this.verifications.run(progress);
   }
@@ -166,12 +181,18 @@ export class PostgresLedgerStore implements LedgerStore {
     } catch {
       return { ready: false, reason: 'database not reachable' };
     }
-    if (applied < this.shipped.length) return { ready: false, reason: `migrations applied: ${applied} of ${this.shipped.length}` };
+    if (applied < this.shipped.length)
+      return { ready: false, reason: `migrations applied: ${applied} of ${this.shipped.length}` };
     return { ready: true };
   }
 
+  /** Transactions committed and commands in them since start (group commit at work). */
+  get commitStats(): { batches: number; commands: number } {
+    return { ...this.committer.stats };
+  }
+
   async close(): Promise<void> {
-    await this.writes.drain();
+    await this.committer.drain();
     await this.pool.end();
   }
 }

@@ -8,14 +8,17 @@ import { READS, type Statement } from './statements.js';
 export type Queryable = pg.Pool | pg.PoolClient;
 
 /** Runs a prepared statement; a database that is not there fails as StoreUnavailable. */
-export async function run<R extends pg.QueryResultRow = pg.QueryResultRow>(db: Queryable, statement: Statement, values: unknown[] = []): Promise<R[]> {
+export async function run<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  db: Queryable,
+  statement: Statement,
+  values: unknown[] = [],
+): Promise<R[]> {
   try {
     return (await db.query<R>({ name: statement.name, text: statement.text, values })).rows;
   } catch (error) {
     throw storeError(error);
   }
 }
-
 
 type StageTuple = [string, string, number, string, string, string | null, string | null, string | null];
 
@@ -25,7 +28,17 @@ export async function exchangeWithStages(db: Queryable, id: string): Promise<Exc
   const [row] = await run<{ state: string; stages: StageTuple[] }>(db, READS.exchangeWithStages, [id]);
   if (!row) return null;
   const state = JSON.parse(row.state) as ExchangeState;
-  const rows = row.stages.map(([stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason]): StageRow =>
-    ({ stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason }));
+  const rows = row.stages.map(
+    ([stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason]): StageRow => ({
+      stageId,
+      party,
+      count,
+      occurredAt,
+      recordedAt,
+      voidedAt,
+      voidRecordedAt,
+      voidReason,
+    }),
+  );
   return { ...state, stages: stagesFrom(state, rows) };
 }

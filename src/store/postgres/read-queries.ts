@@ -24,7 +24,12 @@ class Shaped {
 }
 
 const shapeName = (kind: string, flags: Record<string, boolean>) =>
-  `ledger_${kind}_${Object.entries(flags).map(([k, on]) => (on ? k : '')).filter(Boolean).join('_') || 'all'}`;
+  `ledger_${kind}_${
+    Object.entries(flags)
+      .map(([k, on]) => (on ? k : ''))
+      .filter(Boolean)
+      .join('_') || 'all'
+  }`;
 
 /**
  * Where a cursor holding U+0000 points: no stored time holds it, and the stored times after
@@ -57,8 +62,14 @@ export async function listExchanges(db: Queryable, q: ExchangeQuery): Promise<Pa
   const from = q.party !== undefined ? 'exchange_parties p JOIN exchanges e ON e.id = p.exchange_id' : 'exchanges e';
   const limit = s.param(q.limit + 1);
   const statement: Statement = {
-    name: shapeName('list', { party: q.party !== undefined, status: q.status !== undefined, kind: q.kind !== undefined,
-      from: q.from !== undefined, to: q.to !== undefined, after: q.after !== undefined }),
+    name: shapeName('list', {
+      party: q.party !== undefined,
+      status: q.status !== undefined,
+      kind: q.kind !== undefined,
+      from: q.from !== undefined,
+      to: q.to !== undefined,
+      after: q.after !== undefined,
+    }),
     text: `SELECT e.state, ${o}.occurred_at AS "occurredAt", ${o}.seq FROM ${from}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${o}.occurred_at, ${o}.seq LIMIT ${limit}`,
   };
@@ -95,8 +106,14 @@ export async function totals(db: Queryable, q: Omit<TotalsQuery, 'asOf'>): Promi
     figures = `${sum('party')} AS "handedOver", ${sum('counterparty')} AS received`;
   }
   const statement: Statement = {
-    name: shapeName('totals', { party: q.party !== undefined, kind: q.kind !== undefined, from: q.from !== undefined, to: q.to !== undefined }),
-    text: `SELECT t.party, t.kind, ${figures}, ${FIGURES} FROM totals t ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    name: shapeName('totals', {
+      party: q.party !== undefined,
+      kind: q.kind !== undefined,
+      from: q.from !== undefined,
+      to: q.to !== undefined,
+    }),
+    text: `SELECT t.party, t.kind, ${figures}, ${FIGURES} FROM totals t
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY t.party, t.kind`,
   };
   return run<Contribution>(db, statement, s.bound());

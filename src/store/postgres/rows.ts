@@ -41,7 +41,8 @@ export function eventFromRow(row: EventRow): RecordedEvent {
 }
 
 /** The columns of stage_handovers a stage is made of, under the names of StageRow. */
-export const STAGE_COLUMNS = `stage_id AS "stageId", party, count, occurred_at AS "occurredAt", recorded_at AS "recordedAt",
+export const STAGE_COLUMNS = `stage_id AS "stageId", party, count, occurred_at AS "occurredAt",
+  recorded_at AS "recordedAt",
   voided_at AS "voidedAt", void_recorded_at AS "voidRecordedAt", void_reason AS "voidReason"`;
 
 export interface StageRow {
@@ -71,7 +72,10 @@ export function stagesFrom(state: ExchangeState, rows: readonly StageRow[]): Sta
       sides: state.sides.map((s) => ({ party: s.party, count: counts.get(s.party) ?? 0 })),
       occurredAt: first.occurredAt,
       recordedAt: first.recordedAt,
-      voided: first.voidedAt === null ? null : { occurredAt: first.voidedAt, recordedAt: first.voidRecordedAt!, reason: first.voidReason! },
+      voided:
+        first.voidedAt === null
+          ? null
+          : { occurredAt: first.voidedAt, recordedAt: first.voidRecordedAt!, reason: first.voidReason! },
     });
     i = j;
   }

@@ -73,12 +73,19 @@ export const exchanges = pgTable(
 export const exchangeParties = pgTable(
   'exchange_parties',
   {
-    party: text('party').notNull().references(() => parties.id),
-    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
     occurredAt: text('occurred_at').notNull(),
     seq: int8('seq').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.party, t.exchangeId] }), index('exchange_parties_order').on(t.party, t.occurredAt, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.party, t.exchangeId] }),
+    index('exchange_parties_order').on(t.party, t.occurredAt, t.seq),
+  ],
 );
 
 /**
@@ -89,9 +96,15 @@ export const stageHandovers = pgTable(
   'stage_handovers',
   {
     stageId: text('stage_id').notNull(),
-    party: text('party').notNull().references(() => parties.id),
-    counterparty: text('counterparty').notNull().references(() => parties.id),
-    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
+    counterparty: text('counterparty')
+      .notNull()
+      .references(() => parties.id),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
     kind: text('kind').notNull(),
     count: integer('count').notNull(),
     occurredAt: text('occurred_at').notNull(),
@@ -116,7 +129,9 @@ export const stageHandovers = pgTable(
 export const totals = pgTable(
   'totals',
   {
-    party: text('party').notNull().references(() => parties.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
     kind: text('kind').notNull(),
     handedOver: int8('handed_over').notNull(),
     received: int8('received').notNull(),
@@ -162,8 +177,12 @@ export const apiKeys = pgTable(
 export const termsHistory = pgTable(
   'terms_history',
   {
-    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
-    party: text('party').notNull().references(() => parties.id),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
     kind: text('kind').notNull(),
     version: integer('version').notNull(),
     status: text('status').notNull(),

@@ -17,7 +17,8 @@ export async function totalsAsOf(db: Queryable, q: TotalsQuery & { asOf: string 
   // A stage counts from the later of its own date and the agreement's time in force (a stage
   // dated "2 June" may follow an agreement at 15:00 that day): domain/as-of.ts, the same rule.
   const counted = `s.occurred_at <= $1 AND (s.voided_at IS NULL OR s.voided_at > $1)
-    AND EXISTS (SELECT 1 FROM terms_history a WHERE a.exchange_id = s.exchange_id AND a.status <> 'proposed' AND a.valid_from <= $1)`;
+    AND EXISTS (SELECT 1 FROM terms_history a
+      WHERE a.exchange_id = s.exchange_id AND a.status <> 'proposed' AND a.valid_from <= $1)`;
   const window = [counted];
   if (q.from !== undefined) window.push(`s.occurred_at >= ${param(q.from)}`);
   if (q.to !== undefined) window.push(`s.occurred_at <= ${param(q.to)}`);
@@ -33,7 +34,8 @@ export async function totalsAsOf(db: Queryable, q: TotalsQuery & { asOf: string 
     UNION ALL
     SELECT 'terms', h.party, h.kind,
       sum(CASE WHEN h.status = 'agreed' AND h.hands_over IS NOT NULL THEN GREATEST(h.hands_over - coalesce(
-        (SELECT sum(s.count) FROM stage_handovers s WHERE s.exchange_id = h.exchange_id AND s.party = h.party AND ${counted}), 0), 0)
+        (SELECT sum(s.count) FROM stage_handovers s
+          WHERE s.exchange_id = h.exchange_id AND s.party = h.party AND ${counted}), 0), 0)
         ELSE 0 END),
       sum(CASE WHEN h.status = 'agreed' AND h.hands_over IS NULL THEN 1 ELSE 0 END),
       sum(CASE WHEN h.status = 'proposed' THEN coalesce(h.hands_over, 0) ELSE 0 END)
@@ -42,7 +44,11 @@ export async function totalsAsOf(db: Queryable, q: TotalsQuery & { asOf: string 
       ${party ? `AND h.party = ${party}` : ''} ${kind ? `AND h.kind = ${kind}` : ''}
     GROUP BY h.party, h.kind`;
   const name = `ledger_totals_as_of_${[q.from, q.to, q.kind, q.party].map((v) => (v === undefined ? 0 : 1)).join('')}`;
-  const parts = await run<{ part: string; party: string; kind: Kind; a: number; b: number; c: number }>(db, { name, text: sql }, values);
+  const parts = await run<{ part: string; party: string; kind: Kind; a: number; b: number; c: number }>(
+    db,
+    { name, text: sql },
+    values,
+  );
 
   const rows = new Map<string, Contribution>();
   const row = (party: string, kind: Kind) => {
@@ -56,5 +62,7 @@ export async function totalsAsOf(db: Queryable, q: TotalsQuery & { asOf: string 
     else if (r.part === 'received') target.received = r.a;
     else Object.assign(target, { agreedOutstanding: r.a, unspecifiedSides: r.b, proposed: r.c });
   }
-  return [...rows.values()].sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
+  return [...rows.values()].sort((a, b) =>
+    a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1,
+  );
 }

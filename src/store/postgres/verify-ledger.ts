@@ -19,12 +19,16 @@ import { RowsByExchange } from './verify-rows.js';
 const CURSORS = {
   chain: `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > 0 ORDER BY sequence`,
   streams: `SELECT ${EVENT_COLUMNS} FROM events ORDER BY stream_id, version`,
-  exchanges: `SELECT id AS "exchangeId", id, seq, kind, status, occurred_at AS "occurredAt", version, state FROM exchanges ORDER BY id`,
-  sides: `SELECT exchange_id AS "exchangeId", party, occurred_at AS "occurredAt", seq FROM exchange_parties ORDER BY exchange_id, party`,
-  stages: `SELECT stage_id AS "stageId", party, counterparty, exchange_id AS "exchangeId", kind, count, occurred_at AS "occurredAt",
-    voided_at AS "voidedAt", sequence, recorded_at AS "recordedAt", void_recorded_at AS "voidRecordedAt", void_reason AS "voidReason"
+  exchanges: `SELECT id AS "exchangeId", id, seq, kind, status, occurred_at AS "occurredAt", version, state
+    FROM exchanges ORDER BY id`,
+  sides: `SELECT exchange_id AS "exchangeId", party, occurred_at AS "occurredAt", seq FROM exchange_parties
+    ORDER BY exchange_id, party`,
+  stages: `SELECT stage_id AS "stageId", party, counterparty, exchange_id AS "exchangeId", kind, count,
+    occurred_at AS "occurredAt", voided_at AS "voidedAt", sequence, recorded_at AS "recordedAt",
+    void_recorded_at AS "voidRecordedAt", void_reason AS "voidReason"
     FROM stage_handovers ORDER BY exchange_id, sequence, party`,
-  terms: `SELECT exchange_id AS "exchangeId", party, kind, version, status, hands_over AS "handsOver", valid_from AS "validFrom",
+  terms: `SELECT exchange_id AS "exchangeId", party, kind, version, status, hands_over AS "handsOver",
+    valid_from AS "validFrom",
     valid_to AS "validTo" FROM terms_history ORDER BY exchange_id, version, party`,
 };
 type CursorName = keyof typeof CURSORS;
@@ -33,7 +37,8 @@ type CursorName = keyof typeof CURSORS;
 const PAGE = 500;
 
 const COUNTS = `SELECT (SELECT count(*) FROM exchanges) AS exchanges, (SELECT count(*) FROM parties) AS parties,
-  (SELECT count(*) FROM exchange_parties) AS "exchangeParties", (SELECT count(*) FROM stage_handovers) AS "stageHandovers",
+  (SELECT count(*) FROM exchange_parties) AS "exchangeParties",
+  (SELECT count(*) FROM stage_handovers) AS "stageHandovers",
   (SELECT count(*) FROM terms_history) AS "termsHistory"`;
 
 const TOTALS = `SELECT party, kind, handed_over AS "handedOver", received, agreed_outstanding AS "agreedOutstanding",
@@ -52,15 +57,22 @@ const TOTALS = `SELECT party, kind, handed_over AS "handedOver", received, agree
  */
 export async function verifyOn(client: pg.PoolClient, progress?: Progress): Promise<VerifyReport> {
   // The snapshot is taken by the first statement, in the same round trip as BEGIN.
-  const [, , ...declared] = await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1;
-    ${Object.entries(CURSORS).map(([name, sql]) => `DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`).join(';\n')}`) as unknown as pg.QueryResult[];
+  const [, , ...declared] = (await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1;
+    ${Object.entries(CURSORS)
+      .map(([name, sql]) => `DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`)
+      .join(';\n')}`)) as unknown as pg.QueryResult[];
   if (declared.length !== Object.keys(CURSORS).length) throw new Error('verify: the cursors were not declared');
   const fetch = async <R>(name: CursorName) => (await client.query(`FETCH FORWARD ${PAGE} FROM ${name}`)).rows as R[];
 
   const [h] = await run<LedgerHead>(client, READS.head);
   const head: LedgerHead = h ?? { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
   const total = head.sequence;
-  const fail = (firstDifference: Difference, events: number): VerifyReport => ({ ok: false, events, head, firstDifference });
+  const fail = (firstDifference: Difference, events: number): VerifyReport => ({
+    ok: false,
+    events,
+    head,
+    firstDifference,
+  });
   const report = (chained: number, folded: number) => progress?.(Math.floor((chained + folded) / 2), total);
 
   // 1. The chain, in ledger order.
@@ -70,7 +82,8 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
     for (const row of page) {
       const e = eventFromRow(row);
       const broken = chain.next(e);
-      if (broken) return fail({ kind: 'event', sequence: e.sequence, eventId: e.id, detail: broken }, chain.head.sequence);
+      if (broken)
+        return fail({ kind: 'event', sequence: e.sequence, eventId: e.id, detail: broken }, chain.head.sequence);
       read += 1;
     }
     report(read, 0);
@@ -116,11 +129,20 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   }
 
   // Rows with no events behind them.
-  const [counts] = await run<Record<'exchanges' | 'parties' | 'exchangeParties' | 'stageHandovers' | 'termsHistory', number>>(
-    client, { name: 'ledger_verify_counts', text: COUNTS });
+  const [counts] = await run<
+    Record<'exchanges' | 'parties' | 'exchangeParties' | 'stageHandovers' | 'termsHistory', number>
+  >(client, { name: 'ledger_verify_counts', text: COUNTS });
   for (const table of ['exchanges', 'parties'] as const) {
     if (counts![table] !== streams[table]) {
-      return fail({ kind: 'read-model', table, key: '*', detail: `${counts![table]} rows, but the events describe ${streams[table]}` }, read);
+      return fail(
+        {
+          kind: 'read-model',
+          table,
+          key: '*',
+          detail: `${counts![table]} rows, but the events describe ${streams[table]}`,
+        },
+        read,
+      );
     }
   }
   // Every exchange's own rows matched; any further row belongs to no exchange of the ledger
@@ -132,20 +154,40 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   ] as const;
   for (const [table, have, matched] of perExchange) {
     if (have !== matched) {
-      return fail({ kind: 'read-model', table, key: '*', detail: `${have} rows, but the exchanges' events account for ${matched}` }, read);
+      return fail(
+        {
+          kind: 'read-model',
+          table,
+          key: '*',
+          detail: `${have} rows, but the exchanges' events account for ${matched}`,
+        },
+        read,
+      );
     }
   }
 
   // 3. Totals aggregates against the sum of contributions.
-  const stored = new Map((await run<Contribution>(client, { name: 'ledger_verify_totals', text: TOTALS }))
-    .map((r) => [`${r.party}\u0000${r.kind}`, r]));
+  const stored = new Map(
+    (await run<Contribution>(client, { name: 'ledger_verify_totals', text: TOTALS })).map((r) => [
+      `${r.party}\u0000${r.kind}`,
+      r,
+    ]),
+  );
   for (const key of new Set([...sums.keys(), ...stored.keys()])) {
     const want = sums.get(key);
     const have = stored.get(key);
     for (const f of FIGURE_NAMES) {
       if ((want?.[f] ?? 0) !== (have?.[f] ?? 0)) {
         const [party, kind] = key.split('\u0000');
-        return fail({ kind: 'read-model', table: 'totals', key: `${party}/${kind}`, detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}` }, read);
+        return fail(
+          {
+            kind: 'read-model',
+            table: 'totals',
+            key: `${party}/${kind}`,
+            detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}`,
+          },
+          read,
+        );
       }
     }
   }

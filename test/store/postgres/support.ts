@@ -23,7 +23,11 @@ export function urlOf(name: string): string {
 }
 
 /** SQL on the test server's maintenance database, as its administrator. */
-export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[] = [], database?: string): Promise<T[]> {
+export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  values: unknown[] = [],
+  database?: string,
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: database ? urlOf(database) : ADMIN_URL });
   await client.connect();
   try {
@@ -43,7 +47,11 @@ export interface TestDatabase {
 export async function createDatabase(): Promise<TestDatabase> {
   const name = `ledger_t_${randomBytes(6).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
-  return { name, url: urlOf(name), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) };
+  return {
+    name,
+    url: urlOf(name),
+    drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined),
+  };
 }
 
 export interface PgLedger {
@@ -56,22 +64,62 @@ export interface PgLedger {
   close: () => Promise<void>;
 }
 
-/** The service over a PostgreSQL store on a fresh database, built as the server builds it. */
-export async function startPgLedger(env: Record<string, string> = {}, options: PostgresOptions = {}): Promise<PgLedger> {
-  const database = await createDatabase();
-  const store = await PostgresLedgerStore.open(database.url, options);
+export interface PgService {
+  app: FastifyInstance;
+  store: PostgresLedgerStore;
+  ledger: Ledger;
+  http: () => ReturnType<typeof request>;
+  contractViolations: string[];
+  close: () => Promise<void>;
+}
+
+/** The service over a PostgreSQL store on the database at `url` (an instance: several may share one database). */
+export async function startPgService(
+  url: string,
+  env: Record<string, string> = {},
+  options: PostgresOptions = {},
+): Promise<PgService> {
+  const store = await PostgresLedgerStore.open(url, options);
   // DATABASE_URL only passes the configuration's check: the store is the one given here.
-  const config = loadConfig({ DATABASE_URL: 'file:/tmp/unused.db', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...env });
+  const config = loadConfig({
+    DATABASE_URL: 'file:/tmp/unused.db',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...env,
+  });
   const app = await buildServer(config, store, { keyCache: { ttlMs: 0 } });
   const contractViolations: string[] = [];
   checkResponsesAgainstOpenApi(app, contractViolations);
   await app.ready();
   return {
-    app, store, ledger: new Ledger(store), database, contractViolations,
+    app,
+    store,
+    ledger: new Ledger(store),
+    contractViolations,
     http: () => request(app.server),
     close: async () => {
       await app.close();
       await store.close();
+    },
+  };
+}
+
+export interface PgLedger extends PgService {
+  database: TestDatabase;
+}
+
+/** The service over a PostgreSQL store on a fresh database of its own, dropped by `close`. */
+export async function startPgLedger(
+  env: Record<string, string> = {},
+  options: PostgresOptions = {},
+): Promise<PgLedger> {
+  const database = await createDatabase();
+  const service = await startPgService(database.url, env, options);
+  return {
+    ...service,
+    database,
+    close: async () => {
+      await service.close();
       await database.drop();
     },
   };
