@@ -6,11 +6,11 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { fastSerializerCompiler } from './http/serializer.js';
 import { clientAddressOf } from './http/client-address.js';
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
+import { answerClientError, httpServerOptions, refuseUnframedRequests } from './http/node-answers.js';
 import { swaggerOptions } from './http/openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
 import { exchangeRoutes } from './http/routes/exchanges.js';
@@ -43,17 +43,6 @@ function countFailures(app: FastifyInstance, perMinute: number): FailureCount {
   };
 }
 
-/** Malformed HTTP never reaches a route; answer it as problem+json all the same. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify(tooLarge ? problem('headers-too-large', 'the request headers exceed 16 KiB') : problem('validation-failed', 'the request is not valid HTTP'));
-  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
 export interface ServerOptions {
   /** The API-key cache in front of the key store (TTL, size, clock); see CachedKeyStore. */
   keyCache?: KeyCacheOptions;
@@ -79,6 +68,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
     // request.ip (the rate limits' address, the logs) is the client's behind the proxies trusted here.
     trustProxy: trustedProxies(config.trustProxy),
     return503OnClosing: true,
+    http: httpServerOptions,
     clientErrorHandler: answerClientError,
     // A URL Fastify cannot route (bad percent-encoding, an over-long id) is still answered
     // as problem+json, and still only after authentication.
@@ -106,6 +96,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
+  refuseUnframedRequests(app);
   // The first hook of every request: from here on, what other processes have committed is
   // looked at afresh for it (once, shared by its key check and its read).
   app.addHook('onRequest', (_request, _reply, done) => {
