@@ -37,3 +37,9 @@ function walk(value: unknown, path: string, found: TextFinding[]): void {
     for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, found);
   }
 }
+
+/** Events of a ledger that hold such text: how many, and the first fields, in ledger order (verify's report). */
+export interface UnacceptedText {
+  events: number;
+  first: ({ sequence: number; eventId: string } & TextFinding)[];
+}

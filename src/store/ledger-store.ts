@@ -1,4 +1,5 @@
 import type { ExchangeCommand } from '../domain/commands.js';
+import type { UnacceptedText } from '../domain/event-text.js';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Exchange, ExchangeState, StageState } from '../domain/exchange.js';
 import type { PartyState, RegisterParty } from '../domain/party.js';
@@ -136,8 +137,8 @@ export interface LedgerHead {
 }
 
 export type VerifyReport =
-  | { ok: true; events: number; head: LedgerHead }
-  | { ok: false; events: number; head: LedgerHead; firstDifference: Difference };
+  | { ok: true; events: number; head: LedgerHead; unacceptedText?: UnacceptedText }
+  | { ok: false; events: number; head: LedgerHead; firstDifference: Difference; unacceptedText?: UnacceptedText };
 
 /** Where the record and its recomputation first disagree. */
 export type Difference =

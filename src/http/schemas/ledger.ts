@@ -110,5 +110,17 @@ export const VerifyView = z
       ])
       .optional()
       .meta({ description: 'Where the record and the recomputation first disagree (absent when ok).' }),
+    unacceptedText: z
+      .object({
+        events: z.int().min(1).meta({ description: 'How many events hold such text.' }),
+        first: z.array(z.object({ sequence: z.int(), eventId: z.string(), path: z.string(), message: z.string() }))
+          .meta({ description: 'The first fields (at most 20), in ledger order.' }),
+      })
+      .optional()
+      .meta({
+        description: 'Events that hold text this build would not accept (written by an earlier one, or into the file '
+          + 'directly): their hashes cover what they hold, so this is no difference and `ok` does not depend on it; the '
+          + 'JSON pages of events show them safely and flag them (`unacceptedText`). Absent when there is none.',
+      }),
   })
   .meta({ id: 'VerifyReport' });
