@@ -29,7 +29,8 @@ export class TextCheck {
   }
 }
 
-const earliest = (found: UnacceptedText['first']) => [...found].sort((a, b) => a.sequence - b.sequence).slice(0, NAMED_AT_MOST);
+const earliest = (found: UnacceptedText['first']) =>
+  [...found].sort((a, b) => a.sequence - b.sequence).slice(0, NAMED_AT_MOST);
 
 /** The parts of a verification (one per thread) as one; null when no event holds such text. */
 export function mergeUnacceptedText(parts: UnacceptedText[]): UnacceptedText | null {

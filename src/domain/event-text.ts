@@ -32,7 +32,7 @@ function walk(value: unknown, path: string, found: TextFinding[]): void {
     const fault = textFault(value);
     if (fault) found.push({ path, message: fault });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}.${i}`, found));
+    for (let i = 0; i < value.length; i += 1) walk(value[i], `${path}.${i}`, found);
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, found);
   }

@@ -6,12 +6,15 @@
  */
 
 /** The rule in words, for the OpenAPI document. */
-export const TEXT_RULE = 'Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return.';
+export const TEXT_RULE =
+  'Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return.';
 
+/** Half of a surrogate pair without its other half: no character, and no text (RFC 8785 refuses it). */
+const LONE_SURROGATE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 /** Code points a text may not hold: C0 controls but tab, LF and CR; DEL and the C1 controls; lone surrogates. */
-const OUTSIDE_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const OUTSIDE_TEXT = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]|${LONE_SURROGATE}`);
 /** The same, and no tab, LF or CR either: a URL is one line, and the URL parser would silently drop them. */
-const OUTSIDE_LINE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const OUTSIDE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f]|${LONE_SURROGATE}`);
 
 const hex = (unit: number) => `U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -32,11 +35,12 @@ export const textFault = (value: string): string | null => fault(value, OUTSIDE_
 export const MAX_URL_LENGTH = 2000;
 
 /** The rule for a source's URL in words, for the OpenAPI document. */
-export const URL_RULE = 'An http or https URL, normalised before it is recorded: parsed by the WHATWG URL Standard and '
-  + 'stored as its serialisation, with the characters RFC 3986 does not allow there percent-encoded, so that what is '
-  + 'recorded is always an RFC 3986 URI (`https://example.org/a b` is recorded as `https://example.org/a%20b`, an '
-  + 'internationalised domain name in its `xn--` form). Refused (400): what the parser refuses, another scheme, a user '
-  + `name or password (it would be published), control characters, more than ${MAX_URL_LENGTH} characters once normalised.`;
+export const URL_RULE =
+  'An http or https URL, normalised before it is recorded: parsed by the WHATWG URL Standard and ' +
+  'stored as its serialisation, with the characters RFC 3986 does not allow there percent-encoded, so that what is ' +
+  'recorded is always an RFC 3986 URI (`https://example.org/a b` is recorded as `https://example.org/a%20b`, an ' +
+  'internationalised domain name in its `xn--` form). Refused (400): what the parser refuses, another scheme, a user ' +
+  `name or password (it would be published), control characters, more than ${MAX_URL_LENGTH} characters once normalised.`;
 
 export type UrlVerdict = { ok: true; url: string } | { ok: false; message: string };
 
@@ -54,7 +58,8 @@ function strictly(part: string, allowed: RegExp, lead: string): string {
   let out = '';
   for (let i = 0; i < part.length; i += 1) {
     const c = part[i]!;
-    if ((i === 0 && c === lead) || allowed.test(c) || (c === '%' && /^[0-9A-Fa-f]{2}$/.test(part.slice(i + 1, i + 3)))) out += c;
+    if ((i === 0 && c === lead) || allowed.test(c) || (c === '%' && /^[0-9A-Fa-f]{2}$/.test(part.slice(i + 1, i + 3))))
+      out += c;
     else out += encodeURIComponent(c);
   }
   return out;
@@ -76,10 +81,12 @@ export function recordableUrl(input: string): UrlVerdict {
     return refuse('is not a URL (the WHATWG URL Standard cannot parse it)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse('must be an http or https URL');
-  if (url.username !== '' || url.password !== '') return refuse('must not hold a user name or password: it would be published with the record');
+  if (url.username !== '' || url.password !== '')
+    return refuse('must not hold a user name or password: it would be published with the record');
   if (!HOST.test(url.host)) return refuse('must name its host by a domain name or an IP address');
   const recorded = `${url.protocol}//${url.host}${strictly(url.pathname, PATH_CHAR, '/')}${strictly(url.search, QUERY_CHAR, '?')}${strictly(url.hash, QUERY_CHAR, '#')}`;
-  if (recorded.length > MAX_URL_LENGTH) return refuse(`must be at most ${MAX_URL_LENGTH} characters once normalised (this one has ${recorded.length})`);
+  if (recorded.length > MAX_URL_LENGTH)
+    return refuse(`must be at most ${MAX_URL_LENGTH} characters once normalised (this one has ${recorded.length})`);
   return { ok: true, url: recorded };
 }
 
@@ -89,10 +96,10 @@ export function recordableUrl(input: string): UrlVerdict {
  * passes is one every validator of that format passes too.
  */
 const RECORDED_URL = new RegExp(
-  "^https?://(?:(?:[a-z0-9\\-._~!$&'()*+,;=]|%[0-9a-f]{2})*|\\[[0-9a-f:.]+\\])(?::\\d{0,5})?"
-    + "(?:/(?:[a-z0-9\\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*"
-    + "(?:\\?(?:[a-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?"
-    + "(?:#(?:[a-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$",
+  "^https?://(?:(?:[a-z0-9\\-._~!$&'()*+,;=]|%[0-9a-f]{2})*|\\[[0-9a-f:.]+\\])(?::\\d{0,5})?" +
+    "(?:/(?:[a-z0-9\\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*" +
+    "(?:\\?(?:[a-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?" +
+    "(?:#(?:[a-z0-9\\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$",
   'i',
 );
 

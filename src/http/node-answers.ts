@@ -15,11 +15,17 @@ export function answerClientError(err: Error & { code?: string; rawPacket?: unkn
     return;
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify(tooLarge ? problem('headers-too-large', 'the request headers exceed 16 KiB') : problem('validation-failed', 'the request is not valid HTTP'));
+  const body = JSON.stringify(
+    tooLarge
+      ? problem('headers-too-large', 'the request headers exceed 16 KiB')
+      : problem('validation-failed', 'the request is not valid HTTP'),
+  );
   // What could be parsed of the request says whether it was HEAD, whose answer has no body.
   const head = Buffer.isBuffer(err.rawPacket) && err.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
-  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`);
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+  );
 }
 
 /** The server options that let the checks below see what Node would otherwise answer itself. */
@@ -38,13 +44,17 @@ export function refuseUnframedRequests(app: FastifyInstance): void {
     const hosts = raw.rawHeaders.filter((_, i) => i % 2 === 0 && raw.rawHeaders[i]!.toLowerCase() === 'host').length;
     if (hosts > 1 || (hosts === 0 && raw.httpVersionMajor === 1 && raw.httpVersionMinor >= 1)) {
       const message = hosts > 1 ? 'must be given once' : 'is required in HTTP/1.1';
-      throw new ProblemError(problem('validation-failed', `the Host header ${message}`, { errors: [{ path: 'Host', message }] }));
+      throw new ProblemError(
+        problem('validation-failed', `the Host header ${message}`, { errors: [{ path: 'Host', message }] }),
+      );
     }
     const expect = request.headers.expect;
     if (expect !== undefined && expect.trim().toLowerCase() !== '100-continue') {
-      throw new ProblemError(problem('expectation-failed', 'the only expectation this service meets is Expect: 100-continue', {
-        errors: [{ path: 'Expect', message: 'must be 100-continue, or left out' }],
-      }));
+      throw new ProblemError(
+        problem('expectation-failed', 'the only expectation this service meets is Expect: 100-continue', {
+          errors: [{ path: 'Expect', message: 'must be 100-continue, or left out' }],
+        }),
+      );
     }
   });
 }

@@ -26,7 +26,13 @@ const AS_SENT = {
 let t: TestLedger;
 let exchangeId = '';
 /** The recorded events, by what was written into them. */
-const seq: Record<'space' | 'emoji' | 'script' | 'nul' | 'note', number> = { space: 0, emoji: 0, script: 0, nul: 0, note: 0 };
+const seq: Record<'space' | 'emoji' | 'script' | 'nul' | 'note', number> = {
+  space: 0,
+  emoji: 0,
+  script: 0,
+  nul: 0,
+  note: 0,
+};
 let published: { sequence: number; hash: string };
 let dir = '';
 
@@ -35,9 +41,19 @@ function recorded(dbPath: string): Record<string, any>[] {
   const db = openFile(dbPath, { readonly: true });
   try {
     return (db.prepare('SELECT * FROM events ORDER BY sequence').all() as Record<string, any>[]).map((r) => ({
-      sequence: r.sequence, id: r.id, streamId: r.stream_id, version: r.version, type: r.type, data: JSON.parse(r.data),
-      occurredAt: r.occurred_at, recordedAt: r.recorded_at, principal: r.principal, source: r.source === null ? null : JSON.parse(r.source),
-      note: r.note, prevHash: r.prev_hash, hash: r.hash,
+      sequence: r.sequence,
+      id: r.id,
+      streamId: r.stream_id,
+      version: r.version,
+      type: r.type,
+      data: JSON.parse(r.data),
+      occurredAt: r.occurred_at,
+      recordedAt: r.recorded_at,
+      principal: r.principal,
+      source: r.source === null ? null : JSON.parse(r.source),
+      note: r.note,
+      prevHash: r.prev_hash,
+      hash: r.hash,
     }));
   } finally {
     db.close();
@@ -47,15 +63,60 @@ function recorded(dbPath: string): Record<string, any>[] {
 beforeAll(async () => {
   t = await startLedger();
   dir = mkdtempSync(join(tmpdir(), 'ledger-unaccepted-'));
-  for (const id of ['UA', 'RU']) await post(t, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
+  for (const id of ['UA', 'RU'])
+    await post(t, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
   const source = (n: number) => ({ title: `Report ${n}`, url: `https://example.org/report/${n}` });
-  exchangeId = (await post(t, '/v1/exchanges', {
-    kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16', source: source(1),
-  }, 201)).id;
+  exchangeId = (
+    await post(
+      t,
+      '/v1/exchanges',
+      {
+        kind: 'pow',
+        proposedBy: 'UA',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+        occurredAt: '2025-05-16',
+        source: source(1),
+      },
+      201,
+    )
+  ).id;
   await post(t, `/v1/exchanges/${exchangeId}/agree`, { by: 'RU', occurredAt: '2025-05-16', source: source(2) });
-  await post(t, `/v1/exchanges/${exchangeId}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23', source: source(3) }, 201);
-  await post(t, `/v1/exchanges/${exchangeId}/stages`, { sides: [{ party: 'UA', count: 307 }, { party: 'RU', count: 307 }], occurredAt: '2025-05-24', source: source(4) }, 201);
-  await post(t, `/v1/exchanges/${exchangeId}/complete`, { sides: [{ party: 'UA', count: 303 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25' });
+  await post(
+    t,
+    `/v1/exchanges/${exchangeId}/stages`,
+    {
+      sides: [
+        { party: 'UA', count: 390 },
+        { party: 'RU', count: 390 },
+      ],
+      occurredAt: '2025-05-23',
+      source: source(3),
+    },
+    201,
+  );
+  await post(
+    t,
+    `/v1/exchanges/${exchangeId}/stages`,
+    {
+      sides: [
+        { party: 'UA', count: 307 },
+        { party: 'RU', count: 307 },
+      ],
+      occurredAt: '2025-05-24',
+      source: source(4),
+    },
+    201,
+  );
+  await post(t, `/v1/exchanges/${exchangeId}/complete`, {
+    sides: [
+      { party: 'UA', count: 303 },
+      { party: 'RU', count: 303 },
+    ],
+    occurredAt: '2025-05-25',
+  });
   // Read once through the pages, so that the read cache holds what the edit must replace.
   expect((await allEvents(t)).length).toBe(8);
 
@@ -73,7 +134,8 @@ beforeAll(async () => {
   }
   tamper(t.dbPath, (db) => {
     const update = db.prepare('UPDATE events SET source = ?, note = ?, prev_hash = ?, hash = ? WHERE sequence = ?');
-    for (const e of events.slice(seq.note - 1)) update.run(e.source === null ? null : JSON.stringify(e.source), e.note, e.prevHash, e.hash, e.sequence);
+    for (const e of events.slice(seq.note - 1))
+      update.run(e.source === null ? null : JSON.stringify(e.source), e.note, e.prevHash, e.hash, e.sequence);
   });
   published = { sequence: events.at(-1)!.sequence, hash: events.at(-1)!.hash };
 });
@@ -85,7 +147,8 @@ afterAll(async () => {
   expect(violations, 'every response, the pages holding these events too, matches openapi/openapi.json').toEqual([]);
 });
 
-const byPath = (e: Record<string, any>) => Object.fromEntries((e.unacceptedText ?? []).map((f: { path: string; shown: string }) => [f.path, f.shown]));
+const byPath = (e: Record<string, any>) =>
+  Object.fromEntries((e.unacceptedText ?? []).map((f: { path: string; shown: string }) => [f.path, f.shown]));
 
 /** Checks the events of `events` that are among those written here (an exchange's history has no registration). */
 function expectShownSafely(events: Record<string, any>[]): void {
@@ -98,7 +161,8 @@ function expectShownSafely(events: Record<string, any>[]): void {
   expect(at(seq.space)?.source.url).toBe('https://example.org/a%20b');
   expect(at(seq.emoji)?.source.url).toBe('https://example.org/%F0%9F%98%80');
   expect(at(seq.script)?.source.url).toBe('https://example.org/%3Cscript%3Ealert(1)%3C/script%3E');
-  for (const n of [seq.space, seq.emoji, seq.script]) expect(byPath(at(n)!), `event ${n}`).toEqual({ 'source.url': 'normalised' });
+  for (const n of [seq.space, seq.emoji, seq.script])
+    expect(byPath(at(n)!), `event ${n}`).toEqual({ 'source.url': 'normalised' });
   // A NUL is no character of a URL: the rule makes none of it.
   expect(at(seq.nul)?.source).toEqual({ title: 'Report 4' });
   expect(byPath(at(seq.nul)!)).toEqual({ 'source.url': 'left out' });
@@ -107,7 +171,8 @@ function expectShownSafely(events: Record<string, any>[]): void {
     expect(e.note).toBe('line\u0000break');
     expect(byPath(e)).toEqual({ note: 'as recorded' });
   });
-  for (const e of events.filter((x) => !Object.values(seq).includes(x.sequence))) expect(e.unacceptedText, `event ${e.sequence}`).toBeUndefined();
+  for (const e of events.filter((x) => !Object.values(seq).includes(x.sequence)))
+    expect(e.unacceptedText, `event ${e.sequence}`).toBeUndefined();
 }
 
 describe('a ledger holding text this build would not accept', () => {
@@ -119,7 +184,8 @@ describe('a ledger holding text this build would not accept', () => {
     expectShownSafely((await get(t, '/v1/events?limit=1000')).data);
     // One event per page, so that each is a page of its own.
     const one: Record<string, any>[] = [];
-    for (let after = 0; after < published.sequence; after += 1) one.push(...(await get(t, `/v1/events?after=${after}&limit=1`)).data);
+    for (let after = 0; after < published.sequence; after += 1)
+      one.push(...(await get(t, `/v1/events?after=${after}&limit=1`)).data);
     expectShownSafely(one);
   });
 
@@ -135,7 +201,10 @@ describe('a ledger holding text this build would not accept', () => {
   it('is exported as recorded: what the hashes cover', async () => {
     const res = await t.http().get('/v1/events').set('accept', 'application/x-ndjson');
     expect(res.status).toBe(200);
-    const lines = res.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = res.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines.map((e) => e.sequence)).toEqual(Array.from({ length: published.sequence }, (_, i) => i + 1));
     expect(lines[seq.space - 1]!.source.url).toBe(AS_SENT.space);
     expect(lines[seq.nul - 1]!.source.url).toBe(AS_SENT.nul);
@@ -152,8 +221,14 @@ describe('a ledger holding text this build would not accept', () => {
     expect(report.ok).toBe(true);
     expect(report.firstDifference).toBeUndefined();
     expect(report.unacceptedText.events).toBe(5);
-    expect(report.unacceptedText.first.map((f: { sequence: number; path: string }) => `${f.sequence} ${f.path}`)).toEqual([
-      `${seq.note} note`, `${seq.space} source.url`, `${seq.emoji} source.url`, `${seq.script} source.url`, `${seq.nul} source.url`,
+    expect(
+      report.unacceptedText.first.map((f: { sequence: number; path: string }) => `${f.sequence} ${f.path}`),
+    ).toEqual([
+      `${seq.note} note`,
+      `${seq.space} source.url`,
+      `${seq.emoji} source.url`,
+      `${seq.script} source.url`,
+      `${seq.nul} source.url`,
     ]);
     expect(report.unacceptedText.first[4].message).toMatch(/U\+0000/);
     const cli = await runCli('verify', t.dbPath);

@@ -8,7 +8,14 @@ import { expectedHash } from '../audit/helpers.js';
 import { MASTER_KEY } from '../security/helpers.js';
 import { startLedger, type TestLedger } from '../support/app.js';
 import {
-  CONTENT_TYPES, Ref, anyRequest, doc, frame, jsonOf, operations, type PlannedRequest,
+  CONTENT_TYPES,
+  Ref,
+  anyRequest,
+  doc,
+  frame,
+  jsonOf,
+  operations,
+  type PlannedRequest,
 } from '../support/openapi-requests.js';
 
 /*
@@ -57,14 +64,25 @@ class World {
   private lastPicked: string | null = null;
 
   pick(ref: Ref): string {
-    if (ref.kind === 'time') return new Date((this.clock += 10 * 60_000)).toISOString().replace('.000Z', 'Z');
-    if (ref.kind === 'idempotency-key') return `fuzz-${ref.pick % 5 === 0 ? this.idempotencyKeys : ++this.idempotencyKeys}`;
-    if (ref.kind === 'exchange') return (this.lastPicked = this.pickExchange(ref));
+    if (ref.kind === 'time') {
+      this.clock += 10 * 60_000;
+      return new Date(this.clock).toISOString().replace('.000Z', 'Z');
+    }
+    if (ref.kind === 'idempotency-key')
+      return `fuzz-${ref.pick % 5 === 0 ? this.idempotencyKeys : ++this.idempotencyKeys}`;
+    if (ref.kind === 'exchange') {
+      this.lastPicked = this.pickExchange(ref);
+      return this.lastPicked;
+    }
     if (ref.kind === 'by') return this.actorFor(ref);
     // A stage of the exchange just picked, mostly.
     const own = this.stagesOf.get(this.lastPicked ?? '') ?? [];
-    const pool = ref.kind === 'stage' ? (own.length && ref.pick % 4 !== 1 ? own : this.stages)
-      : { key: this.keys.map((k) => k.id), cursor: this.cursors }[ref.kind];
+    const pool =
+      ref.kind === 'stage'
+        ? own.length && ref.pick % 4 !== 1
+          ? own
+          : this.stages
+        : { key: this.keys.map((k) => k.id), cursor: this.cursors }[ref.kind];
     if (pool.length === 0) return `0196e5a4-8f00-7000-8000-${String(ref.pick).padStart(12, '0').slice(-12)}`;
     return pool[ref.pick % pool.length]!;
   }
@@ -84,7 +102,9 @@ class World {
    */
   private pickExchange(ref: Ref): string {
     if (this.exchanges.length === 0) return `0196e5a4-8f00-7000-8000-${String(ref.pick).padStart(12, '0').slice(-12)}`;
-    const allowing = ref.action ? this.exchanges.filter((id) => allowedActions(this.statusOf.get(id)!).includes(ref.action!)) : this.exchanges;
+    const allowing = ref.action
+      ? this.exchanges.filter((id) => allowedActions(this.statusOf.get(id)!).includes(ref.action!))
+      : this.exchanges;
     if (allowing.length === 0 || ref.pick % 5 === 1) return this.exchanges[ref.pick % this.exchanges.length]!;
     return allowing[allowing.length - 1 - (ref.pick % Math.min(3, allowing.length))]!;
   }
@@ -105,12 +125,17 @@ class World {
       // An as-of view is history: it says nothing of the status now.
       if (!req.query.some(([k]) => k === 'asOf')) {
         this.statusOf.set(exchange.id, exchange.status);
-        this.partiesOf.set(exchange.id, { proposedBy: exchange.proposedBy, parties: exchange.sides.map((x: { party: string }) => x.party) });
+        this.partiesOf.set(exchange.id, {
+          proposedBy: exchange.proposedBy,
+          parties: exchange.sides.map((x: { party: string }) => x.party),
+        });
       }
       if (req.op.method === 'POST') this.touched.add(exchange.id);
-      for (const s of [...(exchange.stages ?? []), ...(body.stage ? [body.stage] : [])]) this.addStage(exchange.id, s.id);
+      for (const s of [...(exchange.stages ?? []), ...(body.stage ? [body.stage] : [])])
+        this.addStage(exchange.id, s.id);
     }
-    if (req.op.id === 'createApiKey' && typeof body.secret === 'string') this.keys.push({ id: body.id, secret: body.secret });
+    if (req.op.id === 'createApiKey' && typeof body.secret === 'string')
+      this.keys.push({ id: body.id, secret: body.secret });
     if (typeof body.nextCursor === 'string' && req.op.id === 'listExchanges') this.cursors.push(body.nextCursor);
   }
 }
@@ -123,7 +148,12 @@ let sent = 0;
 beforeAll(async () => {
   t = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY, AUTH_FAILURES_PER_MINUTE: '1000000' });
   for (const id of ['UA', 'RU']) {
-    const res = await inject('POST', '/v1/parties', { 'content-type': 'application/json' }, JSON.stringify({ id, name: `Party ${id}` }));
+    const res = await inject(
+      'POST',
+      '/v1/parties',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ id, name: `Party ${id}` }),
+    );
     expect(res.statusCode).toBe(201);
   }
 });
@@ -131,13 +161,27 @@ beforeAll(async () => {
 afterAll(async () => {
   const violations = t.contractViolations.filter((v) => !OFF_CONTRACT.some((r) => r.test(v)));
   await t.close();
-  const byClass = [...tally].sort().map(([k, n]) => `${k} ${n}`).join(', ');
+  const byClass = [...tally]
+    .sort()
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   console.log(`fuzz: seed ${SEED}, ${RUNS} runs, ${sent} requests over ${operations.length} operations: ${byClass}`);
   expect([...new Set(violations)], 'every answer matches openapi/openapi.json').toEqual([]);
 });
 
-function inject(method: string, url: string, headers: Record<string, string>, payload?: string | Buffer, key = MASTER_KEY) {
-  return t.app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers }, ...(payload !== undefined && { payload }) });
+function inject(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  payload?: string | Buffer,
+  key = MASTER_KEY,
+) {
+  return t.app.inject({
+    method: method as 'GET',
+    url,
+    headers: { authorization: `Bearer ${key}`, ...headers },
+    ...(payload !== undefined && { payload }),
+  });
 }
 
 /** The request as bytes on the wire, its Refs resolved against the world. */
@@ -145,17 +189,31 @@ function materialise(req: PlannedRequest) {
   const ref = (v: Ref | string) => (v instanceof Ref ? encodeURIComponent(world.pick(v)) : v);
   let i = 0;
   const url = req.op.path.replace(/\{\w+\}/g, () => ref(req.pathValues[i++]!));
-  const query = req.query.map(([k, v]) => `${encodeURIComponent(k)}=${v instanceof Ref ? ref(v) : encodeURIComponent(v)}`).join('&');
+  const query = req.query
+    .map(([k, v]) => `${encodeURIComponent(k)}=${v instanceof Ref ? ref(v) : encodeURIComponent(v)}`)
+    .join('&');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = v instanceof Ref ? world.pick(v) : v;
   let payload: string | Buffer | undefined;
   if (req.body) {
-    payload = frame(jsonOf(req.body.value, (r) => world.pick(r)), req.body.framing, req.body.cut);
+    payload = frame(
+      jsonOf(req.body.value, (r) => world.pick(r)),
+      req.body.framing,
+      req.body.cut,
+    );
     if (req.body.contentType !== 'none') headers['content-type'] = req.body.contentType;
   }
   const c = req.credential;
-  const authorization = c === 'master' ? `Bearer ${MASTER_KEY}` : c === 'none' ? undefined : c === 'garbage' ? 'Bearer lgr_not-a-key'
-    : world.keys.length ? `Bearer ${world.keys[c.key % world.keys.length]!.secret}` : `Bearer ${MASTER_KEY}`;
+  const authorization =
+    c === 'master'
+      ? `Bearer ${MASTER_KEY}`
+      : c === 'none'
+        ? undefined
+        : c === 'garbage'
+          ? 'Bearer lgr_not-a-key'
+          : world.keys.length
+            ? `Bearer ${world.keys[c.key % world.keys.length]!.secret}`
+            : `Bearer ${MASTER_KEY}`;
   return { url: query ? `${url}?${query}` : url, headers, payload, authorization };
 }
 
@@ -167,13 +225,16 @@ async function send(req: PlannedRequest): Promise<void> {
   const again = await sendOnce(req, wire);
   // A retry with an Idempotency-Key is answered as the first time, word for word.
   if (wire.headers['idempotency-key'] !== undefined && req.op.method === 'POST' && first.statusCode < 500) {
-    expect(`${again.statusCode} ${again.body}`, `retry of ${req.op.method} ${wire.url}`).toBe(`${first.statusCode} ${first.body}`);
+    expect(`${again.statusCode} ${again.body}`, `retry of ${req.op.method} ${wire.url}`).toBe(
+      `${first.statusCode} ${first.body}`,
+    );
   }
 }
 
 async function sendOnce(req: PlannedRequest, { url, headers, payload, authorization }: ReturnType<typeof materialise>) {
   const res = await t.app.inject({
-    method: req.op.method, url,
+    method: req.op.method,
+    url,
     headers: { ...headers, ...(authorization !== undefined && { authorization }) },
     ...(payload !== undefined && { payload }),
   });
@@ -187,7 +248,12 @@ async function sendOnce(req: PlannedRequest, { url, headers, payload, authorizat
   if (res.statusCode >= 400) {
     expect(res.headers['content-type'], what).toMatch(/^application\/problem\+json/);
     body = JSON.parse(res.body);
-    expect(body, what).toMatchObject({ type: expect.stringMatching(/^\/problems\/[a-z-]+$/), title: expect.any(String), detail: expect.any(String), status: res.statusCode });
+    expect(body, what).toMatchObject({
+      type: expect.stringMatching(/^\/problems\/[a-z-]+$/),
+      title: expect.any(String),
+      detail: expect.any(String),
+      status: res.statusCode,
+    });
   } else if (String(res.headers['content-type'] ?? '').startsWith('application/json') && res.body !== '') {
     body = JSON.parse(res.body);
   }
@@ -206,7 +272,7 @@ async function read(url: string, accept?: string): Promise<any> {
 async function readBack(): Promise<void> {
   const head = await read('/v1/ledger/head');
   const events: any[] = [];
-  for (let after = 0; ;) {
+  for (let after = 0; ; ) {
     const page = await read(`/v1/events?after=${after}&limit=97`);
     events.push(...page.data);
     if (page.nextCursor === null) break;
@@ -216,7 +282,10 @@ async function readBack(): Promise<void> {
   // Everything in this ledger was written through the rule: nothing shown in another form.
   expect(events.filter((e) => e.unacceptedText !== undefined)).toEqual([]);
 
-  const lines = (await read('/v1/events', 'application/x-ndjson') as string).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = ((await read('/v1/events', 'application/x-ndjson')) as string)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   expect(lines).toHaveLength(head.sequence);
   for (const line of lines) {
     expect(exportedLine(line), `${ajv.errorsText(exportedLine.errors)} in ${JSON.stringify(line)}`).toBe(true);
@@ -226,8 +295,10 @@ async function readBack(): Promise<void> {
   const parties = (await read('/v1/parties')).data as { id: string }[];
   for (const p of parties) await read(`/v1/parties/${encodeURIComponent(p.id)}`);
   const listed = new Set<string>();
-  for (let cursor: string | null = ''; cursor !== null;) {
-    const page: { data: { id: string }[]; nextCursor: string | null } = await read(`/v1/exchanges?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const page: { data: { id: string }[]; nextCursor: string | null } = await read(
+      `/v1/exchanges?limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     for (const e of page.data) listed.add(e.id);
     cursor = page.nextCursor;
   }
@@ -240,7 +311,8 @@ async function readBack(): Promise<void> {
     expect((await read(`/v1/exchanges/${id}/events`)).data.length).toBe(exchange.version);
   }
   world.touched.clear();
-  for (const q of ['', '?party=UA', '?kind=pow&from=2025-04-10&to=2025-05-02', '?asOf=2025-05-01T12:00:00Z']) await read(`/v1/totals${q}`);
+  for (const q of ['', '?party=UA', '?kind=pow&from=2025-04-10&to=2025-05-02', '?asOf=2025-05-01T12:00:00Z'])
+    await read(`/v1/totals${q}`);
   await read('/v1/keys');
   const verify = await read('/v1/ledger/verify');
   expect(verify, JSON.stringify(verify)).toMatchObject({ ok: true, events: head.sequence });

@@ -23,10 +23,14 @@ function raw(port: number, text: string): Promise<Answer> {
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', reject);
     socket.on('close', () => {
-      const all = Buffer.concat(chunks).toString('utf8').replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
+      const all = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
       const end = all.indexOf('\r\n\r\n');
       const [statusLine = '', ...lines] = all.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, rest: all.slice(end + 4) });
     });
   });
@@ -71,7 +75,15 @@ describe('Expect', () => {
 
   it('100-continue is met, in any case, and the request goes on to its route', async () => {
     const body = '{"id":"PL","name":"Poland"}';
-    const answer = await raw(port, request('POST', '/v1/parties', ['Host: ledger', 'Expect: 100-Continue', 'Content-Type: application/json', `Content-Length: ${body.length}`], body));
+    const answer = await raw(
+      port,
+      request(
+        'POST',
+        '/v1/parties',
+        ['Host: ledger', 'Expect: 100-Continue', 'Content-Type: application/json', `Content-Length: ${body.length}`],
+        body,
+      ),
+    );
     expect(answer.status, answer.rest).toBe(201);
     expect(JSON.parse(answer.rest)).toMatchObject({ id: 'PL', name: 'Poland' });
   });
@@ -83,7 +95,12 @@ describe('Host', () => {
   });
 
   it('given twice is 400 problem+json naming it', async () => {
-    expectProblem(await raw(port, request('GET', '/v1/parties', ['Host: a', 'Host: b'])), 400, '/problems/validation-failed', 'Host');
+    expectProblem(
+      await raw(port, request('GET', '/v1/parties', ['Host: a', 'Host: b'])),
+      400,
+      '/problems/validation-failed',
+      'Host',
+    );
   });
 
   it('is not required of HTTP/1.0', async () => {

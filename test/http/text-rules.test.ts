@@ -22,24 +22,41 @@ beforeAll(async () => {
 
 /** Sends the JSON text as it is: a lone surrogate can only be written as an escape. */
 const postRaw = (url: string, json: string, headers: Record<string, string> = {}) =>
-  t().http().post(url).set({ 'content-type': 'application/json', ...headers }).send(json);
+  t()
+    .http()
+    .post(url)
+    .set({ 'content-type': 'application/json', ...headers })
+    .send(json);
 
-function expectRefused(res: { status: number; headers: Record<string, string>; body: any; text: string }, path: string, message: RegExp): void {
+function expectRefused(
+  res: { status: number; headers: Record<string, string>; body: any; text: string },
+  path: string,
+  message: RegExp,
+): void {
   expect(res.status, res.text).toBe(400);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body.type).toBe('/problems/validation-failed');
   expect(res.body.errors, res.text).toEqual([{ path, message: expect.stringMatching(message) }]);
 }
 
-const PROPOSAL = '"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16"';
+const PROPOSAL =
+  '"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16"';
 
 describe('a lone surrogate or a control character in a text field', () => {
   it('POST /v1/parties {"id":"PL","name":"P\\ud800"} is 400 naming name (the reproduction of the issue)', async () => {
-    expectRefused(await postRaw('/v1/parties', '{"id":"PL","name":"P\\ud800"}'), 'name', /lone UTF-16 surrogate \(U\+D800 at character 2\)/);
+    expectRefused(
+      await postRaw('/v1/parties', '{"id":"PL","name":"P\\ud800"}'),
+      'name',
+      /lone UTF-16 surrogate \(U\+D800 at character 2\)/,
+    );
   });
 
   it('is refused before the Idempotency-Key is claimed: 400, and the key is still free for the request meant', async () => {
-    expectRefused(await postRaw('/v1/parties', '{"id":"PL","name":"P\\ud800"}', { 'idempotency-key': 'party-pl' }), 'name', /lone UTF-16 surrogate/);
+    expectRefused(
+      await postRaw('/v1/parties', '{"id":"PL","name":"P\\ud800"}', { 'idempotency-key': 'party-pl' }),
+      'name',
+      /lone UTF-16 surrogate/,
+    );
     const res = await postRaw('/v1/parties', '{"id":"PL","name":"Poland"}', { 'idempotency-key': 'party-pl' });
     expect(res.status, res.text).toBe(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
@@ -52,26 +69,56 @@ describe('a lone surrogate or a control character in a text field', () => {
     ['a proposal’s mediator', () => '/v1/exchanges', `{${PROPOSAL},"mediator":"T\\u007f"}`, 'mediator'],
     ['a source’s title', () => '/v1/exchanges', `{${PROPOSAL},"source":{"title":"\\ud83d"}}`, 'source.title'],
     ['a proposal’s note', () => '/v1/exchanges', `{${PROPOSAL},"note":"\\u0085"}`, 'note'],
-    ['a stage’s note', () => `/v1/exchanges/${agreedId}/stages`, '{"sides":[{"party":"UA","count":1}],"occurredAt":"2025-05-24","note":"\\u0000"}', 'note'],
-    ['a void’s reason', () => `/v1/exchanges/${agreedId}/stages/${stageId}/void`, '{"occurredAt":"2025-05-26","reason":"twice\\u0000"}', 'reason'],
-    ['a cancellation’s reason', () => `/v1/exchanges/${agreedId}/cancel`, '{"by":"UA","occurredAt":"2025-05-26","reason":"\\ud800"}', 'reason'],
+    [
+      'a stage’s note',
+      () => `/v1/exchanges/${agreedId}/stages`,
+      '{"sides":[{"party":"UA","count":1}],"occurredAt":"2025-05-24","note":"\\u0000"}',
+      'note',
+    ],
+    [
+      'a void’s reason',
+      () => `/v1/exchanges/${agreedId}/stages/${stageId}/void`,
+      '{"occurredAt":"2025-05-26","reason":"twice\\u0000"}',
+      'reason',
+    ],
+    [
+      'a cancellation’s reason',
+      () => `/v1/exchanges/${agreedId}/cancel`,
+      '{"by":"UA","occurredAt":"2025-05-26","reason":"\\ud800"}',
+      'reason',
+    ],
   ];
   it.each(cases)('in %s is 400 naming it, with or without an Idempotency-Key', async (_name, url, json, path) => {
     expectRefused(await postRaw(url(), json), path, /lone UTF-16 surrogate|control character/);
-    if (!url().startsWith('/v1/keys')) expectRefused(await postRaw(url(), json, { 'idempotency-key': `k-${path}-${url()}` }), path, /./);
+    if (!url().startsWith('/v1/keys'))
+      expectRefused(await postRaw(url(), json, { 'idempotency-key': `k-${path}-${url()}` }), path, /./);
   });
 
   it('while tab, line feed, emoji and any script are text', async () => {
-    const res = await postRaw('/v1/parties', '{"id":"UA-2","name":"Україна \\ud83c\\uddfa\\ud83c\\udde6","note":"line 1\\n\\tline 2"}');
+    const res = await postRaw(
+      '/v1/parties',
+      '{"id":"UA-2","name":"Україна \\ud83c\\uddfa\\ud83c\\udde6","note":"line 1\\n\\tline 2"}',
+    );
     expect(res.status, res.text).toBe(201);
     expect(res.body.name).toBe('Україна \u{1F1FA}\u{1F1E6}');
   });
 });
 
 describe('a source URL', () => {
-  const proposeWith = (url: string) => postRaw('/v1/exchanges', JSON.stringify({
-    kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1 }, { party: 'RU', handsOver: 1 }], occurredAt: '2025-05-16', source: { title: 'a report', url },
-  }));
+  const proposeWith = (url: string) =>
+    postRaw(
+      '/v1/exchanges',
+      JSON.stringify({
+        kind: 'pow',
+        proposedBy: 'UA',
+        sides: [
+          { party: 'UA', handsOver: 1 },
+          { party: 'RU', handsOver: 1 },
+        ],
+        occurredAt: '2025-05-16',
+        source: { title: 'a report', url },
+      }),
+    );
 
   it.each([
     ['https://example.org/a b', 'https://example.org/a%20b'],
