@@ -498,7 +498,7 @@ export function requestOf(op: Operation): fc.Arbitrary<PlannedRequest> {
         b === 'query'
           ? [...g.query, [ODD_PARAMS[g.pick % ODD_PARAMS.length]!, ODD_QUERY[g.replacement % ODD_QUERY.length]!]]
           : g.query;
-      return {
+      const planned: PlannedRequest = {
         op,
         breakage: b,
         credential: b === 'credential' ? g.credential : 'master',
@@ -516,6 +516,9 @@ export function requestOf(op: Operation): fc.Arbitrary<PlannedRequest> {
                 cut: g.pick,
               },
       };
+      // A counterexample reads as the operations it asks for (its seed and path replay it exactly).
+      Object.defineProperty(planned, fc.toStringMethod, { value: () => `${op.id} (breaks: ${b})` });
+      return planned;
     });
 }
 
