@@ -109,8 +109,20 @@ const RECORDED_URL = new RegExp(
  * and `https://EXAMPLE.org` is as good a URI as `https://example.org/`); otherwise why not.
  */
 export function recordedUrlFault(url: string): string | null {
-  const verdict = recordableUrl(url);
-  if (!verdict.ok) return verdict.message;
-  if (url.length > MAX_URL_LENGTH || !RECORDED_URL.test(url)) return 'is not an RFC 3986 URI as recorded';
-  return null;
+  let fault = judged.get(url);
+  if (fault === undefined) {
+    const verdict = recordableUrl(url);
+    fault = !verdict.ok
+      ? verdict.message
+      : url.length > MAX_URL_LENGTH || !RECORDED_URL.test(url)
+        ? 'is not an RFC 3986 URI as recorded'
+        : null;
+    // Verify asks this of every source in the ledger, and a ledger cites the same report many
+    // times over: the URLs met last are remembered, in bounded memory.
+    if (judged.size >= 10_000) judged.clear();
+    judged.set(url, fault);
+  }
+  return fault;
 }
+
+const judged = new Map<string, string | null>();
