@@ -8,13 +8,13 @@ import { expectedHash } from '../audit/helpers.js';
 import { MASTER_KEY } from '../security/helpers.js';
 import { startLedger, type TestLedger } from '../support/app.js';
 import {
-  CONTENT_TYPES,
   Ref,
   anyRequest,
   doc,
   frame,
   jsonOf,
   operations,
+  requestOf,
   type PlannedRequest,
 } from '../support/openapi-requests.js';
 
@@ -102,9 +102,11 @@ class World {
    */
   private pickExchange(ref: Ref): string {
     if (this.exchanges.length === 0) return `0196e5a4-8f00-7000-8000-${String(ref.pick).padStart(12, '0').slice(-12)}`;
-    const allowing = ref.action
-      ? this.exchanges.filter((id) => allowedActions(this.statusOf.get(id)!).includes(ref.action!))
-      : this.exchanges;
+    const allows = (id: string) => {
+      const status = this.statusOf.get(id);
+      return status !== undefined && allowedActions(status).includes(ref.action!);
+    };
+    const allowing = ref.action ? this.exchanges.filter(allows) : this.exchanges;
     if (allowing.length === 0 || ref.pick % 5 === 1) return this.exchanges[ref.pick % this.exchanges.length]!;
     return allowing[allowing.length - 1 - (ref.pick % Math.min(3, allowing.length))]!;
   }
@@ -169,17 +171,12 @@ afterAll(async () => {
   expect([...new Set(violations)], 'every answer matches openapi/openapi.json').toEqual([]);
 });
 
-function inject(
-  method: string,
-  url: string,
-  headers: Record<string, string>,
-  payload?: string | Buffer,
-  key = MASTER_KEY,
-) {
+/** A request as the master key. */
+function inject(method: string, url: string, headers: Record<string, string>, payload?: string | Buffer) {
   return t.app.inject({
     method: method as 'GET',
     url,
-    headers: { authorization: `Bearer ${key}`, ...headers },
+    headers: { authorization: `Bearer ${MASTER_KEY}`, ...headers },
     ...(payload !== undefined && { payload }),
   });
 }
@@ -320,9 +317,16 @@ async function readBack(): Promise<void> {
 }
 
 describe('every operation of the OpenAPI document, under random and mutated requests', () => {
-  it('covers every operation and every way a body is broken', () => {
+  it('sends every operation of the document, each once as the document describes it, and holds the answers to the property', async () => {
     expect(operations.length).toBeGreaterThanOrEqual(25);
-    expect(CONTENT_TYPES).toContain('text/plain');
+    for (const op of operations) {
+      const [req] = fc.sample(
+        requestOf(op).filter((r) => r.breakage === 'none'),
+        { seed: SEED, numRuns: 1 },
+      );
+      await send(req!);
+    }
+    await readBack();
   });
 
   it(`answers no 5xx, problem+json for every 4xx, and everything written reads back (seed ${SEED}, ${RUNS} runs)`, async () => {
