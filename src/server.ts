@@ -7,12 +7,12 @@ import { fastSerializerCompiler } from './http/serializer.js';
 import { clientAddressOf } from './http/client-address.js';
 import { connectRedis, sharedLimits } from './http/shared-limits.js';
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { storeKindOf, type Config } from './config.js';
 import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerNegotiation } from './http/negotiation.js';
+import { answerClientError, httpServerOptions, refuseUnframedRequests } from './http/node-answers.js';
 import { swaggerOptions } from './http/openapi.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem } from './http/problem.js';
 import { exchangeRoutes } from './http/routes/exchanges.js';
@@ -52,17 +52,6 @@ function countFailures(app: FastifyInstance, perMinute: number): FailureCount {
   };
 }
 
-/** Malformed HTTP never reaches a route; answer it as problem+json all the same. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify(tooLarge ? problem('headers-too-large', 'the request headers exceed 16 KiB') : problem('validation-failed', 'the request is not valid HTTP'));
-  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
-
 export interface ServerOptions {
   /** The API-key cache in front of the key store (TTL, size, clock); see CachedKeyStore. */
   keyCache?: KeyCacheOptions;
@@ -96,6 +85,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
     // request.ip (the rate limits' address, the logs) is the client's behind the proxies trusted here.
     trustProxy: trustedProxies(config.trustProxy),
     return503OnClosing: true,
+    http: httpServerOptions,
     clientErrorHandler: answerClientError,
     // A URL Fastify cannot route (bad percent-encoding, an over-long id) is still answered
     // as problem+json, and still only after authentication.
@@ -121,6 +111,7 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
   // Only JSON bodies are accepted: anything else is 415, not parsed as text.
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
+  refuseUnframedRequests(app);
   // This process's writes wake its live feeds at once (other instances' are found by the poll).
   const { pollMs, changes, ...stream } = { ...DEFAULT_EVENT_STREAM, ...options.eventStream };
   const signal = new LedgerSignal(async () => (await store.head()).sequence, { pollMs, changes });

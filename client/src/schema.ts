@@ -523,8 +523,9 @@ export interface components {
         StatusInput: "proposed" | "agreed" | "completed" | "rejected" | "withdrawn" | "cancelled";
         /** @description Where the claim comes from. */
         SourceInput: {
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             title: string;
-            /** Format: uri */
+            /** @description An http or https URL, normalised before it is recorded: parsed by the WHATWG URL Standard and stored as its serialisation, with the characters RFC 3986 does not allow there percent-encoded, so that what is recorded is always an RFC 3986 URI (`https://example.org/a b` is recorded as `https://example.org/a%20b`, an internationalised domain name in its `xn--` form). Refused (400): what the parser refuses, another scheme, a user name or password (it would be published), control characters, more than 2000 characters once normalised. */
             url?: string;
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
@@ -544,34 +545,14 @@ export interface components {
             /** @example 390 */
             count: number;
         };
-        /**
-         * @example {
-         *       "kind": "pow",
-         *       "proposedBy": "UA",
-         *       "title": "1,000 for 1,000",
-         *       "mediator": "Türkiye",
-         *       "sides": [
-         *         {
-         *           "party": "UA",
-         *           "handsOver": 1000
-         *         },
-         *         {
-         *           "party": "RU",
-         *           "handsOver": 1000
-         *         }
-         *       ],
-         *       "occurredAt": "2025-05-16",
-         *       "source": {
-         *         "title": "Istanbul talks, 16 May 2025"
-         *       }
-         *     }
-         */
         ProposeExchange: {
             kind: components["schemas"]["KindInput"];
             /** @example UA */
             proposedBy: string;
             sides: components["schemas"]["Terms"][];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             title?: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             mediator?: string;
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
@@ -579,24 +560,9 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
-        /**
-         * @example {
-         *       "by": "RU",
-         *       "sides": [
-         *         {
-         *           "party": "UA",
-         *           "handsOver": 1000
-         *         },
-         *         {
-         *           "party": "RU",
-         *           "handsOver": 1000
-         *         }
-         *       ],
-         *       "occurredAt": "2025-05-16"
-         *     }
-         */
         CounterExchange: {
             /** @example UA */
             by: string;
@@ -607,17 +573,9 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
-        /**
-         * @example {
-         *       "by": "RU",
-         *       "occurredAt": "2025-05-16",
-         *       "source": {
-         *         "title": "Istanbul talks, 16 May 2025"
-         *       }
-         *     }
-         */
         AgreeExchange: {
             /** @example UA */
             by: string;
@@ -627,19 +585,14 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
-        /**
-         * @description Reject, withdraw or cancel.
-         * @example {
-         *       "by": "RU",
-         *       "occurredAt": "2025-05-17",
-         *       "reason": "terms not acceptable"
-         *     }
-         */
+        /** @description Reject, withdraw or cancel. */
         CloseExchange: {
             /** @example UA */
             by: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             reason?: string;
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
@@ -647,26 +600,9 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
-        /**
-         * @example {
-         *       "sides": [
-         *         {
-         *           "party": "UA",
-         *           "count": 390
-         *         },
-         *         {
-         *           "party": "RU",
-         *           "count": 390
-         *         }
-         *       ],
-         *       "occurredAt": "2025-05-23",
-         *       "source": {
-         *         "title": "First stage: 390 for 390"
-         *       }
-         *     }
-         */
         RecordStage: {
             sides: components["schemas"]["HandoverInput"][];
             /**
@@ -675,15 +611,11 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
-        /**
-         * @example {
-         *       "occurredAt": "2025-05-26",
-         *       "reason": "recorded twice from two reports of the same tranche"
-         *     }
-         */
         VoidStage: {
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             reason: string;
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
@@ -691,23 +623,9 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
-        /**
-         * @example {
-         *       "sides": [
-         *         {
-         *           "party": "UA",
-         *           "count": 303
-         *         },
-         *         {
-         *           "party": "RU",
-         *           "count": 303
-         *         }
-         *       ],
-         *       "occurredAt": "2025-05-25"
-         *     }
-         */
         CompleteExchange: {
             /** @description A last tranche, recorded as a final stage. */
             sides?: components["schemas"]["HandoverInput"][];
@@ -717,6 +635,7 @@ export interface components {
              */
             occurredAt: string;
             source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
         /**
@@ -726,6 +645,7 @@ export interface components {
          *     }
          */
         CreateApiKey: {
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             name: string;
             /** @enum {string} */
             role: "reader" | "recorder" | "admin";
@@ -739,12 +659,14 @@ export interface components {
         RegisterParty: {
             /** @example UA */
             id: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             name: string;
             /**
              * @description Defaults to the time of recording.
              * @example 2025-05-23
              */
             occurredAt?: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
         Problem: {
@@ -779,8 +701,12 @@ export interface components {
         Status: "proposed" | "agreed" | "completed" | "rejected" | "withdrawn" | "cancelled";
         /** @description Where the claim comes from. */
         Source: {
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             title: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description An http or https URI (RFC 3986), normalised when it was recorded.
+             */
             url?: string;
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
@@ -1034,6 +960,52 @@ export interface components {
             prevHash: string;
             /** @description SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without hash), hex. */
             hash: string;
+            /** @description Present only on an event, written by an earlier build, that holds text this one would not accept. A URL that is no RFC 3986 URI is shown normalised, or left out when it cannot be; other text as recorded. So this answer is not what the hash covers: the NDJSON export has the event as recorded. */
+            unacceptedText?: {
+                /** @description The field, dotted from the event (`source.url`, `note`, `data.title`). */
+                path: string;
+                message: string;
+                /**
+                 * @description What this answer shows in its place.
+                 * @enum {string}
+                 */
+                shown: "as recorded" | "normalised" | "left out";
+            }[];
+        };
+        /** @description A source as recorded (an earlier build recorded URLs as they were sent). */
+        RecordedSource: {
+            title: string;
+            url?: string;
+            publishedAt?: string;
+        };
+        /** @description One event per line, as recorded: what its hash covers. */
+        ExportedEvent: {
+            /** @description Position in the whole ledger (1, 2, …). */
+            sequence: number;
+            /** @description Opaque, time-ordered id (UUIDv7) */
+            id: string;
+            /** @description The exchange id, or `party:<id>` for a registration. */
+            streamId: string;
+            /** @description Position within its stream. */
+            version: number;
+            /** @example StageRecorded */
+            type: string;
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description World time: an ISO 8601 date or date-time with offset.
+             * @example 2025-05-23
+             */
+            occurredAt: string;
+            recordedAt: string;
+            /** @description Who wrote it: an API key id, `master`, or `dev` without auth. */
+            principal: string;
+            source: components["schemas"]["RecordedSource"] | null;
+            note: string | null;
+            prevHash: string;
+            /** @description SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without hash), hex. */
+            hash: string;
         };
         EventPage: {
             data: components["schemas"]["Event"][];
@@ -1094,6 +1066,18 @@ export interface components {
                 table: string;
                 key: string;
                 detail: string;
+            };
+            /** @description Events that hold text this build would not accept (written by an earlier one, or into the file directly): their hashes cover what they hold, so this is no difference and `ok` does not depend on it; the JSON pages of events show them safely and flag them (`unacceptedText`). Absent when there is none. */
+            unacceptedText?: {
+                /** @description How many events hold such text. */
+                events: number;
+                /** @description The first fields (at most 20), in ledger order. */
+                first: {
+                    sequence: number;
+                    eventId: string;
+                    path: string;
+                    message: string;
+                }[];
             };
         };
     };
@@ -3073,7 +3057,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventPage"];
-                    "application/x-ndjson": components["schemas"]["Event"];
+                    "application/x-ndjson": components["schemas"]["ExportedEvent"];
                     "text/csv": string;
                 };
             };

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { RecordedEvent } from '../domain/events.js';
-import { EventView } from '../http/schemas/ledger.js';
+import { ExportedEvent as ExportedEventView } from '../http/schemas/ledger.js';
 
 /** An event of an export, with where it stands in the file. */
 export interface NumberedEvent {
@@ -21,7 +21,8 @@ export class ImportRefusal extends Error {
   }
 }
 
-const ExportedEvent = z.strictObject(EventView.shape);
+// As recorded: an export of a ledger an earlier build wrote restores as it is (its hashes cover it).
+const ExportedEvent = z.strictObject(ExportedEventView.shape);
 
 /** Reads an export line by line (never the whole file in memory), refusing a line that is not an event. */
 export async function* readExport(path: string): AsyncGenerator<NumberedEvent> {

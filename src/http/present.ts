@@ -5,7 +5,7 @@ import type { Contribution } from '../domain/totals.js';
 import { allowedActions } from '../domain/transitions.js';
 import type { ExchangeCursor, Page } from '../store/ledger-store.js';
 import type { ExchangePage, ExchangeSummary, ExchangeView } from './schemas/exchange.js';
-import type { EventView } from './schemas/ledger.js';
+import type { ExportedEvent } from './schemas/ledger.js';
 import { ProblemError, problem } from './problem.js';
 
 /** Domain state → the JSON a client sees. */
@@ -32,7 +32,8 @@ export function presentSummary(s: ExchangeState): z.infer<typeof ExchangeSummary
   };
 }
 
-export function presentEvent(e: RecordedEvent): z.infer<typeof EventView> {
+/** An event as recorded (what its hash covers): the export's line. JSON pages show it through presentEventSafely. */
+export function presentEvent(e: RecordedEvent): z.infer<typeof ExportedEvent> {
   return {
     sequence: e.sequence, id: e.id, streamId: e.streamId, version: e.version, type: e.type,
     data: e.data as Record<string, unknown>, occurredAt: e.occurredAt, recordedAt: e.recordedAt,

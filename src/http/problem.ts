@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },
   'unsupported-media-type': { status: 415, title: 'The request body must be application/json' },
+  'expectation-failed': { status: 417, title: 'The request’s Expect header cannot be met' },
   unprocessable: { status: 422, title: 'The request breaks a rule of the ledger' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request' },
   'rate-limited': { status: 429, title: 'Too many requests' },

@@ -1,3 +1,4 @@
+import type { UnacceptedText } from '../domain/event-text.js';
 import type { ExchangeEventData, RecordedEvent } from '../domain/events.js';
 import type { Exchange, ExchangeState, StageState } from '../domain/exchange.js';
 import type { PartyState } from '../domain/party.js';
@@ -156,8 +157,8 @@ export interface LedgerHead {
 }
 
 export type VerifyReport =
-  | { ok: true; events: number; head: LedgerHead }
-  | { ok: false; events: number; head: LedgerHead; firstDifference: Difference };
+  | { ok: true; events: number; head: LedgerHead; unacceptedText?: UnacceptedText }
+  | { ok: false; events: number; head: LedgerHead; firstDifference: Difference; unacceptedText?: UnacceptedText };
 
 /** Where the record and its recomputation first disagree. */
 export type Difference =

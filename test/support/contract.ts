@@ -14,6 +14,9 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
 ajv.addSchema(doc, 'openapi.json');
 
+/** Compiled once per response schema: compiling is what a check costs most. */
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+
 /** What the published document does not cover (the UI, the document itself, problem-type pages, the page at / and its assets). */
 const UNDOCUMENTED = [/^\/docs/, /^\/openapi\.json$/, /^\/problems\//, /^\/$/, /^\/assets\//];
 
@@ -60,7 +63,8 @@ export function checkResponsesAgainstOpenApi(app: FastifyInstance, violations: s
       violations.push(`${where}: a JSON answer that is not a string or a buffer`);
       return payload;
     }
-    const validate = ajv.compile({ $ref: `openapi.json#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${request.method.toLowerCase()}/responses/${reply.statusCode}/content/${mediaType.replace('/', '~1')}/schema` });
+    const ref = `openapi.json#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${request.method.toLowerCase()}/responses/${reply.statusCode}/content/${mediaType.replace('/', '~1')}/schema`;
+    const validate = validators.get(ref) ?? validators.set(ref, ajv.compile({ $ref: ref })).get(ref)!;
     const body = JSON.parse(text);
     if (!validate(body)) violations.push(`${where}: body does not match: ${ajv.errorsText(validate.errors)}`);
     return payload;

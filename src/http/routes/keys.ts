@@ -6,6 +6,7 @@ import { nowIso } from '../command.js';
 import { ROLES } from '../auth/roles.js';
 import { digestOf, newSecret } from '../auth/secrets.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
+import { requiredText } from '../schemas/common.js';
 
 const KeyView = z
   .object({
@@ -19,7 +20,7 @@ const CreatedKey = KeyView.extend({
 }).meta({ id: 'CreatedApiKey' });
 
 const CreateKeyBody = z
-  .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES) })
+  .strictObject({ name: requiredText(200), role: z.enum(ROLES) })
   .meta({ id: 'CreateApiKey', examples: [{ name: 'ombudsman office recorder', role: 'recorder' }] });
 
 export const keyRoutes: FastifyPluginAsyncZod<{ keys: KeyStore }> = async (app, { keys }) => {

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
 import { presentEvent, presentTotals } from '../present.js';
+import { presentEventSafely } from '../present-event.js';
 import { sendPresented } from '../rendered.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { ExchangeIdParams } from '../schemas/exchange.js';
-import { EventPage, EventView, EventsQuery, LedgerHeadView, TotalsQuery, TotalsView, VerifyView } from '../schemas/ledger.js';
+import { EventPage, EventView, EventsQuery, ExportedEvent, LedgerHeadView, TotalsQuery, TotalsView, VerifyView } from '../schemas/ledger.js';
 import { Readable } from 'node:stream';
 import { sendCsv } from '../csv.js';
 import { EVENT_TABLE, TOTALS_TABLE } from '../csv-tables.js';
@@ -26,7 +27,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
   }, async (request) => {
     const history = await store.exchangeHistory(request.params.id);
     if (!history) throw new ProblemError(problem('not-found', `no exchange ${request.params.id}`));
-    return { data: history.map(presentEvent) };
+    return { data: history.map(presentEventSafely) };
   });
 
   app.get('/v1/events', {
@@ -40,7 +41,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
           description: 'A page of events, the NDJSON export, or the events as CSV',
           content: {
             [JSON_TYPE]: { schema: EventPage },
-            [NDJSON]: { schema: EventView.meta({ description: 'One Event per line' }) },
+            [NDJSON]: { schema: ExportedEvent },
           },
         },
         ...problemResponses(400),
@@ -62,7 +63,7 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
     }
     const events = await store.ledgerEvents(after, limit);
     const last = events.at(-1);
-    return reply.type('application/json; charset=utf-8').send({ data: events.map(presentEvent), nextCursor: events.length === limit && last ? String(last.sequence) : null });
+    return reply.type('application/json; charset=utf-8').send({ data: events.map(presentEventSafely), nextCursor: events.length === limit && last ? String(last.sequence) : null });
   });
 
   app.get('/v1/ledger/head', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_URL_LENGTH, TEXT_RULE, URL_RULE, recordableUrl, textFault } from '../../domain/text.js';
 import { isWorldTime } from '../../domain/time.js';
 import { KINDS, MAX_COUNT, STATUSES } from '../../domain/vocabulary.js';
 
@@ -21,10 +22,44 @@ export const WorldTimeSchema = z
   .refine(isWorldTime, 'must be an ISO 8601 date (2025-05-23) or date-time with offset (2025-05-23T14:00:00Z)')
   .meta({ description: 'World time: an ISO 8601 date or date-time with offset.', example: '2025-05-23' });
 
+/*
+ * Text and URLs of a request are held to the ledger's one rule (src/domain/text.ts) before
+ * anything else sees them: what is accepted can be hashed, stored and read back.
+ */
+const byTextRule = (value: string, ctx: z.RefinementCtx) => {
+  const fault = textFault(value);
+  if (fault) ctx.addIssue({ code: 'custom', message: fault });
+};
+
+/** Optional free text (a note): the text rule, at most `max` characters. */
+export const textField = (max: number) => z.string().superRefine(byTextRule).max(max).meta({ description: TEXT_RULE });
+
+/** Text that must say something (a name, a title, a reason): the text rule, trimmed, 1 to `max` characters. */
+export const requiredText = (max: number) => z.string().superRefine(byTextRule).trim().min(1).max(max).meta({ description: TEXT_RULE });
+
+/** A source's URL as the ledger holds and shows it. */
+export const RecordedUrl = z.string().max(MAX_URL_LENGTH).meta({
+  format: 'uri',
+  description: 'An http or https URI (RFC 3986), normalised when it was recorded.',
+});
+
+/** A source's URL as a request sends it: refused or normalised by the rule, then recorded. */
+const SourceUrl = z
+  .string()
+  .max(MAX_URL_LENGTH)
+  .meta({ description: URL_RULE })
+  .transform((value, ctx) => {
+    const verdict = recordableUrl(value);
+    if (verdict.ok) return verdict.url;
+    ctx.addIssue({ code: 'custom', message: verdict.message });
+    return z.NEVER;
+  })
+  .pipe(RecordedUrl);
+
 export const SourceSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(500),
-    url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+    title: requiredText(500),
+    url: SourceUrl.optional(),
     publishedAt: WorldTimeSchema.optional(),
   })
   .meta({ id: 'Source', description: 'Where the claim comes from.' });
@@ -33,10 +68,10 @@ export const SourceSchema = z
 export const provenanceFields = {
   occurredAt: WorldTimeSchema,
   source: SourceSchema.optional(),
-  note: z.string().max(5000).optional(),
+  note: textField(5000).optional(),
 };
 
-export const reasonField = z.string().trim().min(1).max(2000);
+export const reasonField = requiredText(2000);
 
 export const TermsSchema = z
   .strictObject({

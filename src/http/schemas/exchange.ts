@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ACTIONS } from '../../domain/vocabulary.js';
 import {
   CountSchema, HandoverSchema, IdSchema, KindSchema, PartyIdSchema, StatusSchema, TermsSchema,
-  WorldTimeSchema, provenanceFields, reasonField,
+  WorldTimeSchema, provenanceFields, reasonField, requiredText,
 } from './common.js';
 import { fromNotAfterTo } from './period.js';
 
@@ -20,8 +20,8 @@ export const ProposeBody = z
     kind: KindSchema,
     proposedBy: PartyIdSchema,
     sides: twoSides,
-    title: z.string().trim().min(1).max(500).optional(),
-    mediator: z.string().trim().min(1).max(500).optional(),
+    title: requiredText(500).optional(),
+    mediator: requiredText(500).optional(),
     ...provenanceFields,
   })
   .meta({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, KindSchema, PartyIdSchema, SourceSchema, WorldTimeSchema } from './common.js';
+import { IdSchema, KindSchema, PartyIdSchema, SourceSchema, WorldTimeSchema, requiredText, textField } from './common.js';
 import { fromNotAfterTo } from './period.js';
 
 export const PartyView = z
@@ -9,9 +9,9 @@ export const PartyView = z
 export const RegisterPartyBody = z
   .strictObject({
     id: PartyIdSchema,
-    name: z.string().trim().min(1).max(200),
+    name: requiredText(200),
     occurredAt: WorldTimeSchema.optional().meta({ description: 'Defaults to the time of recording.' }),
-    note: z.string().max(5000).optional(),
+    note: textField(5000).optional(),
   })
   .meta({ id: 'RegisterParty', examples: [{ id: 'UA', name: 'Ukraine' }] });
 
@@ -32,8 +32,30 @@ export const EventView = z
     note: z.string().nullable(),
     prevHash: z.string(),
     hash: z.string().meta({ description: 'SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without hash), hex.' }),
+    unacceptedText: z
+      .array(z.object({
+        path: z.string().meta({ description: 'The field, dotted from the event (`source.url`, `note`, `data.title`).' }),
+        message: z.string(),
+        shown: z.enum(['as recorded', 'normalised', 'left out']).meta({ description: 'What this answer shows in its place.' }),
+      }))
+      .optional()
+      .meta({
+        description: 'Present only on an event, written by an earlier build, that holds text this one would not accept. '
+          + 'A URL that is no RFC 3986 URI is shown normalised, or left out when it cannot be; other text as recorded. '
+          + 'So this answer is not what the hash covers: the NDJSON export has the event as recorded.',
+      }),
   })
   .meta({ id: 'Event' });
+
+/** A source exactly as an event holds it: whatever an earlier build recorded. */
+const RecordedSource = z
+  .strictObject({ title: z.string(), url: z.string().optional(), publishedAt: z.string().optional() })
+  .meta({ id: 'RecordedSource', description: 'A source as recorded (an earlier build recorded URLs as they were sent).' });
+
+/** One line of the NDJSON export: the event as recorded, which its hash covers (and what import takes). */
+export const ExportedEvent = EventView.omit({ unacceptedText: true })
+  .extend({ source: RecordedSource.nullable() })
+  .meta({ id: 'ExportedEvent', description: 'One event per line, as recorded: what its hash covers.' });
 
 export const EventPage = z
   .object({ data: z.array(EventView), nextCursor: z.string().nullable().meta({ description: 'Pass as `after`; null when nothing more is recorded yet.' }) })
@@ -89,5 +111,17 @@ export const VerifyView = z
       ])
       .optional()
       .meta({ description: 'Where the record and the recomputation first disagree (absent when ok).' }),
+    unacceptedText: z
+      .object({
+        events: z.int().min(1).meta({ description: 'How many events hold such text.' }),
+        first: z.array(z.object({ sequence: z.int(), eventId: z.string(), path: z.string(), message: z.string() }))
+          .meta({ description: 'The first fields (at most 20), in ledger order.' }),
+      })
+      .optional()
+      .meta({
+        description: 'Events that hold text this build would not accept (written by an earlier one, or into the file '
+          + 'directly): their hashes cover what they hold, so this is no difference and `ok` does not depend on it; the '
+          + 'JSON pages of events show them safely and flag them (`unacceptedText`). Absent when there is none.',
+      }),
   })
   .meta({ id: 'VerifyReport' });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ChainCheck } from '../../audit/chain.js';
+import { mergeUnacceptedText, TextCheck } from '../../audit/text-check.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
 import type { PartyState } from '../../domain/party.js';
@@ -67,12 +68,14 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   const [h] = await run<LedgerHead>(client, READS.head);
   const head: LedgerHead = h ?? { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
   const total = head.sequence;
-  const fail = (firstDifference: Difference, events: number): VerifyReport => ({
-    ok: false,
-    events,
-    head,
-    firstDifference,
-  });
+  // Text an earlier build let in is named beside the verdict, whatever it is (audit/text-check.ts).
+  const text = new TextCheck();
+  const withText = (r: VerifyReport): VerifyReport => {
+    const found = mergeUnacceptedText([text.result]);
+    return found ? { ...r, unacceptedText: found } : r;
+  };
+  const fail = (firstDifference: Difference, events: number): VerifyReport =>
+    withText({ ok: false, events, head, firstDifference });
   const report = (chained: number, folded: number) => progress?.(Math.floor((chained + folded) / 2), total);
 
   // 1. The chain, in ledger order.
@@ -81,6 +84,7 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   for (let page = await fetch<EventRow>('chain'); page.length > 0; page = await fetch<EventRow>('chain')) {
     for (const row of page) {
       const e = eventFromRow(row);
+      text.check(e);
       const broken = chain.next(e);
       if (broken)
         return fail({ kind: 'event', sequence: e.sequence, eventId: e.id, detail: broken }, chain.head.sequence);
@@ -192,5 +196,5 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
     }
   }
   progress?.(total, total);
-  return { ok: true, events: read, head };
+  return withText({ ok: true, events: read, head });
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { mergeUnacceptedText } from '../../audit/text-check.js';
 import { sumContributions, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import type { Difference, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
@@ -117,9 +118,11 @@ export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHe
   const h = st.head.get() as LedgerHead | undefined;
   const head: LedgerHead = h ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt } : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
   const total = head.sequence;
-  const fail = (firstDifference: Difference, n: number): VerifyReport => ({ ok: false, events: n, head, firstDifference });
-
   const results = await verifyStreams(sqlite, st, helper, total, pause, progress, options.onSplit);
+  // Named beside the verdict, whatever it is: such text is no difference (see TextCheck).
+  const text = mergeUnacceptedText(results.map((r) => r.text));
+  const also = text ? { unacceptedText: text } : {};
+  const fail = (firstDifference: Difference, n: number): VerifyReport => ({ ok: false, events: n, head, firstDifference, ...also });
 
   // 1. The chain, in ledger order. (The head, from the same snapshot, is its last event.)
   const own = results.flatMap((r) => (r.content ? [r.content] : [])).sort((a, b) => a.sequence - b.sequence)[0] ?? null;
@@ -167,7 +170,7 @@ export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHe
     }
   }
   progress?.(total, total);
-  return { ok: true, events: read, head };
+  return { ok: true, events: read, head, ...also };
 }
 
 /** The streams, in stream order, as one range or as two (the second in the worker). */

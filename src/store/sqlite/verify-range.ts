@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { TextCheck, type UnacceptedText } from '../../audit/text-check.js';
 import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
 import { addContribution, type Contribution } from '../../domain/totals.js';
 import type { Difference } from '../ledger-store.js';
@@ -31,6 +32,8 @@ export interface RangeResult {
   rows: { exchangeParties: number; stageHandovers: number; termsHistory: number };
   /** The contributions of the range's exchanges, summed per party and kind. */
   totals: Contribution[];
+  /** Its events that hold text this build would not accept. */
+  text: UnacceptedText;
 }
 
 /**
@@ -42,6 +45,7 @@ export interface RangeResult {
 export async function verifyRange(sqlite: Database.Database, range: StreamRange, pause: (read: number) => Promise<void> | void): Promise<RangeResult> {
   const st = verifyStatements(sqlite);
   const content = new ContentCheck();
+  const text = new TextCheck();
   // Summed as the streams are folded: a ledger's worth of per-exchange contributions is never held.
   const totals = new Map<string, Contribution>();
   const contribute = (c: Contribution) => addContribution(totals, c);
@@ -73,6 +77,7 @@ export async function verifyRange(sqlite: Database.Database, range: StreamRange,
         if ((row[0] as number) > 0) {
           read += 1;
           e = content.read(row);
+          if (e) text.check(e);
         } else {
           // Reading it throws where the fold would have: in stream order, unless a difference came first.
           const outside = readOutsideChain(row);
@@ -93,5 +98,5 @@ export async function verifyRange(sqlite: Database.Database, range: StreamRange,
     rows.close();
   }
   const counted = { exchangeParties: rows.sides.taken, stageHandovers: rows.stages.taken, termsHistory: rows.terms.taken };
-  return { read, content: content.first, outcome, streams, rows: counted, totals: [...totals.values()] };
+  return { read, content: content.first, outcome, streams, rows: counted, totals: [...totals.values()], text: text.result };
 }
