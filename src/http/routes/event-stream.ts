@@ -4,7 +4,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LedgerSignal } from '../../feed/ledger-signal.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
-import { presentEvent } from '../present.js';
+import { presentEventSafely } from '../present-event.js';
 import { problemResponses } from '../problem.js';
 import { EventStreamBody, EventStreamHeaders, EventStreamQuery } from '../schemas/event-stream.js';
 import { SSE_CONTENT_TYPE, sseComment, sseEvent, sseRetry } from '../sse.js';
@@ -129,7 +129,7 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<EventStreamPlugin> = async
         if (stop.aborted) break;
         if (page.length > 0) {
           cursor = page.at(-1)!.sequence;
-          await send(page.map((e) => sseEvent(e.sequence, e.type, presentEvent(e))).join(''));
+          await send(page.map((e) => sseEvent(e.sequence, e.type, presentEventSafely(e))).join(''));
           // More may be waiting: read on, giving other requests their turn between pages.
           if (page.length === options.pageSize) {
             await nextTurn();
