@@ -70,7 +70,7 @@ export function decideReported(command: ReportCommand, state: ExchangeState | nu
       const afterCompletion = state.status === 'completed';
       const errors = [...stageTimeErrors(command.occurredAt, state, ctx.now, afterCompletion), ...reportErrors(command.report, state, ctx)];
       if (errors.length) return unprocessable(errors);
-      const data = { exchangeId: state.id, stageId: command.stageId, accounts: accountsOf(command.report, state, provenance), afterCompletion };
+      const data = { exchangeId: state.id, stageId: command.stageId, accounts: accountsOf(command.report, state, command), afterCompletion };
       return accept([{ type: 'StageReported', data, ...provenance }]);
     }
     case 'complete': {
@@ -82,7 +82,7 @@ export function decideReported(command: ReportCommand, state: ExchangeState | nu
       if (nextStatus(state.status, 'complete') === undefined) return notAllowed(state, 'complete');
       const errors = [...completionTimeErrors(command.occurredAt, state, ctx), ...reportErrors(command.report, state, ctx)];
       if (errors.length) return unprocessable(errors);
-      const stage = { exchangeId: state.id, stageId: command.stageId, accounts: accountsOf(command.report, state, provenance), afterCompletion: false };
+      const stage = { exchangeId: state.id, stageId: command.stageId, accounts: accountsOf(command.report, state, command), afterCompletion: false };
       return accept([
         { type: 'StageReported', data: stage, ...provenance },
         { type: 'ExchangeCompleted', data: { exchangeId: state.id, finalStageId: command.stageId }, ...provenance },
@@ -175,10 +175,11 @@ function handsOverSomeone(sides: readonly SideAccountInput[], parties: readonly 
   return [{ path, message: 'a stage must hand over at least one person' }];
 }
 
-function accountsOf(report: StageReport, state: ExchangeState, provenance: { source: StageAccount['source']; note: string | null }): StageAccount[] {
+/** The accounts as kept; the one-account form takes the command's source and note. */
+function accountsOf(report: StageReport, state: ExchangeState, command: Pick<CommandProvenance, 'source' | 'note'>): StageAccount[] {
   const parties = state.sides.map((s) => s.party);
   if (report.form === 'sides') {
-    return [{ reportedBy: report.reportedBy, sides: normaliseSides(report.sides, parties, true), ...provenance }];
+    return [{ reportedBy: report.reportedBy, sides: normaliseSides(report.sides, parties, true), source: command.source, note: command.note }];
   }
   return report.accounts.map((a, i) => ({ reportedBy: a.reportedBy, sides: normaliseSides(a.sides, parties, i === 0), source: a.source, note: a.note }));
 }
