@@ -258,7 +258,9 @@ describe('accounts of the terms', () => {
   });
 
   it('given no terms accounts, then exactly what decide() decides', () => {
-    givenReported().when(withTerms(proposal, [])).thenEmits((decide(proposal, null, { ...reportCtx, stages: [] }) as { value: never[] }).value);
+    const old = decide(proposal, null, { ...reportCtx, stages: [] });
+    if (!old.ok) throw new Error('the proposal is valid');
+    givenReported().when(withTerms(proposal, [])).thenEmits(old.value);
   });
 
   it('given an unregistered reporter, a reporter twice, a stranger side, no sides and a bad figure, then each is named', () => {
