@@ -34,7 +34,8 @@ export function evolveReportedState(state: ExchangeState | null, event: Recorded
     case 'StageReported': {
       if (state === null) throw new Error(`cannot apply ${event.type} to an exchange that was never proposed`);
       const stage = stageStateOf(stageOfEvent(event, state));
-      const sides = state.sides.map((s, i) => ({ ...s, delivered: s.delivered + stage.sides[i]!.count })) as ExchangeState['sides'];
+      const count = (party: string) => stage.sides.find((h) => h.party === party)?.count ?? 0;
+      const sides = state.sides.map((s) => ({ ...s, delivered: s.delivered + count(s.party) })) as ExchangeState['sides'];
       return { ...state, sides, updatedAt: event.recordedAt, version: state.version + 1 };
     }
     case 'StageAccountAdded':

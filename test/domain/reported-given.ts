@@ -146,7 +146,8 @@ export function toRecorded(event: Event, sequence: number, version: number): Rec
     id: `evt-${sequence}-${sequenceSeed}`,
     streamId: event.data.exchangeId,
     version,
-    recordedAt: new Date(Date.UTC(2025, 5, 1, 0, 0, sequence % 60, sequence)).toISOString(),
+    // Recorded at the scenarios' clock, so that a replay (which decides at recordedAt) sees the same bound.
+    recordedAt: new Date(Date.parse(REPORT_NOW) + sequence).toISOString(),
     principal: 'test',
     prevHash: '0'.repeat(64),
     hash: `hash-${sequence}`,
