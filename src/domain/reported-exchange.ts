@@ -2,9 +2,10 @@ import { reportersOf, type ReporterId, type TermsAccount } from './accounts.js';
 import type { ExchangeEventData, RecordedEvent } from './events.js';
 import { evolveState, type ExchangeState } from './exchange.js';
 import {
-  READING_FIGURE_NAMES, addInto, nonZero, rowOf, stageContribution, termsContribution, type ReadingContribution, type ReadingRow, type Rows,
+  READING_FIGURE_NAMES, addInto, nonZero, rowOf, stageContribution, termsContribution, totalsUnder, type ReadingContribution, type ReadingRow,
+  type Rows,
 } from './reading-totals.js';
-import { FIRST, ZERO_TALLY, addTallies, readingsOf, stageTally, type Filing, type Reading, type SideTally } from './readings.js';
+import { FIRST, ZERO_TALLY, addTallies, readingsOf, stageTally, termsFigureUnder, type Filing, type Reading, type SideTally } from './readings.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from './reported-events.js';
 import { stageOfEvent, stageReporters, stageStateOf, withAccount, withVoid, type ReportedStage } from './reported-stage.js';
 import { totalsDelta, type Contribution } from './totals.js';
@@ -245,7 +246,7 @@ export interface StageWindow {
   to?: string;
 }
 
-const inWindow = (stage: ReportedStage, w: StageWindow) => (w.from === undefined || stage.occurredAt >= w.from) && (w.to === undefined || stage.occurredAt <= w.to);
+const inWindow = (stage: { occurredAt: string }, w: StageWindow) => (w.from === undefined || stage.occurredAt >= w.from) && (w.to === undefined || stage.occurredAt <= w.to);
 
 /** Each reading's tallies, summed from the stages (what the maintained ExchangeReadings must equal). */
 export function readingsFromStages(exchange: ReportedExchange): ExchangeReadings {
@@ -276,4 +277,72 @@ export function totalsOfExchanges(exchanges: Iterable<ReportedExchange>, reading
   const rows: Rows = new Map();
   for (const x of exchanges) addInto(rows, contributionUnder(x, reading, filing, window));
   return [...rows.values()].filter(nonZero).sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the readers show without loading stages, and the dated rows for windows.
+
+/** One side of an exchange under a reading (GET /v1/exchanges, …/{id} with according=). */
+export interface SideUnder extends SideTally {
+  party: string;
+  /** The standing terms under the reading (the reporter's account of them where it gave one). */
+  handsOver: number | null;
+}
+
+/** The sides under a reading, from ExchangeState and ExchangeReadings alone (no stages read). */
+export function sidesUnder(state: ExchangeState, readings: ExchangeReadings, reading: Reading): SideUnder[] {
+  const tallies = readings.tallies[reading] ?? readings.tallies[FIRST]!;
+  return state.sides.map((s, i) => {
+    const given = termsFigureUnder(readings.termsAccounts, reading, s.party);
+    return { party: s.party, handsOver: given === undefined ? s.handsOver : given, ...tallies[i]! };
+  });
+}
+
+/** The figures of a total that come from its stages, and so are bounded by a `from`/`to` window. */
+export const STAGE_FIGURES = [
+  'handedOver', 'received', 'handedOverUndisclosedStages', 'receivedUndisclosedStages', 'handedOverApproximate', 'receivedApproximate',
+] as const satisfies readonly (keyof ReadingContribution)[];
+
+/**
+ * A stage's rows, dated by the stage, in the rows' convention: FIRST's figures and the
+ * departure of each reporter that gave an account of it (elsewhere its reading is FIRST's).
+ * A store replaces a stage's rows whenever the stage changes (StageChange) and sums those
+ * in a window for the stage figures of bounded totals, as it sums stage_handovers today;
+ * a voided stage has none (or the store keeps them and filters by its void, as it does now).
+ */
+export function stageReadingRows(stage: ReportedStage, state: Pick<ExchangeState, 'kind' | 'sides'>, filing: Filing = 'kind'): ReadingRow[] {
+  const first = stageContribution(stage, FIRST, state, filing);
+  const out: ReadingRow[] = first.filter(nonZero).map((c) => ({ reading: FIRST, ...c }));
+  for (const r of stageReporters(stage)) {
+    const departure: Rows = addInto(addInto(new Map(), stageContribution(stage, r, state, filing)), first, -1);
+    out.push(...[...departure.values()].filter(nonZero).map((c) => ({ reading: r, ...c })));
+  }
+  return out;
+}
+
+/**
+ * Totals under a reading with the stage figures bounded by a window: the maintained rows for
+ * the terms' figures, the dated stage rows in the window for the rest (the reference for
+ * what a store's bounded query must answer).
+ */
+export function windowedTotals(
+  rows: Iterable<ReadingRow>,
+  stageRows: Iterable<{ occurredAt: string; rows: readonly ReadingRow[] }>,
+  reading: Reading,
+  window: StageWindow,
+): ReadingContribution[] {
+  const out: Rows = new Map();
+  for (const c of totalsUnder(rows, reading)) {
+    const row = rowOf(out, c.party, c.kind);
+    for (const f of READING_FIGURE_NAMES) if (!(STAGE_FIGURES as readonly string[]).includes(f)) row[f] += c[f];
+  }
+  for (const s of stageRows) {
+    if (!inWindow(s, window)) continue;
+    for (const c of s.rows) {
+      if (c.reading !== FIRST && c.reading !== reading) continue;
+      const row = rowOf(out, c.party, c.kind);
+      for (const f of STAGE_FIGURES) row[f] += c[f];
+    }
+  }
+  return [...out.values()].filter(nonZero).sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
 }

@@ -8,7 +8,8 @@ import type { ReportCommand, StageReport } from '../../src/domain/reported-decid
 import { reportedEventsInForceAt } from '../../src/domain/reported-as-of.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../src/domain/reported-events.js';
 import {
-  evolveReported, foldReported, readingsDelta, readingsFromStages, reportedChangeOf, totalsOfExchanges, type ReportedExchange, type ReportedSnapshot,
+  evolveReported, foldReported, readingsDelta, readingsFromStages, reportedChangeOf, stageReadingRows, totalsOfExchanges, windowedTotals,
+  type ReportedExchange, type ReportedSnapshot,
 } from '../../src/domain/reported-exchange.js';
 import { reportedCommandLength, reportedReplayRefusal } from '../../src/domain/reported-replay.js';
 import { stageStateOf } from '../../src/domain/reported-stage.js';
@@ -122,6 +123,8 @@ interface Book {
   histories: Recorded[][];
   /** The maintained reading rows, one set per filing, and the old totals. */
   rows: Record<Filing, Map<Reading, Rows>>;
+  /** The dated rows of every stage, replaced whenever a command changes the stage. */
+  stageRows: Map<string, { occurredAt: string; rows: ReadingRow[] }>;
   oldTotals: Contribution[];
   sequence: number;
 }
@@ -188,6 +191,7 @@ function apply(book: Book, i: number, c: AnyCommand): boolean {
   addRows(book.rows.kind, change.rows);
   addRows(book.rows.exchange, readingsDelta(before, change, change.stages, 'exchange'));
   book.oldTotals.push(...change.totals);
+  for (const { after } of change.stages) book.stageRows.set(after.id, { occurredAt: after.occurredAt, rows: stageReadingRows(after, change.state) });
   let folded = x;
   for (const e of recorded) folded = evolveReported(folded, e);
   book.exchanges[i] = folded;
@@ -232,7 +236,7 @@ function checkTotals(book: Book, filings: readonly Filing[] = FILINGS): void {
 function runLedger(proposals: Proposal[], steps: Step[]): void {
   const book: Book = {
     exchanges: EXCHANGES.map(() => null), snapshots: EXCHANGES.map(() => null), histories: EXCHANGES.map(() => []),
-    rows: { kind: new Map(), exchange: new Map() }, oldTotals: [], sequence: 0,
+    rows: { kind: new Map(), exchange: new Map() }, stageRows: new Map(), oldTotals: [], sequence: 0,
   };
   let n = 0;
   let cursor = START;
@@ -253,6 +257,12 @@ function runLedger(proposals: Proposal[], steps: Step[]): void {
     checkTotals(book, ['kind']);
   }
   checkTotals(book);
+  // Bounded by a window, from the maintained rows and the dated stage rows, as a store answers from/to.
+  const exchanges = book.exchanges.filter((x): x is ReportedExchange => x !== null);
+  const flat = flatRows(book.rows.kind);
+  for (const window of [{ from: '2025-05-02' }, { to: '2025-05-03T12:00:00.000Z' }, { from: '2025-05-02T06:00:00.000Z', to: '2025-05-04' }]) {
+    for (const r of READINGS) expect(windowedTotals(flat, book.stageRows.values(), r, window)).toEqual(totalsOfExchanges(exchanges, r, 'kind', window));
+  }
   // Every command's events replay through the rules that accepted them.
   for (const history of book.histories) {
     let done: Recorded[] = [];

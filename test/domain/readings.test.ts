@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIRST, figureUnder, filedCounts, stageView } from '../../src/domain/readings.js';
 import { READING_ZERO, totalsEach, totalsUnder, type ReadingContribution, type ReadingFigures } from '../../src/domain/reading-totals.js';
-import { totalsOfExchanges } from '../../src/domain/reported-exchange.js';
+import { sidesUnder, stageReadingRows, totalsOfExchanges, windowedTotals } from '../../src/domain/reported-exchange.js';
 import type { Kind } from '../../src/domain/vocabulary.js';
 import {
   ICRC, RU, UA, UN, account, addAccount, agree, complete, flatRows, givenReported, propose, reportAccounts, reportStage, side, stage, terms,
@@ -215,5 +215,41 @@ describe('a command changes the rows of its own exchange’s readings only', () 
     s.when(stage('x', { RU: 10, UA: 100 }, '2025-06-11')).thenState();
     expect(totals(s, UA).find((r) => r.party === UA)?.agreedOutstanding).toBe(5900);
     expect(totals(s, FIRST).find((r) => r.party === UA)?.agreedOutstanding).toBe(0);
+  });
+});
+
+describe('what a store reads without the stages, and the dated rows of windows', () => {
+  const scenario = givenReported(...JUNE);
+  const x = scenario.exchange!;
+  const readings = scenario.stream.snapshot!.readings;
+
+  it('given the exchange under UA’s reading, then UA’s terms and its delivered, with the undisclosed stage counted apart', () => {
+    expect(sidesUnder(x.state, readings, UA)).toEqual([
+      { party: UA, handsOver: 6000, delivered: 27, undisclosedStages: 0, approximate: 0 },
+      { party: RU, handsOver: 6000, delivered: 2409, undisclosedStages: 1, approximate: 0 },
+    ]);
+    expect(sidesUnder(x.state, readings, FIRST).map((s) => s.handsOver)).toEqual([0, 6000]);
+    expect(sidesUnder(x.state, readings, ICRC)[1]).toEqual({ party: RU, handsOver: 6000, delivered: 3412, undisclosedStages: 0, approximate: 1000 });
+    expect(sidesUnder(x.state, readings, 'silent')).toEqual(sidesUnder(x.state, readings, FIRST));
+  });
+
+  it('given s2, then its rows: FIRST’s 1,200, and UA’s departure of −3 (RU’s reading is FIRST’s: no rows)', () => {
+    expect(stageReadingRows(x.stages[1]!, x.state)).toEqual([
+      { reading: FIRST, ...row(RU, 'remains', { handedOver: 1200 }) },
+      { reading: FIRST, ...row(UA, 'remains', { received: 1200 }) },
+      { reading: UA, ...row(RU, 'remains', { handedOver: -3 }) },
+      { reading: UA, ...row(UA, 'remains', { received: -3 }) },
+    ]);
+  });
+
+  it('given a window of 12 to 14 June, then s2 and s3 only, under each reading, the terms’ figures whole', () => {
+    const stageRows = x.stages.map((st) => ({ occurredAt: st.occurredAt, rows: stageReadingRows(st, x.state) }));
+    const rows = flatRows(scenario.stream.rows);
+    const window = { from: '2025-06-12', to: '2025-06-14T23:59:59.999Z' };
+    expect(windowedTotals(rows, stageRows, UA, window)).toEqual([
+      row(RU, 'remains', { handedOver: 1197, handedOverUndisclosedStages: 1, agreedOutstanding: 3591 }),
+      row(UA, 'remains', { received: 1197, receivedUndisclosedStages: 1, agreedOutstanding: 5973 }),
+    ]);
+    for (const r of [FIRST, RU, UA, ICRC]) expect(windowedTotals(rows, stageRows, r, window)).toEqual(totalsOfExchanges([x], r, 'kind', window));
   });
 });
