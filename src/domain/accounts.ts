@@ -75,8 +75,11 @@ export function reporterErrors(
   path: string,
   allowNull = false,
 ): FieldError[] {
-  if (reportedBy === null) return allowNull ? [] : [{ path, message: 'must name the reporter (a registered party or observer)' }];
-  return registered.has(reportedBy) ? [] : [{ path, message: `reporter ${reportedBy} is not registered (as a party or an observer)` }];
+  if (reportedBy === null)
+    return allowNull ? [] : [{ path, message: 'must name the reporter (a registered party or observer)' }];
+  return registered.has(reportedBy)
+    ? []
+    : [{ path, message: `reporter ${reportedBy} is not registered (as a party or an observer)` }];
 }
 
 /**
@@ -84,20 +87,31 @@ export function reporterErrors(
  * once, a count that is a whole number in range or null, `approximate` only with a count, and
  * a breakdown only with a count, by distinct kinds of the vocabulary, summing to at most it.
  */
-export function sideAccountErrors(sides: readonly SideAccountInput[], parties: readonly PartyId[], path: string): FieldError[] {
+export function sideAccountErrors(
+  sides: readonly SideAccountInput[],
+  parties: readonly PartyId[],
+  path: string,
+): FieldError[] {
   if (sides.length === 0) return [{ path, message: 'an account gives at least one side' }];
   const errors: FieldError[] = [];
   const seen = new Set<PartyId>();
   sides.forEach((s, i) => {
     const at = `${path}.${i}`;
-    if (!parties.includes(s.party)) errors.push({ path: `${at}.party`, message: `must be a party of this exchange (${parties.join(' or ')})` });
+    if (!parties.includes(s.party))
+      errors.push({ path: `${at}.party`, message: `must be a party of this exchange (${parties.join(' or ')})` });
     else if (seen.has(s.party)) errors.push({ path: `${at}.party`, message: `names ${s.party} twice` });
     seen.add(s.party);
     if (s.count !== null && !isCount(s.count)) {
-      errors.push({ path: `${at}.count`, message: `must be a whole number from 0 to ${MAX_COUNT}, or null when not disclosed` });
+      errors.push({
+        path: `${at}.count`,
+        message: `must be a whole number from 0 to ${MAX_COUNT}, or null when not disclosed`,
+      });
     }
     if (s.approximate === true && s.count === null) {
-      errors.push({ path: `${at}.approximate`, message: 'needs a count: a count not disclosed (null) cannot be approximate' });
+      errors.push({
+        path: `${at}.approximate`,
+        message: 'needs a count: a count not disclosed (null) cannot be approximate',
+      });
     }
     errors.push(...breakdownErrors(s, at));
   });
@@ -107,14 +121,17 @@ export function sideAccountErrors(sides: readonly SideAccountInput[], parties: r
 function breakdownErrors(side: SideAccountInput, at: string): FieldError[] {
   const breakdown = side.breakdown ?? [];
   if (breakdown.length === 0) return [];
-  if (side.count === null) return [{ path: `${at}.breakdown`, message: 'needs a count: a count not disclosed (null) cannot be broken down' }];
+  if (side.count === null)
+    return [{ path: `${at}.breakdown`, message: 'needs a count: a count not disclosed (null) cannot be broken down' }];
   const errors: FieldError[] = [];
   const kinds = new Set<string>();
   breakdown.forEach((b, j) => {
-    if (!(KINDS as readonly string[]).includes(b.kind)) errors.push({ path: `${at}.breakdown.${j}.kind`, message: `must be one of ${KINDS.join(', ')}` });
+    if (!(KINDS as readonly string[]).includes(b.kind))
+      errors.push({ path: `${at}.breakdown.${j}.kind`, message: `must be one of ${KINDS.join(', ')}` });
     else if (kinds.has(b.kind)) errors.push({ path: `${at}.breakdown.${j}.kind`, message: `names ${b.kind} twice` });
     kinds.add(b.kind);
-    if (!isCount(b.count)) errors.push({ path: `${at}.breakdown.${j}.count`, message: `must be a whole number from 0 to ${MAX_COUNT}` });
+    if (!isCount(b.count))
+      errors.push({ path: `${at}.breakdown.${j}.count`, message: `must be a whole number from 0 to ${MAX_COUNT}` });
   });
   const sum = breakdown.reduce((acc, b) => acc + (isCount(b.count) ? b.count : 0), 0);
   if (isCount(side.count) && sum > side.count) {
@@ -136,16 +153,24 @@ export function termsAccountErrors(
     const at = `${path}.${i}`;
     const reporter = reporterErrors(a.reportedBy, registered, `${at}.reportedBy`);
     if (reporter.length) errors.push(...reporter);
-    else if (reporters.has(a.reportedBy)) errors.push({ path: `${at}.reportedBy`, message: `names ${a.reportedBy}'s account twice` });
+    else if (reporters.has(a.reportedBy))
+      errors.push({ path: `${at}.reportedBy`, message: `names ${a.reportedBy}'s account twice` });
     reporters.add(a.reportedBy);
     if (a.sides.length === 0) errors.push({ path: `${at}.sides`, message: 'an account gives at least one side' });
     const seen = new Set<PartyId>();
     a.sides.forEach((s, j) => {
-      if (!parties.includes(s.party)) errors.push({ path: `${at}.sides.${j}.party`, message: `must be a party of this exchange (${parties.join(' or ')})` });
+      if (!parties.includes(s.party))
+        errors.push({
+          path: `${at}.sides.${j}.party`,
+          message: `must be a party of this exchange (${parties.join(' or ')})`,
+        });
       else if (seen.has(s.party)) errors.push({ path: `${at}.sides.${j}.party`, message: `names ${s.party} twice` });
       seen.add(s.party);
       if (s.handsOver !== null && !isCount(s.handsOver)) {
-        errors.push({ path: `${at}.sides.${j}.handsOver`, message: `must be a whole number from 0 to ${MAX_COUNT}, or null when not specified` });
+        errors.push({
+          path: `${at}.sides.${j}.handsOver`,
+          message: `must be a whole number from 0 to ${MAX_COUNT}, or null when not specified`,
+        });
       }
     });
   });
@@ -154,7 +179,8 @@ export function termsAccountErrors(
 
 /** A side as kept: every field present; an empty breakdown is no breakdown. */
 export function sideAccountOf(s: SideAccountInput): SideAccount {
-  const breakdown = s.breakdown && s.breakdown.length > 0 ? s.breakdown.map((b) => ({ kind: b.kind, count: b.count })) : null;
+  const breakdown =
+    s.breakdown && s.breakdown.length > 0 ? s.breakdown.map((b) => ({ kind: b.kind, count: b.count })) : null;
   return { party: s.party, count: s.count, approximate: s.approximate === true, breakdown };
 }
 
@@ -164,7 +190,11 @@ const ZERO_SIDE = (party: PartyId): SideAccount => ({ party, count: 0, approxima
  * An account's sides in the exchange's side order. The first account of a stage names every
  * side (`complete`: an omitted side hands over 0); a later one keeps only what it gives.
  */
-export function normaliseSides(sides: readonly SideAccountInput[], parties: readonly PartyId[], complete: boolean): SideAccount[] {
+export function normaliseSides(
+  sides: readonly SideAccountInput[],
+  parties: readonly PartyId[],
+  complete: boolean,
+): SideAccount[] {
   return parties.flatMap((p) => {
     const given = sides.find((s) => s.party === p);
     if (given) return [sideAccountOf(given)];
@@ -173,12 +203,21 @@ export function normaliseSides(sides: readonly SideAccountInput[], parties: read
 }
 
 export function normaliseTermsAccount(a: TermsAccountInput, parties: readonly PartyId[]): TermsAccount {
-  const sides = parties.flatMap((p) => a.sides.filter((s) => s.party === p).slice(0, 1).map((s) => ({ party: p, handsOver: s.handsOver })));
+  const sides = parties.flatMap((p) =>
+    a.sides
+      .filter((s) => s.party === p)
+      .slice(0, 1)
+      .map((s) => ({ party: p, handsOver: s.handsOver })),
+  );
   return { reportedBy: a.reportedBy, sides, source: a.source, note: a.note };
 }
 
 /** A stage recorded before accounts existed (StageRecorded) is one unattributed account of it. */
-export function accountOfStageRecorded(event: { data: { sides: readonly Handover[] }; source: Source | null; note: string | null }): StageAccount {
+export function accountOfStageRecorded(event: {
+  data: { sides: readonly Handover[] };
+  source: Source | null;
+  note: string | null;
+}): StageAccount {
   return {
     reportedBy: null,
     sides: event.data.sides.map((h) => ({ party: h.party, count: h.count, approximate: false, breakdown: null })),
@@ -202,7 +241,8 @@ export function disputedParties(accounts: readonly Pick<StageAccount, 'sides'>[]
 }
 
 /** Whether any two disclosed counts of the same side differ (the stage view's `disputed`). */
-export const isDisputed = (accounts: readonly Pick<StageAccount, 'sides'>[]): boolean => disputedParties(accounts).length > 0;
+export const isDisputed = (accounts: readonly Pick<StageAccount, 'sides'>[]): boolean =>
+  disputedParties(accounts).length > 0;
 
 /** The reporters of these accounts, each once, in the order they first gave one (unattributed ones are none). */
 export function reportersOf(accounts: readonly { reportedBy: ReporterId | null }[]): ReporterId[] {

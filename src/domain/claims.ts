@@ -45,19 +45,32 @@ export type Claim = ClaimEventData['data'] & { occurredAt: string; source: Sourc
 export function decideClaim(command: RecordClaim, ctx: ClaimContext): ReportDecision<NewLedgerEvent<ClaimEventData>[]> {
   const errors: FieldError[] = [];
   if (!ctx.registeredReporters.has(command.reportedBy)) {
-    errors.push({ path: 'reportedBy', message: `reporter ${command.reportedBy} is not registered (as a party or an observer)` });
+    errors.push({
+      path: 'reportedBy',
+      message: `reporter ${command.reportedBy} is not registered (as a party or an observer)`,
+    });
   }
-  if (!ctx.registeredParties.has(command.party)) errors.push({ path: 'party', message: `party ${command.party} is not registered` });
-  if (!(KINDS as readonly string[]).includes(command.kind)) errors.push({ path: 'kind', message: `must be one of ${KINDS.join(', ')}` });
-  if (command.field !== 'handedOver' && command.field !== 'received') errors.push({ path: 'field', message: 'must be handedOver or received' });
-  if (!Number.isSafeInteger(command.value) || command.value < 0) errors.push({ path: 'value', message: 'must be a whole number ≥ 0' });
+  if (!ctx.registeredParties.has(command.party))
+    errors.push({ path: 'party', message: `party ${command.party} is not registered` });
+  if (!(KINDS as readonly string[]).includes(command.kind))
+    errors.push({ path: 'kind', message: `must be one of ${KINDS.join(', ')}` });
+  if (command.field !== 'handedOver' && command.field !== 'received')
+    errors.push({ path: 'field', message: 'must be handedOver or received' });
+  if (!Number.isSafeInteger(command.value) || command.value < 0)
+    errors.push({ path: 'value', message: 'must be a whole number ≥ 0' });
   if (isTooFarInFuture(command.occurredAt, ctx.now)) {
-    errors.push({ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(ctx.now)})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `must not lie more than a day in the future (latest allowed: ${futureBound(ctx.now)})`,
+    });
   }
   for (const bound of ['from', 'to'] as const) {
     const t = command[bound];
     if (t !== null && precedes(command.occurredAt, t)) {
-      errors.push({ path: bound, message: `must not lie after the claim was made (${command.occurredAt}): a claim speaks of what has happened` });
+      errors.push({
+        path: bound,
+        message: `must not lie after the claim was made (${command.occurredAt}): a claim speaks of what has happened`,
+      });
     }
   }
   if (command.from !== null && command.to !== null && precedes(command.to, command.from)) {
@@ -67,14 +80,25 @@ export function decideClaim(command: RecordClaim, ctx: ClaimContext): ReportDeci
   if (errors.length) return refuseReport({ kind: 'unprocessable', errors });
   const { claimId, reportedBy, party, kind, field, from, to, value } = command;
   return accept([
-    { type: 'ClaimRecorded', data: { claimId, reportedBy, party, kind, field, from, to, value }, occurredAt: command.occurredAt, source: command.source, note: command.note },
+    {
+      type: 'ClaimRecorded',
+      data: { claimId, reportedBy, party, kind, field, from, to, value },
+      occurredAt: command.occurredAt,
+      source: command.source,
+      note: command.note,
+    },
   ]);
 }
 
 export const claimStreamId = (id: string) => `claim:${id}`;
 
 /** The totals query a claim is checked against: the party and kind, its stages' window as inclusive bounds. */
-export function claimWindow(claim: Pick<Claim, 'party' | 'kind' | 'from' | 'to' | 'occurredAt'>): { party: PartyId; kind: Kind; from?: string; to: string } {
+export function claimWindow(claim: Pick<Claim, 'party' | 'kind' | 'from' | 'to' | 'occurredAt'>): {
+  party: PartyId;
+  kind: Kind;
+  from?: string;
+  to: string;
+} {
   return {
     party: claim.party,
     kind: claim.kind,
@@ -101,10 +125,17 @@ export interface ClaimCheck {
  * kind in its window (claimWindow) under each reading the caller shows; a reading with no row
  * has nothing in that window (0).
  */
-export function checkClaim(claim: Pick<Claim, 'field' | 'value'>, figures: ReadonlyMap<Reading, ReadingFigures | undefined>): ClaimCheck[] {
+export function checkClaim(
+  claim: Pick<Claim, 'field' | 'value'>,
+  figures: ReadonlyMap<Reading, ReadingFigures | undefined>,
+): ClaimCheck[] {
   return [...figures].map(([reading, f]) => {
     const ledger = f ? f[claim.field] : 0;
-    const undisclosedStages = f ? (claim.field === 'handedOver' ? f.handedOverUndisclosedStages : f.receivedUndisclosedStages) : 0;
+    const undisclosedStages = f
+      ? claim.field === 'handedOver'
+        ? f.handedOverUndisclosedStages
+        : f.receivedUndisclosedStages
+      : 0;
     const approximate = f ? (claim.field === 'handedOver' ? f.handedOverApproximate : f.receivedApproximate) : 0;
     return { reading, ledger, difference: claim.value - ledger, undisclosedStages, approximate };
   });

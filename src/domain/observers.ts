@@ -37,23 +37,40 @@ export function decideObserverRegistration(
   taken: 'party' | 'observer' | null,
   now: string,
 ): ReportDecision<NewLedgerEvent<ObserverEventData>[]> {
-  if (taken !== null) return refuseReport({ kind: 'reporter-already-registered', reporterId: command.observerId, registeredAs: taken });
+  if (taken !== null)
+    return refuseReport({ kind: 'reporter-already-registered', reporterId: command.observerId, registeredAs: taken });
   const errors: FieldError[] = [];
-  if (!REPORTER_ID.test(command.observerId)) errors.push({ path: 'id', message: 'must be a short slug ([A-Za-z0-9_-]{1,32})' });
+  if (!REPORTER_ID.test(command.observerId))
+    errors.push({ path: 'id', message: 'must be a short slug ([A-Za-z0-9_-]{1,32})' });
   else if (RESERVED_READING_NAMES.has(command.observerId)) {
-    errors.push({ path: 'id', message: `"${command.observerId}" is reserved for the readings (according=${command.observerId})` });
+    errors.push({
+      path: 'id',
+      message: `"${command.observerId}" is reserved for the readings (according=${command.observerId})`,
+    });
   }
   if (command.name.trim().length === 0) errors.push({ path: 'name', message: 'must not be empty' });
   if (isTooFarInFuture(command.occurredAt, now)) {
-    errors.push({ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})`,
+    });
   }
   if (errors.length) return refuseReport({ kind: 'unprocessable', errors });
   return accept([
-    { type: 'ObserverRegistered', data: { observerId: command.observerId, name: command.name }, occurredAt: command.occurredAt, source: null, note: command.note },
+    {
+      type: 'ObserverRegistered',
+      data: { observerId: command.observerId, name: command.name },
+      occurredAt: command.occurredAt,
+      source: null,
+      note: command.note,
+    },
   ]);
 }
 
-export function observerRegistered(event: { data: { observerId: ReporterId; name: string }; occurredAt: string }): ObserverState {
+export function observerRegistered(event: {
+  data: { observerId: ReporterId; name: string };
+  occurredAt: string;
+}): ObserverState {
   return { id: event.data.observerId, name: event.data.name, registeredAt: event.occurredAt };
 }
 

@@ -1,6 +1,14 @@
 import type { TermsAccount } from './accounts.js';
 import type { ExchangeState } from './exchange.js';
-import { FIRST, filedCounts, figureUnder, termsFigureUnder, type Filing, type Reading, type SideTally } from './readings.js';
+import {
+  FIRST,
+  filedCounts,
+  figureUnder,
+  termsFigureUnder,
+  type Filing,
+  type Reading,
+  type SideTally,
+} from './readings.js';
 import type { ReportedStage } from './reported-stage.js';
 import { ZERO, type Figures } from './totals.js';
 import type { Kind, PartyId } from './vocabulary.js';
@@ -33,7 +41,11 @@ export interface ReadingFigures extends Figures {
 }
 
 export const READING_ZERO: ReadingFigures = {
-  ...ZERO, handedOverUndisclosedStages: 0, receivedUndisclosedStages: 0, handedOverApproximate: 0, receivedApproximate: 0,
+  ...ZERO,
+  handedOverUndisclosedStages: 0,
+  receivedUndisclosedStages: 0,
+  handedOverApproximate: 0,
+  receivedApproximate: 0,
 };
 export const READING_FIGURE_NAMES = Object.keys(READING_ZERO) as (keyof ReadingFigures)[];
 
@@ -75,11 +87,19 @@ export const nonZero = (c: ReadingFigures): boolean => READING_FIGURE_NAMES.some
 type Exchange = Pick<ExchangeState, 'kind' | 'status' | 'sides'>;
 
 /** What one counted stage adds, under a reading, to the totals of the exchange's two parties. */
-export function stageContribution(stage: ReportedStage, reading: Reading, exchange: Pick<ExchangeState, 'kind' | 'sides'>, filing: Filing = 'kind'): ReadingContribution[] {
+export function stageContribution(
+  stage: ReportedStage,
+  reading: Reading,
+  exchange: Pick<ExchangeState, 'kind' | 'sides'>,
+  filing: Filing = 'kind',
+): ReadingContribution[] {
   const rows: Rows = new Map();
   if (stage.voided) return [];
   const [a, b] = exchange.sides.map((s) => s.party) as [PartyId, PartyId];
-  for (const [own, other] of [[a, b], [b, a]] as const) {
+  for (const [own, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     const f = figureUnder(stage, reading, own);
     if (f.count === null) {
       rowOf(rows, own, exchange.kind).handedOverUndisclosedStages += 1;
@@ -103,7 +123,12 @@ export function stageContribution(stage: ReportedStage, reading: Reading, exchan
  * reporter's account of the terms where it gave one, against what was delivered under the
  * same reading (`tallies`, one per side).
  */
-export function termsContribution(exchange: Exchange, termsAccounts: readonly TermsAccount[], tallies: readonly SideTally[], reading: Reading): ReadingContribution[] {
+export function termsContribution(
+  exchange: Exchange,
+  termsAccounts: readonly TermsAccount[],
+  tallies: readonly SideTally[],
+  reading: Reading,
+): ReadingContribution[] {
   return exchange.sides.map((side, i) => {
     const given = termsFigureUnder(termsAccounts, reading, side.party);
     const handsOver = given === undefined ? side.handsOver : given;
@@ -120,7 +145,7 @@ export function termsContribution(exchange: Exchange, termsAccounts: readonly Te
   });
 }
 
-/** The full totals under `reading` from FIRST's rows and the reporters' departures (rows of other readings are ignored). */
+/** The full totals under `reading`: FIRST's rows plus the reading's departures (other readings' rows are ignored). */
 export function totalsUnder(rows: Iterable<ReadingRow>, reading: Reading): ReadingContribution[] {
   const out: Rows = new Map();
   for (const r of rows) if (r.reading === FIRST || r.reading === reading) addInto(out, [r]);
@@ -128,9 +153,14 @@ export function totalsUnder(rows: Iterable<ReadingRow>, reading: Reading): Readi
 }
 
 /** `according=each`: every reporter's totals, side by side. */
-export function totalsEach(rows: readonly ReadingRow[], reporters: readonly Reading[]): Map<Reading, ReadingContribution[]> {
+export function totalsEach(
+  rows: readonly ReadingRow[],
+  reporters: readonly Reading[],
+): Map<Reading, ReadingContribution[]> {
   return new Map(reporters.map((r) => [r, totalsUnder(rows, r)]));
 }
 
 export const sorted = <T extends { party: PartyId; kind: Kind }>(rows: T[]): T[] =>
-  rows.sort((x, y) => (x.party === y.party ? (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0) : x.party < y.party ? -1 : 1));
+  rows.sort((x, y) =>
+    x.party === y.party ? (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0) : x.party < y.party ? -1 : 1,
+  );

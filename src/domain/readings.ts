@@ -1,4 +1,10 @@
-import { disputedParties, type BreakdownEntry, type ReporterId, type SideAccount, type TermsAccount } from './accounts.js';
+import {
+  disputedParties,
+  type BreakdownEntry,
+  type ReporterId,
+  type SideAccount,
+  type TermsAccount,
+} from './accounts.js';
 import type { ReportedStage } from './reported-stage.js';
 import type { Kind, PartyId } from './vocabulary.js';
 
@@ -53,7 +59,11 @@ export const figuresUnder = (stage: ReportedStage, reading: Reading, parties: re
  */
 export type Filing = 'kind' | 'exchange';
 
-export function filedCounts(figure: Pick<SideAccount, 'count' | 'breakdown'>, exchangeKind: Kind, filing: Filing = 'kind'): BreakdownEntry[] {
+export function filedCounts(
+  figure: Pick<SideAccount, 'count' | 'breakdown'>,
+  exchangeKind: Kind,
+  filing: Filing = 'kind',
+): BreakdownEntry[] {
   if (figure.count === null || figure.count === 0) return [];
   if (filing === 'exchange' || figure.breakdown === null) return [{ kind: exchangeKind, count: figure.count }];
   const byKind = new Map<Kind, number>();
@@ -95,8 +105,15 @@ export function stageView(stage: ReportedStage, reading: Reading, parties: reado
   };
 }
 
-/** The standing terms of a side under a reading: the reporter's account of them where it gave one (`undefined`: it gave none). */
-export function termsFigureUnder(termsAccounts: readonly TermsAccount[], reading: Reading, party: PartyId): number | null | undefined {
+/**
+ * The standing terms of a side under a reading: the reporter's account of them where it gave
+ * one (`undefined`: it gave none).
+ */
+export function termsFigureUnder(
+  termsAccounts: readonly TermsAccount[],
+  reading: Reading,
+  party: PartyId,
+): number | null | undefined {
   if (reading === FIRST) return undefined;
   const side = termsAccounts.find((a) => a.reportedBy === reading)?.sides.find((s) => s.party === party);
   return side === undefined ? undefined : side.handsOver;

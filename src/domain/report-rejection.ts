@@ -6,7 +6,9 @@ import type { Rejection } from './rejection.js';
  * apart from Rejection so that the shell's exhaustive mapping of the old kinds stays as it is
  * until the HTTP session maps these too.
  */
-export type ReportRejection = Rejection | { kind: 'reporter-already-registered'; reporterId: ReporterId; registeredAs: 'party' | 'observer' };
+export type ReportRejection =
+  | Rejection
+  | { kind: 'reporter-already-registered'; reporterId: ReporterId; registeredAs: 'party' | 'observer' };
 
 export type ReportDecision<T> = { ok: true; value: T } | { ok: false; rejection: ReportRejection };
 

@@ -11,7 +11,10 @@ import { laterOf } from './time.js';
  *   (afterCompletion) from the later of its date and the completion's;
  * - StageAccountAdded, as a void: from the later of its own date and its stage's.
  */
-export function reportedEventsInForceAt<E extends RecordedLedgerEvent<ReportedExchangeEventData>>(events: readonly E[], t: string): E[] {
+export function reportedEventsInForceAt<E extends RecordedLedgerEvent<ReportedExchangeEventData>>(
+  events: readonly E[],
+  t: string,
+): E[] {
   let transitionsUpTo = '';
   let agreedFrom: string | null = null;
   const stageFrom = new Map<string, string>();

@@ -1,6 +1,14 @@
 import {
-  normaliseSides, normaliseTermsAccount, reporterErrors, sideAccountErrors, termsAccountErrors, type ReporterId, type SideAccountInput,
-  type StageAccount, type StageAccountInput, type TermsAccountInput,
+  normaliseSides,
+  normaliseTermsAccount,
+  reporterErrors,
+  sideAccountErrors,
+  termsAccountErrors,
+  type ReporterId,
+  type SideAccountInput,
+  type StageAccount,
+  type StageAccountInput,
+  type TermsAccountInput,
 } from './accounts.js';
 import type { CommandProvenance, DecisionContext, ExchangeCommand } from './commands.js';
 import { decide } from './decide.js';
@@ -40,7 +48,12 @@ export type ReportCommand =
   /** `report: null` completes without a last tranche. */
   | (CommandProvenance & { action: 'complete'; stageId: string; report: StageReport | null })
   /** A later account of an existing stage (POST …/stages/{stageId}/accounts); its source and note are the command's. */
-  | (CommandProvenance & { action: 'addAccount'; stageId: string; reportedBy: ReporterId | null; sides: readonly SideAccountInput[] });
+  | (CommandProvenance & {
+      action: 'addAccount';
+      stageId: string;
+      reportedBy: ReporterId | null;
+      sides: readonly SideAccountInput[];
+    });
 
 /** What the shell gathers for this decider (cf. DecisionContext). */
 export interface ReportContext {
@@ -55,9 +68,17 @@ export interface ReportContext {
 
 type Events = NewLedgerEvent<ReportedExchangeEventData>[];
 
-export function decideReported(command: ReportCommand, state: ExchangeState | null, ctx: ReportContext): ReportDecision<Events> {
+export function decideReported(
+  command: ReportCommand,
+  state: ExchangeState | null,
+  ctx: ReportContext,
+): ReportDecision<Events> {
   const provenance = { occurredAt: command.occurredAt, source: command.source, note: command.note };
-  const oldCtx: DecisionContext = { now: ctx.now, registeredParties: ctx.registeredParties, stages: ctx.stages.map(stageStateOf) };
+  const oldCtx: DecisionContext = {
+    now: ctx.now,
+    registeredParties: ctx.registeredParties,
+    stages: ctx.stages.map(stageStateOf),
+  };
   switch (command.action) {
     case 'propose':
     case 'counter':
@@ -65,12 +86,21 @@ export function decideReported(command: ReportCommand, state: ExchangeState | nu
     case 'recordStage': {
       if (state === null) return refuse({ kind: 'exchange-not-found', exchangeId: '' });
       const plain = plainSides(command.report);
-      if (plain && state.status === 'agreed') return decide({ action: 'recordStage', stageId: command.stageId, sides: plain, ...provenance }, state, oldCtx);
+      if (plain && state.status === 'agreed')
+        return decide({ action: 'recordStage', stageId: command.stageId, sides: plain, ...provenance }, state, oldCtx);
       if (state.status !== 'agreed' && state.status !== 'completed') return notAllowed(state, 'recordStage');
       const afterCompletion = state.status === 'completed';
-      const errors = [...stageTimeErrors(command.occurredAt, state, ctx.now, afterCompletion), ...reportErrors(command.report, state, ctx)];
+      const errors = [
+        ...stageTimeErrors(command.occurredAt, state, ctx.now, afterCompletion),
+        ...reportErrors(command.report, state, ctx),
+      ];
       if (errors.length) return unprocessable(errors);
-      const data = { exchangeId: state.id, stageId: command.stageId, accounts: accountsOf(command.report, state, command), afterCompletion };
+      const data = {
+        exchangeId: state.id,
+        stageId: command.stageId,
+        accounts: accountsOf(command.report, state, command),
+        afterCompletion,
+      };
       return accept([{ type: 'StageReported', data, ...provenance }]);
     }
     case 'complete': {
@@ -80,9 +110,17 @@ export function decideReported(command: ReportCommand, state: ExchangeState | nu
         return decide({ action: 'complete', stageId: command.stageId, sides: plain, ...provenance }, state, oldCtx);
       }
       if (nextStatus(state.status, 'complete') === undefined) return notAllowed(state, 'complete');
-      const errors = [...completionTimeErrors(command.occurredAt, state, ctx), ...reportErrors(command.report, state, ctx)];
+      const errors = [
+        ...completionTimeErrors(command.occurredAt, state, ctx),
+        ...reportErrors(command.report, state, ctx),
+      ];
       if (errors.length) return unprocessable(errors);
-      const stage = { exchangeId: state.id, stageId: command.stageId, accounts: accountsOf(command.report, state, command), afterCompletion: false };
+      const stage = {
+        exchangeId: state.id,
+        stageId: command.stageId,
+        accounts: accountsOf(command.report, state, command),
+        afterCompletion: false,
+      };
       return accept([
         { type: 'StageReported', data: stage, ...provenance },
         { type: 'ExchangeCompleted', data: { exchangeId: state.id, finalStageId: command.stageId }, ...provenance },
@@ -106,14 +144,24 @@ export function decideAccount(
   const errors: FieldError[] = [];
   if (isTooFarInFuture(command.occurredAt, ctx.now)) errors.push(futureError(ctx.now));
   else if (precedes(command.occurredAt, stage.occurredAt)) {
-    errors.push({ path: 'occurredAt', message: `an account must not precede the stage it gives (${stage.occurredAt})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `an account must not precede the stage it gives (${stage.occurredAt})`,
+    });
   }
   errors.push(...reporterErrors(command.reportedBy, ctx.registeredReporters, 'reportedBy'));
   const parties = state.sides.map((s) => s.party);
   errors.push(...sideAccountErrors(command.sides, parties, 'sides'));
   if (errors.length) return unprocessable(errors);
-  const data = { exchangeId: state.id, stageId: command.stageId, reportedBy: command.reportedBy!, sides: normaliseSides(command.sides, parties, false) };
-  return accept([{ type: 'StageAccountAdded', data, occurredAt: command.occurredAt, source: command.source, note: command.note }]);
+  const data = {
+    exchangeId: state.id,
+    stageId: command.stageId,
+    reportedBy: command.reportedBy!,
+    sides: normaliseSides(command.sides, parties, false),
+  };
+  return accept([
+    { type: 'StageAccountAdded', data, occurredAt: command.occurredAt, source: command.source, note: command.note },
+  ]);
 }
 
 /** Propose or counter with accounts of the terms: decide()'s own decision, then the accounts after it. */
@@ -128,17 +176,36 @@ function decideTerms(
   if (termsAccounts.length === 0) return decided;
   if (!decided.ok && decided.rejection.kind !== 'unprocessable') return decided;
   const parties = command.action === 'propose' ? command.sides.map((s) => s.party) : state!.sides.map((s) => s.party);
-  const errors = [...(decided.ok ? [] : (decided.rejection as Extract<Rejection, { kind: 'unprocessable' }>).errors), ...termsAccountErrors(termsAccounts, parties, ctx.registeredReporters)];
+  const errors = [
+    ...(decided.ok ? [] : (decided.rejection as Extract<Rejection, { kind: 'unprocessable' }>).errors),
+    ...termsAccountErrors(termsAccounts, parties, ctx.registeredReporters),
+  ];
   if (errors.length || !decided.ok) return unprocessable(errors);
   const exchangeId = command.action === 'propose' ? command.exchangeId : state!.id;
   const accounts = termsAccounts.map((a) => normaliseTermsAccount(a, parties));
-  return accept([...decided.value, { type: 'TermsReported', data: { exchangeId, accounts }, occurredAt: command.occurredAt, source: command.source, note: command.note }]);
+  return accept([
+    ...decided.value,
+    {
+      type: 'TermsReported',
+      data: { exchangeId, accounts },
+      occurredAt: command.occurredAt,
+      source: command.source,
+      note: command.note,
+    },
+  ]);
 }
 
 /** The old `sides` form, unattributed, with whole counts and nothing else: what decide() already decides. */
 function plainSides(report: StageReport): { party: PartyId; count: number }[] | null {
   if (report.form !== 'sides' || report.reportedBy !== null) return null;
-  const plain = report.sides.every((s) => Number.isInteger(s.count) && s.count! >= 0 && s.count! <= MAX_COUNT && s.approximate !== true && (s.breakdown ?? []).length === 0);
+  const plain = report.sides.every(
+    (s) =>
+      Number.isInteger(s.count) &&
+      s.count! >= 0 &&
+      s.count! <= MAX_COUNT &&
+      s.approximate !== true &&
+      (s.breakdown ?? []).length === 0,
+  );
   return plain ? report.sides.map((s) => ({ party: s.party, count: s.count! })) : null;
 }
 
@@ -157,7 +224,8 @@ function reportErrors(report: StageReport, state: ExchangeState, ctx: ReportCont
   report.accounts.forEach((a, i) => {
     const reporter = reporterErrors(a.reportedBy, ctx.registeredReporters, `accounts.${i}.reportedBy`);
     if (reporter.length) errors.push(...reporter);
-    else if (reporters.has(a.reportedBy!)) errors.push({ path: `accounts.${i}.reportedBy`, message: `names ${a.reportedBy}'s account twice` });
+    else if (reporters.has(a.reportedBy!))
+      errors.push({ path: `accounts.${i}.reportedBy`, message: `names ${a.reportedBy}'s account twice` });
     if (a.reportedBy !== null) reporters.add(a.reportedBy);
     errors.push(...sideAccountErrors(a.sides, parties, `accounts.${i}.sides`));
   });
@@ -176,12 +244,28 @@ function handsOverSomeone(sides: readonly SideAccountInput[], parties: readonly 
 }
 
 /** The accounts as kept; the one-account form takes the command's source and note. */
-function accountsOf(report: StageReport, state: ExchangeState, command: Pick<CommandProvenance, 'source' | 'note'>): StageAccount[] {
+function accountsOf(
+  report: StageReport,
+  state: ExchangeState,
+  command: Pick<CommandProvenance, 'source' | 'note'>,
+): StageAccount[] {
   const parties = state.sides.map((s) => s.party);
   if (report.form === 'sides') {
-    return [{ reportedBy: report.reportedBy, sides: normaliseSides(report.sides, parties, true), source: command.source, note: command.note }];
+    return [
+      {
+        reportedBy: report.reportedBy,
+        sides: normaliseSides(report.sides, parties, true),
+        source: command.source,
+        note: command.note,
+      },
+    ];
   }
-  return report.accounts.map((a, i) => ({ reportedBy: a.reportedBy, sides: normaliseSides(a.sides, parties, i === 0), source: a.source, note: a.note }));
+  return report.accounts.map((a, i) => ({
+    reportedBy: a.reportedBy,
+    sides: normaliseSides(a.sides, parties, i === 0),
+    source: a.source,
+    note: a.note,
+  }));
 }
 
 /** decide()'s rules for a stage's date, and for a late one: not before the completion either. */
@@ -192,7 +276,10 @@ function stageTimeErrors(t: string, state: ExchangeState, now: string, afterComp
     errors.push({ path: 'occurredAt', message: `a stage must not precede the agreement (${state.stagesNotBefore})` });
   }
   if (afterCompletion && precedes(t, state.lastTransitionAt)) {
-    errors.push({ path: 'occurredAt', message: `a stage after completion must not precede the completion (${state.lastTransitionAt})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `a stage after completion must not precede the completion (${state.lastTransitionAt})`,
+    });
   }
   return errors;
 }
@@ -202,7 +289,10 @@ function completionTimeErrors(t: string, state: ExchangeState, ctx: ReportContex
   if (isTooFarInFuture(t, ctx.now)) return [futureError(ctx.now)];
   const errors: FieldError[] = [];
   if (precedes(t, state.lastTransitionAt)) {
-    errors.push({ path: 'occurredAt', message: `must not precede the latest transition of this exchange (${state.lastTransitionAt})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `must not precede the latest transition of this exchange (${state.lastTransitionAt})`,
+    });
   }
   const latestStage = latestOf(ctx.stages.filter((s) => !s.voided).map((s) => s.occurredAt));
   if (latestStage !== null && precedes(t, latestStage)) {
@@ -214,7 +304,10 @@ function completionTimeErrors(t: string, state: ExchangeState, ctx: ReportContex
   return errors;
 }
 
-const futureError = (now: string): FieldError => ({ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})` });
+const futureError = (now: string): FieldError => ({
+  path: 'occurredAt',
+  message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})`,
+});
 
 const notAllowed = (state: ExchangeState, action: 'recordStage' | 'complete'): ReportDecision<Events> =>
   refuse({ kind: 'transition-not-allowed', status: state.status, action, allowed: allowedActions(state.status) });

@@ -19,8 +19,14 @@ import type { Kind, PartyId } from './vocabulary.js';
  * - ObserverRegistered (stream `observer:<id>`), ClaimRecorded (stream `claim:<id>`).
  */
 export type ReportedEventData =
-  | { type: 'StageReported'; data: { exchangeId: string; stageId: string; accounts: StageAccount[]; afterCompletion: boolean } }
-  | { type: 'StageAccountAdded'; data: { exchangeId: string; stageId: string; reportedBy: ReporterId; sides: SideAccount[] } }
+  | {
+      type: 'StageReported';
+      data: { exchangeId: string; stageId: string; accounts: StageAccount[]; afterCompletion: boolean };
+    }
+  | {
+      type: 'StageAccountAdded';
+      data: { exchangeId: string; stageId: string; reportedBy: ReporterId; sides: SideAccount[] };
+    }
   | { type: 'TermsReported'; data: { exchangeId: string; accounts: TermsAccount[] } };
 
 /** Every event of an exchange's stream, old and new. */
@@ -48,9 +54,15 @@ export type ClaimEventData = {
 /** Every fact of the ledger once the stores know the new types (EventData stays the old union). */
 export type LedgerEventData = EventData | ReportedEventData | ObserverEventData | ClaimEventData;
 
-export const REPORTED_EVENTS: ReadonlySet<string> = new Set<ReportedEventData['type']>(['StageReported', 'StageAccountAdded', 'TermsReported']);
+export const REPORTED_EVENTS: ReadonlySet<string> = new Set<ReportedEventData['type']>([
+  'StageReported',
+  'StageAccountAdded',
+  'TermsReported',
+]);
 
-export const isReportedEvent = <E extends { type: string }>(e: E): e is Extract<E, { type: ReportedEventData['type'] }> => REPORTED_EVENTS.has(e.type);
+export const isReportedEvent = <E extends { type: string }>(
+  e: E,
+): e is Extract<E, { type: ReportedEventData['type'] }> => REPORTED_EVENTS.has(e.type);
 
 /** An event of any type as a decider emits it (NewEvent, for the new types too). */
 export type NewLedgerEvent<E extends LedgerEventData = LedgerEventData> = E & Provenance;

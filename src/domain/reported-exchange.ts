@@ -2,12 +2,37 @@ import { reportersOf, type ReporterId, type TermsAccount } from './accounts.js';
 import type { ExchangeEventData, RecordedEvent } from './events.js';
 import { evolveState, type ExchangeState } from './exchange.js';
 import {
-  READING_FIGURE_NAMES, addInto, nonZero, rowOf, stageContribution, termsContribution, totalsUnder, type ReadingContribution, type ReadingRow,
+  READING_FIGURE_NAMES,
+  addInto,
+  nonZero,
+  rowOf,
+  stageContribution,
+  termsContribution,
+  totalsUnder,
+  type ReadingContribution,
+  type ReadingRow,
   type Rows,
 } from './reading-totals.js';
-import { FIRST, ZERO_TALLY, addTallies, readingsOf, stageTally, termsFigureUnder, type Filing, type Reading, type SideTally } from './readings.js';
+import {
+  FIRST,
+  ZERO_TALLY,
+  addTallies,
+  readingsOf,
+  stageTally,
+  termsFigureUnder,
+  type Filing,
+  type Reading,
+  type SideTally,
+} from './readings.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from './reported-events.js';
-import { stageOfEvent, stageReporters, stageStateOf, withAccount, withVoid, type ReportedStage } from './reported-stage.js';
+import {
+  stageOfEvent,
+  stageReporters,
+  stageStateOf,
+  withAccount,
+  withVoid,
+  type ReportedStage,
+} from './reported-stage.js';
 import { totalsDelta, type Contribution } from './totals.js';
 
 /**
@@ -30,13 +55,20 @@ export interface ExchangeReadings {
 type Recorded = RecordedLedgerEvent<ReportedExchangeEventData>;
 
 /** evolveState for every event of an exchange, old and new. New events never change the status. */
-export function evolveReportedState(state: ExchangeState | null, event: Recorded, concerned?: ReportedStage): ExchangeState {
+export function evolveReportedState(
+  state: ExchangeState | null,
+  event: Recorded,
+  concerned?: ReportedStage,
+): ExchangeState {
   switch (event.type) {
     case 'StageReported': {
       if (state === null) throw new Error(`cannot apply ${event.type} to an exchange that was never proposed`);
       const stage = stageStateOf(stageOfEvent(event, state));
       const count = (party: string) => stage.sides.find((h) => h.party === party)?.count ?? 0;
-      const sides = state.sides.map((s) => ({ ...s, delivered: s.delivered + count(s.party) })) as ExchangeState['sides'];
+      const sides = state.sides.map((s) => ({
+        ...s,
+        delivered: s.delivered + count(s.party),
+      })) as ExchangeState['sides'];
       return { ...state, sides, updatedAt: event.recordedAt, version: state.version + 1 };
     }
     case 'StageAccountAdded':
@@ -70,7 +102,11 @@ export interface ReportedChange extends ReportedSnapshot {
   totals: Contribution[];
 }
 
-const EMPTY_READINGS = (): ExchangeReadings => ({ termsAccounts: [], reporters: [], tallies: { [FIRST]: [{ ...ZERO_TALLY }, { ...ZERO_TALLY }] } });
+const EMPTY_READINGS = (): ExchangeReadings => ({
+  termsAccounts: [],
+  reporters: [],
+  tallies: { [FIRST]: [{ ...ZERO_TALLY }, { ...ZERO_TALLY }] },
+});
 
 /** A reporter new to the exchange reads it as FIRST does, until now. */
 function withReporters(readings: ExchangeReadings, reporters: readonly ReporterId[]): ExchangeReadings {
@@ -82,9 +118,15 @@ function withReporters(readings: ExchangeReadings, reporters: readonly ReporterI
 }
 
 /** Adds a stage's figures to (1) or takes them from (−1) every reading's tallies. */
-function tallied(readings: ExchangeReadings, stage: ReportedStage, parties: readonly string[], sign: 1 | -1): ExchangeReadings {
+function tallied(
+  readings: ExchangeReadings,
+  stage: ReportedStage,
+  parties: readonly string[],
+  sign: 1 | -1,
+): ExchangeReadings {
   const tallies: Record<Reading, SideTally[]> = {};
-  for (const r of readingsOf(readings.reporters)) tallies[r] = addTallies(readings.tallies[r]!, stageTally(stage, r, parties), sign);
+  for (const r of readingsOf(readings.reporters))
+    tallies[r] = addTallies(readings.tallies[r]!, stageTally(stage, r, parties), sign);
   return { ...readings, tallies };
 }
 
@@ -107,7 +149,8 @@ export function reportedChangeOf(
     if (!s) throw new Error(`an event names stage ${id}, which the caller did not load`);
     return s;
   };
-  const touch = (id: string, b: ReportedStage | null, a: ReportedStage) => touched.set(id, { before: touched.get(id)?.before ?? b, after: a });
+  const touch = (id: string, b: ReportedStage | null, a: ReportedStage) =>
+    touched.set(id, { before: touched.get(id)?.before ?? b, after: a });
 
   for (const e of appended) {
     switch (e.type) {
@@ -123,7 +166,12 @@ export function reportedChangeOf(
       case 'StageRecorded':
       case 'StageReported': {
         const stage = stageOfEvent(e, state!);
-        readings = tallied(withReporters(readings, stageReporters(stage)), stage, state!.sides.map((s) => s.party), 1);
+        readings = tallied(
+          withReporters(readings, stageReporters(stage)),
+          stage,
+          state!.sides.map((s) => s.party),
+          1,
+        );
         touch(stage.id, null, stage);
         break;
       }
@@ -138,7 +186,17 @@ export function reportedChangeOf(
       case 'StageVoided': {
         const was = stageBefore(e.data.stageId);
         const now = withVoid(was, e);
-        readings = tallied(tallied(readings, was, state!.sides.map((s) => s.party), -1), now, state!.sides.map((s) => s.party), 1);
+        readings = tallied(
+          tallied(
+            readings,
+            was,
+            state!.sides.map((s) => s.party),
+            -1,
+          ),
+          now,
+          state!.sides.map((s) => s.party),
+          1,
+        );
         touch(now.id, was, now);
         state = evolveReportedState(state, e, was);
         continue;
@@ -162,7 +220,12 @@ export function reportedChangeOf(
  * change in full, each reporter's change minus FIRST's. Only the readings of this exchange
  * can change; only rows that change are returned.
  */
-export function readingsDelta(before: ReportedSnapshot | null, after: ReportedSnapshot, stages: readonly StageChange[], filing: Filing = 'kind'): ReadingRow[] {
+export function readingsDelta(
+  before: ReportedSnapshot | null,
+  after: ReportedSnapshot,
+  stages: readonly StageChange[],
+  filing: Filing = 'kind',
+): ReadingRow[] {
   const change = (reading: Reading): Rows => {
     const rows: Rows = new Map();
     for (const s of stages) {
@@ -207,18 +270,31 @@ export interface ReportedExchange {
 export function evolveReported(exchange: ReportedExchange | null, event: Recorded): ReportedExchange {
   const stages = exchange?.stages ?? [];
   const reporters = exchange?.reporters ?? [];
-  const more = (rs: readonly ReporterId[]) => [...reporters, ...rs.filter((r, i) => !reporters.includes(r) && rs.indexOf(r) === i)];
+  const more = (rs: readonly ReporterId[]) => [
+    ...reporters,
+    ...rs.filter((r, i) => !reporters.includes(r) && rs.indexOf(r) === i),
+  ];
   switch (event.type) {
     case 'ExchangeProposed':
       return { state: evolveReportedState(null, event), termsAccounts: [], reporters: [], stages: [] };
     case 'ExchangeCountered':
       return { ...exchange!, state: evolveReportedState(exchange!.state, event), termsAccounts: [] };
     case 'TermsReported':
-      return { ...exchange!, state: evolveReportedState(exchange!.state, event), termsAccounts: event.data.accounts, reporters: more(reportersOf(event.data.accounts)) };
+      return {
+        ...exchange!,
+        state: evolveReportedState(exchange!.state, event),
+        termsAccounts: event.data.accounts,
+        reporters: more(reportersOf(event.data.accounts)),
+      };
     case 'StageRecorded':
     case 'StageReported': {
       const stage = stageOfEvent(event, exchange!.state);
-      return { ...exchange!, state: evolveReportedState(exchange!.state, event), stages: [...stages, stage], reporters: more(stageReporters(stage)) };
+      return {
+        ...exchange!,
+        state: evolveReportedState(exchange!.state, event),
+        stages: [...stages, stage],
+        reporters: more(stageReporters(stage)),
+      };
     }
     case 'StageAccountAdded':
       return {
@@ -229,7 +305,11 @@ export function evolveReported(exchange: ReportedExchange | null, event: Recorde
       };
     case 'StageVoided': {
       const voided = stages.find((s) => s.id === event.data.stageId);
-      return { ...exchange!, state: evolveReportedState(exchange!.state, event, voided), stages: stages.map((s) => (s === voided ? withVoid(s, event) : s)) };
+      return {
+        ...exchange!,
+        state: evolveReportedState(exchange!.state, event, voided),
+        stages: stages.map((s) => (s === voided ? withVoid(s, event) : s)),
+      };
     }
     default:
       return { ...exchange!, state: evolveReportedState(exchange!.state, event) };
@@ -246,14 +326,18 @@ export interface StageWindow {
   to?: string;
 }
 
-const inWindow = (stage: { occurredAt: string }, w: StageWindow) => (w.from === undefined || stage.occurredAt >= w.from) && (w.to === undefined || stage.occurredAt <= w.to);
+const inWindow = (stage: { occurredAt: string }, w: StageWindow) =>
+  (w.from === undefined || stage.occurredAt >= w.from) && (w.to === undefined || stage.occurredAt <= w.to);
 
 /** Each reading's tallies, summed from the stages (what the maintained ExchangeReadings must equal). */
 export function readingsFromStages(exchange: ReportedExchange): ExchangeReadings {
   const parties = exchange.state.sides.map((s) => s.party);
   const tallies: Record<Reading, SideTally[]> = {};
   for (const r of readingsOf(exchange.reporters)) {
-    tallies[r] = exchange.stages.reduce((acc, st) => addTallies(acc, stageTally(st, r, parties)), [{ ...ZERO_TALLY }, { ...ZERO_TALLY }]);
+    tallies[r] = exchange.stages.reduce(
+      (acc, st) => addTallies(acc, stageTally(st, r, parties)),
+      [{ ...ZERO_TALLY }, { ...ZERO_TALLY }],
+    );
   }
   return { termsAccounts: exchange.termsAccounts, reporters: exchange.reporters, tallies };
 }
@@ -263,20 +347,36 @@ export function readingsFromStages(exchange: ReportedExchange): ExchangeReadings
  * and received from the stages in the window, the terms' part against everything delivered
  * (as the totals have always bounded only the stage figures by date).
  */
-export function contributionUnder(exchange: ReportedExchange, reading: Reading, filing: Filing = 'kind', window: StageWindow = {}): ReadingContribution[] {
+export function contributionUnder(
+  exchange: ReportedExchange,
+  reading: Reading,
+  filing: Filing = 'kind',
+  window: StageWindow = {},
+): ReadingContribution[] {
   const rows: Rows = new Map();
-  for (const st of exchange.stages) if (inWindow(st, window)) addInto(rows, stageContribution(st, reading, exchange.state, filing));
+  for (const st of exchange.stages)
+    if (inWindow(st, window)) addInto(rows, stageContribution(st, reading, exchange.state, filing));
   const parties = exchange.state.sides.map((s) => s.party);
-  const tallies = exchange.stages.reduce((acc, st) => addTallies(acc, stageTally(st, reading, parties)), [{ ...ZERO_TALLY }, { ...ZERO_TALLY }]);
+  const tallies = exchange.stages.reduce(
+    (acc, st) => addTallies(acc, stageTally(st, reading, parties)),
+    [{ ...ZERO_TALLY }, { ...ZERO_TALLY }],
+  );
   addInto(rows, termsContribution(exchange.state, exchange.termsAccounts, tallies, reading));
   return [...rows.values()];
 }
 
 /** The totals under a reading over these exchanges, recomputed (the reference the maintained rows must equal). */
-export function totalsOfExchanges(exchanges: Iterable<ReportedExchange>, reading: Reading, filing: Filing = 'kind', window: StageWindow = {}): ReadingContribution[] {
+export function totalsOfExchanges(
+  exchanges: Iterable<ReportedExchange>,
+  reading: Reading,
+  filing: Filing = 'kind',
+  window: StageWindow = {},
+): ReadingContribution[] {
   const rows: Rows = new Map();
   for (const x of exchanges) addInto(rows, contributionUnder(x, reading, filing, window));
-  return [...rows.values()].filter(nonZero).sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
+  return [...rows.values()]
+    .filter(nonZero)
+    .sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +400,12 @@ export function sidesUnder(state: ExchangeState, readings: ExchangeReadings, rea
 
 /** The figures of a total that come from its stages, and so are bounded by a `from`/`to` window. */
 export const STAGE_FIGURES = [
-  'handedOver', 'received', 'handedOverUndisclosedStages', 'receivedUndisclosedStages', 'handedOverApproximate', 'receivedApproximate',
+  'handedOver',
+  'received',
+  'handedOverUndisclosedStages',
+  'receivedUndisclosedStages',
+  'handedOverApproximate',
+  'receivedApproximate',
 ] as const satisfies readonly (keyof ReadingContribution)[];
 
 /**
@@ -310,7 +415,11 @@ export const STAGE_FIGURES = [
  * in a window for the stage figures of bounded totals, as it sums stage_handovers today;
  * a voided stage has none (or the store keeps them and filters by its void, as it does now).
  */
-export function stageReadingRows(stage: ReportedStage, state: Pick<ExchangeState, 'kind' | 'sides'>, filing: Filing = 'kind'): ReadingRow[] {
+export function stageReadingRows(
+  stage: ReportedStage,
+  state: Pick<ExchangeState, 'kind' | 'sides'>,
+  filing: Filing = 'kind',
+): ReadingRow[] {
   const first = stageContribution(stage, FIRST, state, filing);
   const out: ReadingRow[] = first.filter(nonZero).map((c) => ({ reading: FIRST, ...c }));
   for (const r of stageReporters(stage)) {
@@ -344,5 +453,7 @@ export function windowedTotals(
       for (const f of STAGE_FIGURES) row[f] += c[f];
     }
   }
-  return [...out.values()].filter(nonZero).sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
+  return [...out.values()]
+    .filter(nonZero)
+    .sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
 }

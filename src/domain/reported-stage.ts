@@ -30,12 +30,24 @@ export interface ReportedStage {
 type Recorded<T extends string> = RecordedLedgerEvent<Extract<ExchangeEventData | ReportedEventData, { type: T }>>;
 
 /** The stage a StageRecorded or StageReported event adds. */
-export function stageOfEvent(event: Recorded<'StageRecorded'> | Recorded<'StageReported'>, state: Pick<ExchangeState, 'sides'>): ReportedStage {
+export function stageOfEvent(
+  event: Recorded<'StageRecorded'> | Recorded<'StageReported'>,
+  state: Pick<ExchangeState, 'sides'>,
+): ReportedStage {
   const when = { occurredAt: event.occurredAt, recordedAt: event.recordedAt };
   if (event.type === 'StageRecorded') {
-    const sides = state.sides.map((s) => ({ party: s.party, count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0 }));
+    const sides = state.sides.map((s) => ({
+      party: s.party,
+      count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0,
+    }));
     const account = accountOfStageRecorded({ data: { sides }, source: event.source, note: event.note });
-    return { id: event.data.stageId, ...when, voided: null, afterCompletion: false, accounts: [{ ...account, ...when }] };
+    return {
+      id: event.data.stageId,
+      ...when,
+      voided: null,
+      afterCompletion: false,
+      accounts: [{ ...account, ...when }],
+    };
   }
   return {
     id: event.data.stageId,
@@ -47,7 +59,10 @@ export function stageOfEvent(event: Recorded<'StageRecorded'> | Recorded<'StageR
 }
 
 /** A stage as the store keeps it today (StageState) is one unattributed account; its source, if the caller has it. */
-export function reportedStageOf(stage: StageState, provenance: { source: Source | null; note: string | null } = { source: null, note: null }): ReportedStage {
+export function reportedStageOf(
+  stage: StageState,
+  provenance: { source: Source | null; note: string | null } = { source: null, note: null },
+): ReportedStage {
   const when = { occurredAt: stage.occurredAt, recordedAt: stage.recordedAt };
   const account = accountOfStageRecorded({ data: { sides: stage.sides }, ...provenance });
   return { id: stage.id, ...when, voided: stage.voided, afterCompletion: false, accounts: [{ ...account, ...when }] };
@@ -67,7 +82,10 @@ export function withAccount(stage: ReportedStage, event: Recorded<'StageAccountA
 
 export function withVoid(stage: ReportedStage, event: Recorded<'StageVoided'>): ReportedStage {
   if (stage.voided) return stage;
-  return { ...stage, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } };
+  return {
+    ...stage,
+    voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason },
+  };
 }
 
 /**

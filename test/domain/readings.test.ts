@@ -1,14 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { FIRST, figureUnder, filedCounts, stageView } from '../../src/domain/readings.js';
-import { READING_ZERO, totalsEach, totalsUnder, type ReadingContribution, type ReadingFigures } from '../../src/domain/reading-totals.js';
+import {
+  READING_ZERO,
+  totalsEach,
+  totalsUnder,
+  type ReadingContribution,
+  type ReadingFigures,
+} from '../../src/domain/reading-totals.js';
 import { sidesUnder, stageReadingRows, totalsOfExchanges, windowedTotals } from '../../src/domain/reported-exchange.js';
 import type { Kind } from '../../src/domain/vocabulary.js';
 import {
-  ICRC, RU, UA, UN, account, addAccount, agree, complete, flatRows, givenReported, propose, reportAccounts, reportStage, side, stage, terms,
-  termsAccount, voidStage, withTerms, type ReportedScenario,
+  ICRC,
+  RU,
+  UA,
+  UN,
+  account,
+  addAccount,
+  agree,
+  complete,
+  flatRows,
+  givenReported,
+  propose,
+  reportAccounts,
+  reportStage,
+  side,
+  stage,
+  terms,
+  termsAccount,
+  voidStage,
+  withTerms,
+  type ReportedScenario,
 } from './reported-given.js';
 
-const row = (party: string, kind: Kind, f: Partial<ReadingFigures> = {}): ReadingContribution => ({ party, kind, ...READING_ZERO, ...f });
+const row = (party: string, kind: Kind, f: Partial<ReadingFigures> = {}): ReadingContribution => ({
+  party,
+  kind,
+  ...READING_ZERO,
+  ...f,
+});
 
 /**
  * The June 2025 repatriation, as reported (figures simplified to be checked by hand):
@@ -20,10 +49,15 @@ const row = (party: string, kind: Kind, f: Partial<ReadingFigures> = {}): Readin
  */
 const JUNE = [
   withTerms(propose({ kind: 'remains', proposedBy: RU, sides: terms({ UA: 0, RU: 6000 }), occurredAt: '2025-06-02' }), [
-    termsAccount(RU, { RU: 6000, UA: 0 }), termsAccount(UA, { UA: 6000, RU: 6000 }),
+    termsAccount(RU, { RU: 6000, UA: 0 }),
+    termsAccount(UA, { UA: 6000, RU: 6000 }),
   ]),
   agree(UA, '2025-06-02'),
-  reportAccounts('s1', [account(RU, [side(RU, 1212), side(UA, 27)]), account(UA, [side(RU, 1212), side(UA, 27)])], '2025-06-11'),
+  reportAccounts(
+    's1',
+    [account(RU, [side(RU, 1212), side(UA, 27)]), account(UA, [side(RU, 1212), side(UA, 27)])],
+    '2025-06-11',
+  ),
   reportStage('s2', RU, [side(RU, 1200), side(UA, 0)], '2025-06-13'),
   addAccount('s2', UA, [side(RU, 1197)], '2025-06-14'),
   reportStage('s3', null, [side(RU, null), side(UA, 0)], '2025-06-14'),
@@ -34,7 +68,7 @@ const totals = (scenario: ReportedScenario, reading: string) => totalsUnder(flat
 
 describe('the figure of a side under a reading', () => {
   const x = givenReported(...JUNE).exchange!;
-  const [s1, s2, s3] = x.stages as [typeof x.stages[0], typeof x.stages[0], typeof x.stages[0]];
+  const [s1, s2, s3] = x.stages as [(typeof x.stages)[0], (typeof x.stages)[0], (typeof x.stages)[0]];
 
   it('given no reading named (FIRST), then the first account’s figure', () => {
     expect(figureUnder(s2, FIRST, RU)).toMatchObject({ count: 1200, reportedBy: RU });
@@ -68,7 +102,10 @@ describe('the figure of a side under a reading', () => {
 
   it('given the stage view under UA, then UA’s figures, every account, and disputed on RU’s side', () => {
     const view = stageView(s2, UA, [UA, RU]);
-    expect(view.sides.map((f) => [f.party, f.count, f.reportedBy])).toEqual([[UA, 0, RU], [RU, 1197, UA]]);
+    expect(view.sides.map((f) => [f.party, f.count, f.reportedBy])).toEqual([
+      [UA, 0, RU],
+      [RU, 1197, UA],
+    ]);
     expect(view.accounts.map((a) => a.reportedBy)).toEqual([RU, UA]);
     expect(view).toMatchObject({ disputed: true, disputedParties: [RU] });
     expect(stageView(s1, FIRST, [UA, RU]).disputed).toBe(false);
@@ -115,17 +152,25 @@ describe('totals under each reading, by hand', () => {
   });
 
   it('given the rows a store keeps, then RU’s departure from FIRST is nothing, UA’s and ICRC’s only what differs', () => {
-    const kept = (reading: string) => flatRows(scenario.stream.rows)
-      .filter((r) => r.reading === reading && Object.keys(READING_ZERO).some((f) => r[f as keyof ReadingFigures] !== 0))
-      .map(({ reading: _, ...c }) => c)
-      .sort((a, b) => (a.party < b.party ? -1 : 1));
+    const kept = (reading: string) =>
+      flatRows(scenario.stream.rows)
+        .filter(
+          (r) => r.reading === reading && Object.keys(READING_ZERO).some((f) => r[f as keyof ReadingFigures] !== 0),
+        )
+        .map(({ reading: _, ...c }) => c)
+        .sort((a, b) => (a.party < b.party ? -1 : 1));
     expect(kept(RU)).toEqual([]);
     expect(kept(UA)).toEqual([
       row(RU, 'remains', { handedOver: -3, agreedOutstanding: 3 }),
       row(UA, 'remains', { received: -3, agreedOutstanding: 5973 }),
     ]);
     expect(kept(ICRC)).toEqual([
-      row(RU, 'remains', { handedOver: 1000, handedOverUndisclosedStages: -1, handedOverApproximate: 1000, agreedOutstanding: -1000 }),
+      row(RU, 'remains', {
+        handedOver: 1000,
+        handedOverUndisclosedStages: -1,
+        handedOverApproximate: 1000,
+        agreedOutstanding: -1000,
+      }),
       row(UA, 'remains', { received: 1000, receivedUndisclosedStages: -1, receivedApproximate: 1000 }),
     ]);
   });
@@ -136,29 +181,51 @@ describe('totals under each reading, by hand', () => {
       row(RU, 'remains', { handedOver: 2415, received: 27, handedOverUndisclosedStages: 1 }),
       row(UA, 'remains', { handedOver: 27, received: 2415, receivedUndisclosedStages: 1 }),
     ]);
-    expect(totals(done, UA)[1]).toEqual(row(UA, 'remains', { handedOver: 27, received: 2412, receivedUndisclosedStages: 1 }));
-    expect(totals(done, ICRC)[0]).toEqual(row(RU, 'remains', { handedOver: 3415, received: 27, handedOverApproximate: 1000 }));
+    expect(totals(done, UA)[1]).toEqual(
+      row(UA, 'remains', { handedOver: 27, received: 2412, receivedUndisclosedStages: 1 }),
+    );
+    expect(totals(done, ICRC)[0]).toEqual(
+      row(RU, 'remains', { handedOver: 3415, received: 27, handedOverApproximate: 1000 }),
+    );
   });
 
   it('given a void of s3, then it leaves every reading: no stage undisclosed under FIRST, no approximate part under ICRC', () => {
     const voided = givenReported(...JUNE, voidStage('s3', '2025-06-20'));
-    expect(totals(voided, FIRST)[0]).toEqual(row(RU, 'remains', { handedOver: 2412, received: 27, agreedOutstanding: 3588 }));
-    expect(totals(voided, ICRC)[0]).toEqual(row(RU, 'remains', { handedOver: 2412, received: 27, agreedOutstanding: 3588 }));
+    expect(totals(voided, FIRST)[0]).toEqual(
+      row(RU, 'remains', { handedOver: 2412, received: 27, agreedOutstanding: 3588 }),
+    );
+    expect(totals(voided, ICRC)[0]).toEqual(
+      row(RU, 'remains', { handedOver: 2412, received: 27, agreedOutstanding: 3588 }),
+    );
   });
 
   it('given the maintained rows, then they equal the totals recomputed from the stages, under every reading', () => {
-    for (const r of [FIRST, RU, UA, ICRC, UN]) expect(totals(scenario, r)).toEqual(totalsOfExchanges([scenario.exchange!], r));
+    for (const r of [FIRST, RU, UA, ICRC, UN])
+      expect(totals(scenario, r)).toEqual(totalsOfExchanges([scenario.exchange!], r));
   });
 });
 
 describe('breakdowns filed by kind (by=kind)', () => {
-  /** 84 returned inside a POW swap: UA counts 33 soldiers and 51 civilians; RU's ministry calls all 84 prisoners of war. */
+  /** 84 returned inside a POW swap: UA counts 33 soldiers and 51 civilians; RU's ministry calls all 84 POWs. */
   const SWAP = [
-    propose({ occurredAt: '2025-05-16' }), agree(RU, '2025-05-16'),
-    reportAccounts('s1', [
-      account(UA, [side(UA, 84), side(RU, 84, { breakdown: [{ kind: 'pow', count: 33 }, { kind: 'civilians', count: 51 }] })]),
-      account(RU, [side(RU, 84)]),
-    ], '2025-05-23'),
+    propose({ occurredAt: '2025-05-16' }),
+    agree(RU, '2025-05-16'),
+    reportAccounts(
+      's1',
+      [
+        account(UA, [
+          side(UA, 84),
+          side(RU, 84, {
+            breakdown: [
+              { kind: 'pow', count: 33 },
+              { kind: 'civilians', count: 51 },
+            ],
+          }),
+        ]),
+        account(RU, [side(RU, 84)]),
+      ],
+      '2025-05-23',
+    ),
   ];
   const scenario = givenReported(...SWAP);
 
@@ -183,14 +250,41 @@ describe('breakdowns filed by kind (by=kind)', () => {
   });
 
   it('given a breakdown that names the exchange’s own kind, an approximate count, or a count not disclosed, then filedCounts by hand', () => {
-    expect(filedCounts({ count: 100, breakdown: [{ kind: 'pow', count: 30 }, { kind: 'children', count: 5 }] }, 'pow')).toEqual([{ kind: 'pow', count: 95 }, { kind: 'children', count: 5 }]);
-    expect(filedCounts({ count: 10, breakdown: [{ kind: 'civilians', count: 10 }] }, 'pow')).toEqual([{ kind: 'civilians', count: 10 }]);
+    expect(
+      filedCounts(
+        {
+          count: 100,
+          breakdown: [
+            { kind: 'pow', count: 30 },
+            { kind: 'children', count: 5 },
+          ],
+        },
+        'pow',
+      ),
+    ).toEqual([
+      { kind: 'pow', count: 95 },
+      { kind: 'children', count: 5 },
+    ]);
+    expect(filedCounts({ count: 10, breakdown: [{ kind: 'civilians', count: 10 }] }, 'pow')).toEqual([
+      { kind: 'civilians', count: 10 },
+    ]);
     expect(filedCounts({ count: null, breakdown: null }, 'pow')).toEqual([]);
-    expect(filedCounts({ count: 7, breakdown: [{ kind: 'civilians', count: 2 }] }, 'pow', 'exchange')).toEqual([{ kind: 'pow', count: 7 }]);
+    expect(filedCounts({ count: 7, breakdown: [{ kind: 'civilians', count: 2 }] }, 'pow', 'exchange')).toEqual([
+      { kind: 'pow', count: 7 },
+    ]);
   });
 
   it('given an approximate count with a breakdown, then each filed part is approximate', () => {
-    const s = givenReported(SWAP[0]!, SWAP[1]!, reportStage('s1', ICRC, [side(RU, 250, { approximate: true, breakdown: [{ kind: 'civilians', count: 50 }] })], '2025-05-23'));
+    const s = givenReported(
+      SWAP[0]!,
+      SWAP[1]!,
+      reportStage(
+        's1',
+        ICRC,
+        [side(RU, 250, { approximate: true, breakdown: [{ kind: 'civilians', count: 50 }] })],
+        '2025-05-23',
+      ),
+    );
     expect(totals(s, FIRST).filter((r) => r.party === RU)).toEqual([
       row(RU, 'civilians', { handedOver: 50, handedOverApproximate: 50 }),
       row(RU, 'pow', { handedOver: 200, handedOverApproximate: 200, agreedOutstanding: 750 }),
@@ -203,7 +297,11 @@ describe('a command changes the rows of its own exchange’s readings only', () 
     const one = givenReported(...JUNE);
     expect(one.stream.rows.has(ICRC)).toBe(true);
     const two = givenReported(propose({ exchangeId: 'ex-2', occurredAt: '2025-05-16' }), agree(RU, '2025-05-16'));
-    two.when(reportAccounts('t1', [account(UN, [side(UA, 10), side(RU, 12)]), account(UA, [side(RU, 11)])], '2025-05-23')).thenState();
+    two
+      .when(
+        reportAccounts('t1', [account(UN, [side(UA, 10), side(RU, 12)]), account(UA, [side(RU, 11)])], '2025-05-23'),
+      )
+      .thenState();
     // UN's reading is FIRST's here (its account is the first): no departure to keep; UA's differs by one.
     const readingsTouched = new Set(flatRows(two.stream.rows).map((r) => r.reading));
     expect([...readingsTouched].sort()).toEqual([FIRST, UA].sort());
@@ -229,7 +327,13 @@ describe('what a store reads without the stages, and the dated rows of windows',
       { party: RU, handsOver: 6000, delivered: 2409, undisclosedStages: 1, approximate: 0 },
     ]);
     expect(sidesUnder(x.state, readings, FIRST).map((s) => s.handsOver)).toEqual([0, 6000]);
-    expect(sidesUnder(x.state, readings, ICRC)[1]).toEqual({ party: RU, handsOver: 6000, delivered: 3412, undisclosedStages: 0, approximate: 1000 });
+    expect(sidesUnder(x.state, readings, ICRC)[1]).toEqual({
+      party: RU,
+      handsOver: 6000,
+      delivered: 3412,
+      undisclosedStages: 0,
+      approximate: 1000,
+    });
     expect(sidesUnder(x.state, readings, 'silent')).toEqual(sidesUnder(x.state, readings, FIRST));
   });
 
@@ -250,6 +354,7 @@ describe('what a store reads without the stages, and the dated rows of windows',
       row(RU, 'remains', { handedOver: 1197, handedOverUndisclosedStages: 1, agreedOutstanding: 3591 }),
       row(UA, 'remains', { received: 1197, receivedUndisclosedStages: 1, agreedOutstanding: 5973 }),
     ]);
-    for (const r of [FIRST, RU, UA, ICRC]) expect(windowedTotals(rows, stageRows, r, window)).toEqual(totalsOfExchanges([x], r, 'kind', window));
+    for (const r of [FIRST, RU, UA, ICRC])
+      expect(windowedTotals(rows, stageRows, r, window)).toEqual(totalsOfExchanges([x], r, 'kind', window));
   });
 });

@@ -12,16 +12,44 @@ import { decide } from '../../src/domain/decide.js';
 import { addInto, type ReadingContribution, type ReadingRow, type Rows } from '../../src/domain/reading-totals.js';
 import type { Reading } from '../../src/domain/readings.js';
 import type { ReportRejection } from '../../src/domain/report-rejection.js';
-import { decideReported, type ReportCommand, type ReportContext, type StageReport } from '../../src/domain/reported-decide.js';
-import type { NewLedgerEvent, RecordedLedgerEvent, ReportedExchangeEventData } from '../../src/domain/reported-events.js';
 import {
-  evolveReported, readingsFromStages, reportedChangeOf, type ReportedExchange, type ReportedSnapshot,
+  decideReported,
+  type ReportCommand,
+  type ReportContext,
+  type StageReport,
+} from '../../src/domain/reported-decide.js';
+import type {
+  NewLedgerEvent,
+  RecordedLedgerEvent,
+  ReportedExchangeEventData,
+} from '../../src/domain/reported-events.js';
+import {
+  evolveReported,
+  readingsFromStages,
+  reportedChangeOf,
+  type ReportedExchange,
+  type ReportedSnapshot,
 } from '../../src/domain/reported-exchange.js';
 import { stageStateOf } from '../../src/domain/reported-stage.js';
 import type { Kind, PartyId, Source, Terms } from '../../src/domain/vocabulary.js';
 import { PL, RU, UA } from './given.js';
 
-export { PL, RU, UA, XX, EXCHANGE_ID, agree, cancel, complete, counter, propose, stage, terms, voidStage, at } from './given.js';
+export {
+  PL,
+  RU,
+  UA,
+  XX,
+  EXCHANGE_ID,
+  agree,
+  cancel,
+  complete,
+  counter,
+  propose,
+  stage,
+  terms,
+  voidStage,
+  at,
+} from './given.js';
 
 export const ICRC = 'ICRC';
 export const UN = 'UN-HRMMU';
@@ -32,7 +60,10 @@ export const NOBODY = 'NOBODY';
 export const REPORT_NOW = '2025-07-01T12:00:00.000Z';
 
 export const reportCtx: ReportContext = {
-  now: REPORT_NOW, registeredParties: new Set([UA, RU, PL]), registeredReporters: new Set([UA, RU, PL, ICRC, UN]), stages: [],
+  now: REPORT_NOW,
+  registeredParties: new Set([UA, RU, PL]),
+  registeredReporters: new Set([UA, RU, PL, ICRC, UN]),
+  stages: [],
 };
 
 export type AnyCommand = ExchangeCommand | ReportCommand;
@@ -44,55 +75,110 @@ const noProvenance = { source: null, note: null } as const;
 // ---------------------------------------------------------------------------------------------
 // Builders
 
-export interface SideOptions { approximate?: boolean; breakdown?: { kind: Kind; count: number }[] }
-export const side = (party: PartyId, count: number | null, o: SideOptions = {}): SideAccountInput => ({ party, count, ...o });
-
-/** The old `sides` form, with a reporter or unattributed (null). */
-export const reportStage = (stageId: string, reportedBy: string | null, sides: SideAccountInput[], occurredAt: string): ReportCommand => ({
-  action: 'recordStage', stageId, report: { form: 'sides', reportedBy, sides }, occurredAt, ...noProvenance,
+export interface SideOptions {
+  approximate?: boolean;
+  breakdown?: { kind: Kind; count: number }[];
+}
+export const side = (party: PartyId, count: number | null, o: SideOptions = {}): SideAccountInput => ({
+  party,
+  count,
+  ...o,
 });
 
-export const account = (reportedBy: string | null, sides: SideAccountInput[], source: Source | null = null, note: string | null = null): StageAccountInput => ({
-  reportedBy, sides, source, note,
+/** The old `sides` form, with a reporter or unattributed (null). */
+export const reportStage = (
+  stageId: string,
+  reportedBy: string | null,
+  sides: SideAccountInput[],
+  occurredAt: string,
+): ReportCommand => ({
+  action: 'recordStage',
+  stageId,
+  report: { form: 'sides', reportedBy, sides },
+  occurredAt,
+  ...noProvenance,
+});
+
+export const account = (
+  reportedBy: string | null,
+  sides: SideAccountInput[],
+  source: Source | null = null,
+  note: string | null = null,
+): StageAccountInput => ({
+  reportedBy,
+  sides,
+  source,
+  note,
 });
 
 export const reportAccounts = (stageId: string, accounts: StageAccountInput[], occurredAt: string): ReportCommand => ({
-  action: 'recordStage', stageId, report: { form: 'accounts', accounts }, occurredAt, ...noProvenance,
+  action: 'recordStage',
+  stageId,
+  report: { form: 'accounts', accounts },
+  occurredAt,
+  ...noProvenance,
 });
 
-export const addAccount = (stageId: string, reportedBy: string | null, sides: SideAccountInput[], occurredAt: string, source: Source | null = null): ReportCommand => ({
-  action: 'addAccount', stageId, reportedBy, sides, occurredAt, source, note: null,
+export const addAccount = (
+  stageId: string,
+  reportedBy: string | null,
+  sides: SideAccountInput[],
+  occurredAt: string,
+  source: Source | null = null,
+): ReportCommand => ({
+  action: 'addAccount',
+  stageId,
+  reportedBy,
+  sides,
+  occurredAt,
+  source,
+  note: null,
 });
 
 export const completeReported = (occurredAt: string, report: StageReport | null, stageId = 'final'): ReportCommand => ({
-  action: 'complete', stageId, report, occurredAt, ...noProvenance,
+  action: 'complete',
+  stageId,
+  report,
+  occurredAt,
+  ...noProvenance,
 });
 
 export const termsAccount = (reportedBy: string, counts: Record<PartyId, number | null>): TermsAccountInput => ({
-  reportedBy, sides: Object.entries(counts).map(([party, handsOver]) => ({ party, handsOver })), source: null, note: null,
+  reportedBy,
+  sides: Object.entries(counts).map(([party, handsOver]) => ({ party, handsOver })),
+  source: null,
+  note: null,
 });
 
 export const withTerms = (command: ExchangeCommand, termsAccounts: TermsAccountInput[]): ReportCommand => {
-  if (command.action !== 'propose' && command.action !== 'counter') throw new Error('terms accounts go with propose or counter');
+  if (command.action !== 'propose' && command.action !== 'counter')
+    throw new Error('terms accounts go with propose or counter');
   return { ...command, termsAccounts };
 };
 
-export const sidesOf = (counts: Record<PartyId, number | null>): Terms[] => Object.entries(counts).map(([party, handsOver]) => ({ party, handsOver }));
+export const sidesOf = (counts: Record<PartyId, number | null>): Terms[] =>
+  Object.entries(counts).map(([party, handsOver]) => ({ party, handsOver }));
 
 // ---------------------------------------------------------------------------------------------
 // Deciding and applying
 
-export const isReportCommand = (c: AnyCommand): c is ReportCommand => 'report' in c || 'termsAccounts' in c || c.action === 'addAccount';
+export const isReportCommand = (c: AnyCommand): c is ReportCommand =>
+  'report' in c || 'termsAccounts' in c || c.action === 'addAccount';
 
 /** Decide any command against an exchange with all its stages (a superset of what the shell loads). */
 export function decideAny(command: AnyCommand, exchange: ReportedExchange | null, context: ReportContext = reportCtx) {
   const stages = exchange?.stages ?? [];
   const state = exchange?.state ?? null;
   if (isReportCommand(command)) return decideReported(command, state, { ...context, stages });
-  return decide(command, state, { now: context.now, registeredParties: context.registeredParties, stages: stages.map(stageStateOf) });
+  return decide(command, state, {
+    now: context.now,
+    registeredParties: context.registeredParties,
+    stages: stages.map(stageStateOf),
+  });
 }
 
-export const rowKey = (r: { reading: Reading; party: PartyId; kind: Kind }) => `${r.reading}\u0000${r.party}\u0000${r.kind}`;
+export const rowKey = (r: { reading: Reading; party: PartyId; kind: Kind }) =>
+  `${r.reading}\u0000${r.party}\u0000${r.kind}`;
 
 /** One exchange's stream, folded whole and kept incrementally side by side. */
 export class ReportedStream {
@@ -105,7 +191,9 @@ export class ReportedStream {
   constructor(private readonly firstSequence = 1) {}
 
   apply(events: readonly Event[]): ReportedExchange {
-    const recorded = events.map((e, i) => toRecorded(e, this.firstSequence + this.history.length + i, (this.exchange?.state.version ?? 0) + i + 1));
+    const recorded = events.map((e, i) =>
+      toRecorded(e, this.firstSequence + this.history.length + i, (this.exchange?.state.version ?? 0) + i + 1),
+    );
     const change = reportedChangeOf(this.snapshot, recorded, this.exchange?.stages ?? []);
     for (const e of recorded) {
       this.history.push(e);
@@ -199,7 +287,8 @@ export function givenReported(...commands: AnyCommand[]): ReportedScenario {
         },
         thenUnprocessable(paths) {
           if (decision.ok) throw new Error(`expected a refusal, got ${JSON.stringify(decision.value)}`);
-          if (decision.rejection.kind !== 'unprocessable') throw new Error(`expected unprocessable, got ${JSON.stringify(decision.rejection)}`);
+          if (decision.rejection.kind !== 'unprocessable')
+            throw new Error(`expected unprocessable, got ${JSON.stringify(decision.rejection)}`);
           expect(decision.rejection.errors.map((e) => e.path)).toEqual(paths);
           return decision.rejection.errors;
         },
