@@ -19,7 +19,7 @@ import type { NewLedgerEvent, ReportedExchangeEventData } from './reported-event
 import { stageStateOf, type ReportedStage } from './reported-stage.js';
 import { futureBound, isTooFarInFuture, latestOf, precedes } from './time.js';
 import { allowedActions, nextStatus } from './transitions.js';
-import { MAX_COUNT, type PartyId } from './vocabulary.js';
+import { MAX_COUNT, type Action, type PartyId, type Status } from './vocabulary.js';
 
 /**
  * The decider of the record as it was reported: stages with accounts, later accounts, late
@@ -30,7 +30,8 @@ import { MAX_COUNT, type PartyId } from './vocabulary.js';
  *
  * A stage is now allowed on a `completed` exchange too (a late handover: the status stays,
  * the stage is marked afterCompletion and may not precede the completion). The transition
- * table is left as it is; see the module's report for what the HTTP session changes there.
+ * table is left as it is, so decide() still refuses such a stage (409): that refusal is what
+ * keeps an unmarked StageRecorded off a completed exchange. Every stage is to be decided here.
  */
 
 /** A stage as a client reports it: the old `sides` (with an optional reporter), or `accounts`. */
@@ -68,7 +69,31 @@ export interface ReportContext {
 
 type Events = NewLedgerEvent<ReportedExchangeEventData>[];
 
+/**
+ * What a status allows once a stage may follow the completion: the table's actions, and
+ * recordStage on a completed exchange. decide() keeps the table's list (its refusals are
+ * unchanged); this decider's refusals name this one, delegated ones included.
+ */
+export function allowedActionsReported(status: Status): Action[] {
+  const allowed = allowedActions(status);
+  return status === 'completed' ? [...allowed, 'recordStage'] : allowed;
+}
+
 export function decideReported(
+  command: ReportCommand,
+  state: ExchangeState | null,
+  ctx: ReportContext,
+): ReportDecision<Events> {
+  const decided = decideAnyReported(command, state, ctx);
+  if (decided.ok) return decided;
+  const r = decided.rejection;
+  if (r.kind === 'transition-not-allowed' || r.kind === 'party-not-allowed') {
+    return { ok: false, rejection: { ...r, allowed: allowedActionsReported(r.status) } };
+  }
+  return decided;
+}
+
+function decideAnyReported(
   command: ReportCommand,
   state: ExchangeState | null,
   ctx: ReportContext,

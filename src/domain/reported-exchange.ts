@@ -102,6 +102,16 @@ export interface ReportedChange extends ReportedSnapshot {
   totals: Contribution[];
 }
 
+/**
+ * The readings of an exchange whose events are all old ones (every exchange recorded before
+ * accounts existed), from its state alone: no reporter, and FIRST's tallies its delivered.
+ * A migration can fill ExchangeReadings this way without replaying the ledger.
+ */
+export function readingsOfOldExchange(state: Pick<ExchangeState, 'sides'>): ExchangeReadings {
+  const tally = (delivered: number): SideTally => ({ delivered, undisclosedStages: 0, approximate: 0 });
+  return { termsAccounts: [], reporters: [], tallies: { [FIRST]: state.sides.map((s) => tally(s.delivered)) } };
+}
+
 const EMPTY_READINGS = (): ExchangeReadings => ({
   termsAccounts: [],
   reporters: [],

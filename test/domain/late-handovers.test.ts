@@ -177,6 +177,20 @@ describe('completion with a last tranche given by accounts', () => {
       .thenRefused({ kind: 'transition-not-allowed', status: 'proposed', action: 'complete' });
     givenReported(...COMPLETED)
       .when(cmd)
-      .thenRefused({ kind: 'transition-not-allowed', status: 'completed', action: 'complete', allowed: ['voidStage'] });
+      .thenRefused({
+        kind: 'transition-not-allowed',
+        status: 'completed',
+        action: 'complete',
+        allowed: ['voidStage', 'recordStage'],
+      });
+  });
+
+  it('given a refusal decide() makes on this decider’s behalf, then it too names stages as allowed after completion', () => {
+    givenReported(...COMPLETED)
+      .when(completeReported('2025-06-20', null))
+      .thenRefused({ kind: 'transition-not-allowed', status: 'completed', allowed: ['voidStage', 'recordStage'] });
+    givenReported(...COMPLETED, threeBodies)
+      .when(reportStage('x', null, [side(RU, 1)], '2025-06-22'))
+      .thenState();
   });
 });

@@ -7,7 +7,13 @@ import {
   type ReadingContribution,
   type ReadingFigures,
 } from '../../src/domain/reading-totals.js';
-import { sidesUnder, stageReadingRows, totalsOfExchanges, windowedTotals } from '../../src/domain/reported-exchange.js';
+import {
+  readingsOfOldExchange,
+  sidesUnder,
+  stageReadingRows,
+  totalsOfExchanges,
+  windowedTotals,
+} from '../../src/domain/reported-exchange.js';
 import type { Kind } from '../../src/domain/vocabulary.js';
 import {
   ICRC,
@@ -356,5 +362,19 @@ describe('what a store reads without the stages, and the dated rows of windows',
     ]);
     for (const r of [FIRST, RU, UA, ICRC])
       expect(windowedTotals(rows, stageRows, r, window)).toEqual(totalsOfExchanges([x], r, 'kind', window));
+  });
+});
+
+describe('an exchange recorded before accounts existed', () => {
+  it('given only old events, then its readings come from its state alone (no replay), as the fold gives them', () => {
+    const old = givenReported(
+      propose({ occurredAt: '2025-05-16' }),
+      agree(RU, '2025-05-16'),
+      stage('s1', { UA: 390, RU: 390 }, '2025-05-23'),
+      stage('s2', { UA: 307, RU: 250 }, '2025-05-24'),
+      voidStage('s1', '2025-05-25'),
+    );
+    expect(readingsOfOldExchange(old.exchange!.state)).toEqual(old.stream.snapshot!.readings);
+    expect(readingsOfOldExchange(old.exchange!.state).tallies[FIRST]!.map((t) => t.delivered)).toEqual([307, 250]);
   });
 });
