@@ -1,0 +1,166 @@
+import type { TermsAccount } from './accounts.js';
+import type { ExchangeState } from './exchange.js';
+import {
+  FIRST,
+  filedCounts,
+  figureUnder,
+  termsFigureUnder,
+  type Filing,
+  type Reading,
+  type SideTally,
+} from './readings.js';
+import type { ReportedStage } from './reported-stage.js';
+import { ZERO, type Figures } from './totals.js';
+import type { Kind, PartyId } from './vocabulary.js';
+
+/**
+ * The totals under a reading, and how a store keeps them for every reading at once.
+ *
+ * Figures gain what a reported record needs so that a total is never more certain than it
+ * is: stages counted with no number (`…UndisclosedStages`) and the part that comes from
+ * approximate counts (`…Approximate`; the design names handedOver's, received's is its twin).
+ *
+ * Rows are keyed (reading, party, kind). The FIRST reading's rows hold its figures; a
+ * reporter's rows hold only how its reading DEPARTS from FIRST's (its figures minus FIRST's).
+ * A reporter's reading equals FIRST's wherever it gave no account, so its departure is zero
+ * on every exchange it never spoke of: a command on an exchange then changes FIRST's rows and
+ * those of the reporters of that exchange only, whatever the number of reporters elsewhere.
+ * Totals under R are FIRST's rows plus R's (totalsUnder); in SQL, one GROUP BY over
+ * `reading IN ('@first', R)`. Departure rows may be negative; FIRST's never are.
+ */
+
+export interface ReadingFigures extends Figures {
+  /** Stages counted where this party's count is not disclosed under the reading. */
+  handedOverUndisclosedStages: number;
+  /** Stages counted where the other party's count is not disclosed under the reading. */
+  receivedUndisclosedStages: number;
+  /** The part of handedOver that comes from approximate counts. */
+  handedOverApproximate: number;
+  /** The part of received that comes from approximate counts. */
+  receivedApproximate: number;
+}
+
+export const READING_ZERO: ReadingFigures = {
+  ...ZERO,
+  handedOverUndisclosedStages: 0,
+  receivedUndisclosedStages: 0,
+  handedOverApproximate: 0,
+  receivedApproximate: 0,
+};
+export const READING_FIGURE_NAMES = Object.keys(READING_ZERO) as (keyof ReadingFigures)[];
+
+export interface ReadingContribution extends ReadingFigures {
+  party: PartyId;
+  kind: Kind;
+}
+
+/** An aggregate row a store keeps: FIRST's figures, or a reporter's departure from them. */
+export interface ReadingRow extends ReadingContribution {
+  reading: Reading;
+}
+
+export type Rows = Map<string, ReadingContribution>;
+
+const keyOf = (party: PartyId, kind: Kind) => `${party}\u0000${kind}`;
+
+export function rowOf(rows: Rows, party: PartyId, kind: Kind): ReadingContribution {
+  const key = keyOf(party, kind);
+  let row = rows.get(key);
+  if (!row) {
+    row = { party, kind, ...READING_ZERO };
+    rows.set(key, row);
+  }
+  return row;
+}
+
+/** Adds (sign 1) or takes away (sign −1) contributions into rows keyed by party and kind. */
+export function addInto(rows: Rows, contributions: Iterable<ReadingContribution>, sign: 1 | -1 = 1): Rows {
+  for (const c of contributions) {
+    const row = rowOf(rows, c.party, c.kind);
+    for (const f of READING_FIGURE_NAMES) row[f] += sign * c[f];
+  }
+  return rows;
+}
+
+export const nonZero = (c: ReadingFigures): boolean => READING_FIGURE_NAMES.some((f) => c[f] !== 0);
+
+type Exchange = Pick<ExchangeState, 'kind' | 'status' | 'sides'>;
+
+/** What one counted stage adds, under a reading, to the totals of the exchange's two parties. */
+export function stageContribution(
+  stage: ReportedStage,
+  reading: Reading,
+  exchange: Pick<ExchangeState, 'kind' | 'sides'>,
+  filing: Filing = 'kind',
+): ReadingContribution[] {
+  const rows: Rows = new Map();
+  if (stage.voided) return [];
+  const [a, b] = exchange.sides.map((s) => s.party) as [PartyId, PartyId];
+  for (const [own, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const f = figureUnder(stage, reading, own);
+    if (f.count === null) {
+      rowOf(rows, own, exchange.kind).handedOverUndisclosedStages += 1;
+      rowOf(rows, other, exchange.kind).receivedUndisclosedStages += 1;
+      continue;
+    }
+    for (const { kind, count } of filedCounts(f, exchange.kind, filing)) {
+      rowOf(rows, own, kind).handedOver += count;
+      rowOf(rows, other, kind).received += count;
+      if (f.approximate) {
+        rowOf(rows, own, kind).handedOverApproximate += count;
+        rowOf(rows, other, kind).receivedApproximate += count;
+      }
+    }
+  }
+  return [...rows.values()];
+}
+
+/**
+ * What the standing terms add under a reading (filed under the exchange's kind): the
+ * reporter's account of the terms where it gave one, against what was delivered under the
+ * same reading (`tallies`, one per side).
+ */
+export function termsContribution(
+  exchange: Exchange,
+  termsAccounts: readonly TermsAccount[],
+  tallies: readonly SideTally[],
+  reading: Reading,
+): ReadingContribution[] {
+  return exchange.sides.map((side, i) => {
+    const given = termsFigureUnder(termsAccounts, reading, side.party);
+    const handsOver = given === undefined ? side.handsOver : given;
+    const delivered = tallies[i]!.delivered;
+    const agreed = exchange.status === 'agreed';
+    return {
+      party: side.party,
+      kind: exchange.kind,
+      ...READING_ZERO,
+      agreedOutstanding: agreed && handsOver !== null ? Math.max(handsOver - delivered, 0) : 0,
+      unspecifiedSides: agreed && handsOver === null ? 1 : 0,
+      proposed: exchange.status === 'proposed' ? (handsOver ?? 0) : 0,
+    };
+  });
+}
+
+/** The full totals under `reading`: FIRST's rows plus the reading's departures (other readings' rows are ignored). */
+export function totalsUnder(rows: Iterable<ReadingRow>, reading: Reading): ReadingContribution[] {
+  const out: Rows = new Map();
+  for (const r of rows) if (r.reading === FIRST || r.reading === reading) addInto(out, [r]);
+  return sorted([...out.values()].filter(nonZero));
+}
+
+/** `according=each`: every reporter's totals, side by side. */
+export function totalsEach(
+  rows: readonly ReadingRow[],
+  reporters: readonly Reading[],
+): Map<Reading, ReadingContribution[]> {
+  return new Map(reporters.map((r) => [r, totalsUnder(rows, r)]));
+}
+
+export const sorted = <T extends { party: PartyId; kind: Kind }>(rows: T[]): T[] =>
+  rows.sort((x, y) =>
+    x.party === y.party ? (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0) : x.party < y.party ? -1 : 1,
+  );
