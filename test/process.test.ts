@@ -106,10 +106,14 @@ describe('the service as a process', () => {
   });
 
   it('refuses to start on a bad configuration value, naming the variable', async () => {
-    for (const [name, value] of [['PORT', 'eighty'], ['LOG_LEVEL', 'loud'], ['DATABASE_URL', 'mysql://x'], ['READ_CACHE_MB', '-1'], ['AUTH_FAILURES_PER_MINUTE', '0'], ['TRUST_PROXY', 'everyone']] as const) {
-      const { code, output } = await runServiceToExit({ [name]: value, DATABASE_URL: `file:${join(dir, 'bad.db')}`, ...{ [name]: value } });
+    const bad = [['PORT', 'eighty'], ['LOG_LEVEL', 'loud'], ['DATABASE_URL', 'mysql://x'], ['READ_CACHE_MB', '-1'],
+      ['AUTH_FAILURES_PER_MINUTE', '0'], ['TRUST_PROXY', 'everyone'], ['REDIS_URL', 'http://x'], ['REDIS_PREFIX', 'a b']] as const;
+    // Side by side: each is a process of its own that exits at once.
+    const outcomes = await Promise.all(bad.map(([name, value]) =>
+      runServiceToExit({ DATABASE_URL: `file:${join(dir, 'bad.db')}`, [name]: value }).then((o) => ({ name, ...o }))));
+    for (const { name, code, output } of outcomes) {
       expect(code, name).not.toBe(0);
       expect(output, name).toContain(name);
     }
-  });
+  }, 120_000);
 });
