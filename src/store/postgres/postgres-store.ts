@@ -46,6 +46,7 @@ const clampSequence = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
  * each in one statement (one snapshot).
  */
 export class PostgresLedgerStore implements LedgerStore {
+  private closed = false;
   readonly keys: PgKeyStore;
   private readonly committer: GroupCommitter;
   private readonly verifications: OneRunAtATime<VerifyReport>;
@@ -192,6 +193,9 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    // Closing twice (a CLI's finally after a test's close) is no error, as on SQLite.
+    if (this.closed) return;
+    this.closed = true;
     await this.committer.drain();
     await this.pool.end();
   }
