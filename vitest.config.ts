@@ -23,11 +23,19 @@ async function postgresReachable(): Promise<boolean> {
 
 const ON_BOTH = ['test/http/**/*.test.ts', 'test/security/**/*.test.ts', 'test/audit/**/*.test.ts'];
 /** Tests of PostgreSQL's own parts and of several instances on one database. */
-const POSTGRES_ONLY = ['test/store/postgres/**/*.test.ts', 'test/several-instances.test.ts', 'test/postgres-faults.test.ts'];
+const POSTGRES_ONLY = [
+  'test/store/postgres/**/*.test.ts',
+  'test/several-instances.test.ts',
+  'test/postgres-faults.test.ts',
+];
 /** Tests of SQLite's own machinery (group commit, its caches, its file, its worker threads). */
 const SQLITE_ONLY = [
-  'test/http/group-commit.test.ts', 'test/http/read-cache.test.ts', 'test/http/readiness.test.ts',
-  'test/security/key-cache.test.ts', 'test/audit/verify.test.ts', 'test/audit/verify-background.test.ts',
+  'test/http/group-commit.test.ts',
+  'test/http/read-cache.test.ts',
+  'test/http/readiness.test.ts',
+  'test/security/key-cache.test.ts',
+  'test/audit/verify.test.ts',
+  'test/audit/verify-background.test.ts',
   // Writes an old build's record straight into the file (PostgreSQL's verify reads text the same way).
   'test/audit/unaccepted-text.test.ts',
 ];
@@ -35,10 +43,13 @@ const SQLITE_ONLY = [
 export default defineConfig(async () => {
   const withPostgres = await postgresReachable();
   if (!withPostgres) {
-    if (process.env.LEDGER_TEST_REQUIRE_PG === '1') throw new Error(`PostgreSQL is required but unreachable at ${PG_ADMIN_URL}`);
+    if (process.env.LEDGER_TEST_REQUIRE_PG === '1')
+      throw new Error(`PostgreSQL is required but unreachable at ${PG_ADMIN_URL}`);
     const line = '!'.repeat(78);
-    console.warn(`\n${line}\n!! PostgreSQL unreachable at ${PG_ADMIN_URL}: the PostgreSQL project is SKIPPED.\n`
-      + `!! Only the SQLite store is tested. Set LEDGER_TEST_PG_URL to test both.\n${line}\n`);
+    console.warn(
+      `\n${line}\n!! PostgreSQL unreachable at ${PG_ADMIN_URL}: the PostgreSQL project is SKIPPED.\n` +
+        `!! Only the SQLite store is tested. Set LEDGER_TEST_PG_URL to test both.\n${line}\n`,
+    );
   }
   const postgres: TestProjectInlineConfiguration = {
     extends: true,

@@ -9,7 +9,8 @@ export const ROOT = join(import.meta.dirname, '..');
 
 /** The Node flags `npm start` runs the service with (package.json), so that it is measured as deployed. */
 export const SERVICE_NODE_ARGS: string[] = (() => {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+    .scripts.start;
   return /node ((?:--\S+ )*)dist\/main\.js/.exec(script)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 })();
 
@@ -30,24 +31,40 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface Proc { child: ChildProcess; base: string; pid: number; startMs: number }
+export interface Proc {
+  child: ChildProcess;
+  base: string;
+  pid: number;
+  startMs: number;
+}
 
 /**
  * Starts `script` on a free port and waits until `ready` answers: the service is ready at a
  * 200 from /readyz; a ceiling (ready '/') as soon as it answers at all.
  */
-export async function start(script: string, env: Record<string, string>, ready = '/healthz', nodeArgs: string[] = []): Promise<Proc> {
+export async function start(
+  script: string,
+  env: Record<string, string>,
+  ready = '/healthz',
+  nodeArgs: string[] = [],
+): Promise<Proc> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = track(spawn(process.execPath, [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
-    cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
-  }));
+  const child = track(
+    spawn(process.execPath, [...nodeArgs, ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
     try {
       const res = await fetch(base + ready);
       if (res.ok || ready === '/') break;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -59,10 +76,20 @@ export async function start(script: string, env: Record<string, string>, ready =
  * code, what it printed on stdout, and how long it took. Its stderr (progress, say) is shown
  * only if asked for.
  */
-export function runToEnd(args: string[], env: Record<string, string>, stderr: 'inherit' | 'ignore' = 'ignore'): Promise<{ code: number | null; out: string; seconds: number }> {
+export function runToEnd(
+  args: string[],
+  env: Record<string, string>,
+  stderr: 'inherit' | 'ignore' = 'ignore',
+): Promise<{ code: number | null; out: string; seconds: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = track(spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', stderr] }));
+    const child = track(
+      spawn(process.execPath, args, {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'pipe', stderr],
+      }),
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -82,7 +109,8 @@ export async function stop(p: Proc): Promise<void> {
 /** One API call with a bearer key; anything but 2xx stops the benchmark. */
 export async function api(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(base + path, {
-    method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const json = await res.json();

@@ -18,7 +18,15 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' }, scale: { type: 'string', default: '1000000' }, seeded: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    scale: { type: 'string', default: '1000000' },
+    seeded: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
 const ONLY = values.only === 'reads' || values.only === 'writes' ? values.only : null;
 const DURATION = Number(values.duration);
 const ROUNDS = Math.max(1, Number(values.rounds));
@@ -39,9 +47,26 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
 
 // ---------- load ----------
 
-interface Figures { rps: number; p50: number; p99: number; rssMb: number; ok: number; errors: number }
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  rssMb: number;
+  ok: number;
+  errors: number;
+}
 
-async function load(p: Proc, opts: { path?: string; connections: number; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: () => { path: string; body: string }; paths?: () => string }): Promise<Figures> {
+async function load(
+  p: Proc,
+  opts: {
+    path?: string;
+    connections: number;
+    method?: 'GET' | 'POST';
+    headers?: Record<string, string>;
+    body?: () => { path: string; body: string };
+    paths?: () => string;
+  },
+): Promise<Figures> {
   let peak = rssMb(p.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(p.pid))), 100);
   let ok = 0;
@@ -51,14 +76,25 @@ async function load(p: Proc, opts: { path?: string; connections: number; method?
     duration: DURATION,
     method: opts.method ?? 'GET',
     headers: { ...(opts.body ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-    ...(opts.body ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...opts.body!() }) }] } : {}),
-    ...(opts.paths ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: opts.paths!() }) }] } : {}),
-    setupClient: (client: { on: (e: string, f: (status: number) => void) => void }) => client.on('response', (status: number) => { if (status >= 200 && status < 300) ok += 1; }),
+    ...(opts.body
+      ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, ...opts.body!() }) }] }
+      : {}),
+    ...(opts.paths
+      ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: opts.paths!() }) }] }
+      : {}),
+    setupClient: (client: { on: (e: string, f: (status: number) => void) => void }) =>
+      client.on('response', (status: number) => {
+        if (status >= 200 && status < 300) ok += 1;
+      }),
   } as autocannon.Options);
   clearInterval(sampler);
   return {
-    rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99,
-    rssMb: Math.max(peak, rssMb(p.pid)), ok, errors: result.errors + result.non2xx + result.timeouts,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rssMb: Math.max(peak, rssMb(p.pid)),
+    ok,
+    errors: result.errors + result.non2xx + result.timeouts,
   };
 }
 
@@ -71,8 +107,12 @@ const median = (xs: number[]) => {
 };
 /** Median figures of the rounds; RSS is the highest seen. */
 const summary = (rounds: Figures[]): Figures => ({
-  rps: median(rounds.map((f) => f.rps)), p50: median(rounds.map((f) => f.p50)), p99: median(rounds.map((f) => f.p99)),
-  rssMb: Math.max(...rounds.map((f) => f.rssMb)), ok: rounds.reduce((a, f) => a + f.ok, 0), errors: rounds.reduce((a, f) => a + f.errors, 0),
+  rps: median(rounds.map((f) => f.rps)),
+  p50: median(rounds.map((f) => f.p50)),
+  p99: median(rounds.map((f) => f.p99)),
+  rssMb: Math.max(...rounds.map((f) => f.rssMb)),
+  ok: rounds.reduce((a, f) => a + f.ok, 0),
+  errors: rounds.reduce((a, f) => a + f.errors, 0),
 });
 
 /**
@@ -93,7 +133,9 @@ async function measurePairs(pairs: { ceiling: Run; service: Run; target?: string
       const got = new Map<string, Figures>();
       for (const run of order) got.set(run.name, await run.measure());
       for (const [name, f] of got) add(name, f);
-      (ratios.get(service.name) ?? ratios.set(service.name, []).get(service.name)!).push(got.get(service.name)!.rps / got.get(ceiling.name)!.rps);
+      (ratios.get(service.name) ?? ratios.set(service.name, []).get(service.name)!).push(
+        got.get(service.name)!.rps / got.get(ceiling.name)!.rps,
+      );
     }
     console.error(`  round ${round + 1} of ${ROUNDS} done`);
   }
@@ -103,50 +145,125 @@ async function measurePairs(pairs: { ceiling: Run; service: Run; target?: string
     seen.add(run.name);
     const pair = pairs.find((p) => p.service === run);
     const f = summary(figures.get(run.name)!);
-    rows.push({ name: run.name, figures: f, ...(pair && { ceiling: pair.ceiling.name, ratio: median(ratios.get(run.name)!), target: pair.target }) });
-    console.error(`  ${run.name}: ${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms${pair ? `, ${median(ratios.get(run.name)!).toFixed(2)} × ${pair.ceiling.name}` : ''}`);
+    rows.push({
+      name: run.name,
+      figures: f,
+      ...(pair && { ceiling: pair.ceiling.name, ratio: median(ratios.get(run.name)!), target: pair.target }),
+    });
+    console.error(
+      `  ${run.name}: ${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms${pair ? `, ${median(ratios.get(run.name)!).toFixed(2)} × ${pair.ceiling.name}` : ''}`,
+    );
   }
 }
 
 // ---------- 1. ceilings and the service ----------
 
-console.error(`bench: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${ROUNDS} rounds of ${DURATION} s per run`);
+console.error(
+  `bench: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${ROUNDS} rounds of ${DURATION} s per run`,
+);
 const bare = await start(join(ROOT, 'bench/ceilings/bare-fastify.ts'), {}, '/thing');
 const writers = {
-  tx: await start(join(ROOT, 'bench/ceilings/durable-writer.ts'), { MODE: 'tx', DB_PATH: join(work, 'ceiling-tx.db') }, '/'),
-  group: await start(join(ROOT, 'bench/ceilings/durable-writer.ts'), { MODE: 'group', DB_PATH: join(work, 'ceiling-group.db') }, '/'),
+  tx: await start(
+    join(ROOT, 'bench/ceilings/durable-writer.ts'),
+    { MODE: 'tx', DB_PATH: join(work, 'ceiling-tx.db') },
+    '/',
+  ),
+  group: await start(
+    join(ROOT, 'bench/ceilings/durable-writer.ts'),
+    { MODE: 'group', DB_PATH: join(work, 'ceiling-group.db') },
+    '/',
+  ),
 };
 
 const master = randomBytes(32).toString('base64url');
-const serviceEnv = { NODE_ENV: 'production', LEDGER_MASTER_KEY: master, RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DATABASE_URL: `file:${join(work, 'service.db')}` };
+const serviceEnv = {
+  NODE_ENV: 'production',
+  LEDGER_MASTER_KEY: master,
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: `file:${join(work, 'service.db')}`,
+};
 /** The built service as `npm start` runs it, on `env` over the benchmark's production settings. */
-const startService = (env: Record<string, string> = {}) => start(join(ROOT, 'dist/main.js'), { ...serviceEnv, ...env }, '/readyz', SERVICE_NODE_ARGS);
+const startService = (env: Record<string, string> = {}) =>
+  start(join(ROOT, 'dist/main.js'), { ...serviceEnv, ...env }, '/readyz', SERVICE_NODE_ARGS);
 /** A new reader key on a service (the scale runs read with one). */
-const readerKey = async (s: Proc) => (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
+const readerKey = async (s: Proc) =>
+  (await api(s.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'reader' })).secret as string;
 const service = await startService();
-const recorder = (await api(service.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'recorder' })).secret as string;
+const recorder = (await api(service.base, master, 'POST', '/v1/keys', { name: 'bench', role: 'recorder' }))
+  .secret as string;
 const auth = { authorization: `Bearer ${recorder}` };
-for (const [id, name] of [['UA', 'Ukraine'], ['RU', 'Russia'], ['BA', 'Bench A'], ['BB', 'Bench B']]) await api(service.base, master, 'POST', '/v1/parties', { id, name });
-const read = (await api(service.base, recorder, 'POST', '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', title: '1,000 for 1,000', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16', source: { title: 'Istanbul talks' } })).id;
+for (const [id, name] of [
+  ['UA', 'Ukraine'],
+  ['RU', 'Russia'],
+  ['BA', 'Bench A'],
+  ['BB', 'Bench B'],
+])
+  await api(service.base, master, 'POST', '/v1/parties', { id, name });
+const read = (
+  await api(service.base, recorder, 'POST', '/v1/exchanges', {
+    kind: 'pow',
+    proposedBy: 'UA',
+    title: '1,000 for 1,000',
+    sides: [
+      { party: 'UA', handsOver: 1000 },
+      { party: 'RU', handsOver: 1000 },
+    ],
+    occurredAt: '2025-05-16',
+    source: { title: 'Istanbul talks' },
+  })
+).id;
 await api(service.base, recorder, 'POST', `/v1/exchanges/${read}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
-for (const [count, day] of [[390, '2025-05-23'], [307, '2025-05-24']] as const) await api(service.base, recorder, 'POST', `/v1/exchanges/${read}/stages`, { sides: [{ party: 'UA', count }, { party: 'RU', count }], occurredAt: day });
+for (const [count, day] of [
+  [390, '2025-05-23'],
+  [307, '2025-05-24'],
+] as const)
+  await api(service.base, recorder, 'POST', `/v1/exchanges/${read}/stages`, {
+    sides: [
+      { party: 'UA', count },
+      { party: 'RU', count },
+    ],
+    occurredAt: day,
+  });
 // Writes spread over many agreed exchanges, as real recording is.
 const targets: string[] = [];
 for (let i = 0; i < 500; i += 1) {
-  const id = (await api(service.base, recorder, 'POST', '/v1/exchanges', { kind: 'medical', proposedBy: 'BA', sides: [{ party: 'BA', handsOver: 9_999_999 }, { party: 'BB', handsOver: 9_999_999 }], occurredAt: '2025-01-01' })).id;
+  const id = (
+    await api(service.base, recorder, 'POST', '/v1/exchanges', {
+      kind: 'medical',
+      proposedBy: 'BA',
+      sides: [
+        { party: 'BA', handsOver: 9_999_999 },
+        { party: 'BB', handsOver: 9_999_999 },
+      ],
+      occurredAt: '2025-01-01',
+    })
+  ).id;
   await api(service.base, recorder, 'POST', `/v1/exchanges/${id}/agree`, { by: 'BB', occurredAt: '2025-01-02' });
   targets.push(id);
 }
 
-const bareRun: Run = { name: 'ceiling: bare Fastify GET (10 conn)', measure: () => load(bare, { path: '/thing', connections: 10 }) };
+const bareRun: Run = {
+  name: 'ceiling: bare Fastify GET (10 conn)',
+  measure: () => load(bare, { path: '/thing', connections: 10 }),
+};
 const writerRun = (mode: 'tx' | 'group', connections: number): Run => {
   let n = 0;
   return {
     name: `ceiling: durable writer, ${mode === 'tx' ? 'one tx per request' : 'group commit'} (${connections} conn)`,
-    measure: () => load(writers[mode], { path: '/write', method: 'POST', connections, body: () => ({ path: '/write', body: JSON.stringify({ stream: `s${n++ % 1000}`, count: 1 }) }) }),
+    measure: () =>
+      load(writers[mode], {
+        path: '/write',
+        method: 'POST',
+        connections,
+        body: () => ({ path: '/write', body: JSON.stringify({ stream: `s${n++ % 1000}`, count: 1 }) }),
+      }),
   };
 };
-const readRun = (name: string, path: string): Run => ({ name, measure: () => load(service, { path, connections: 10, headers: auth }) });
+const readRun = (name: string, path: string): Run => ({
+  name,
+  measure: () => load(service, { path, connections: 10, headers: auth }),
+});
 let acknowledged = 0;
 const stageRun = (connections: number): Run => {
   let n = 0;
@@ -154,8 +271,13 @@ const stageRun = (connections: number): Run => {
     name: `service: POST /v1/exchanges/{id}/stages (${connections} conn)`,
     measure: async () => {
       const figures = await load(service, {
-        method: 'POST', connections, headers: auth,
-        body: () => ({ path: `/v1/exchanges/${targets[n++ % targets.length]}/stages`, body: JSON.stringify({ sides: [{ party: 'BA', count: 1 }], occurredAt: '2025-02-01' }) }),
+        method: 'POST',
+        connections,
+        headers: auth,
+        body: () => ({
+          path: `/v1/exchanges/${targets[n++ % targets.length]}/stages`,
+          body: JSON.stringify({ sides: [{ party: 'BA', count: 1 }], occurredAt: '2025-02-01' }),
+        }),
       });
       acknowledged += figures.ok;
       return figures;
@@ -166,25 +288,53 @@ const stageRun = (connections: number): Run => {
 // its targets are from what its work allows (bench/bounds/). The read routes without
 // authentication and the rate limiter, on the service's ledger; the store alone, in process,
 // without HTTP.
-const routesOnly = ONLY === 'writes' ? null : await start(join(ROOT, 'bench/bounds/routes-only.ts'), { DB_PATH: join(work, 'service.db') }, '/ready', SERVICE_NODE_ARGS);
-const boundReadRun = (name: string, path: string): Run => ({ name, measure: () => load(routesOnly!, { path, connections: 10 }) });
+const routesOnly =
+  ONLY === 'writes'
+    ? null
+    : await start(
+        join(ROOT, 'bench/bounds/routes-only.ts'),
+        { DB_PATH: join(work, 'service.db') },
+        '/ready',
+        SERVICE_NODE_ARGS,
+      );
+const boundReadRun = (name: string, path: string): Run => ({
+  name,
+  measure: () => load(routesOnly!, { path, connections: 10 }),
+});
 let storeRuns = 0;
 const storeAloneRun = (inFlight: number): Run => ({
   name: `bound: the store alone, no HTTP (${inFlight} in flight)`,
   measure: async () => {
     storeRuns += 1;
-    const { code, out } = await runToEnd([...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')],
-      { DB_PATH: join(work, `store-alone-${storeRuns}.db`), IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) }, 'inherit');
+    const { code, out } = await runToEnd(
+      [...SERVICE_NODE_ARGS, '--import', 'tsx', join(ROOT, 'bench/bounds/store-alone.ts')],
+      { DB_PATH: join(work, `store-alone-${storeRuns}.db`), IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) },
+      'inherit',
+    );
     if (code !== 0) throw new Error(`store-alone exited ${code}`);
     return JSON.parse(out) as Figures;
   },
 });
-const w = { tx1: writerRun('tx', 1), tx10: writerRun('tx', 10), tx50: writerRun('tx', 50), g1: writerRun('group', 1), g10: writerRun('group', 10), g50: writerRun('group', 50) };
+const w = {
+  tx1: writerRun('tx', 1),
+  tx10: writerRun('tx', 10),
+  tx50: writerRun('tx', 50),
+  g1: writerRun('group', 1),
+  g10: writerRun('group', 10),
+  g50: writerRun('group', 50),
+};
 const readPairs = [
-  { ceiling: bareRun, service: readRun('service: GET /v1/exchanges/{id} (10 conn)', `/v1/exchanges/${read}`), target: '≥ 0.70' },
+  {
+    ceiling: bareRun,
+    service: readRun('service: GET /v1/exchanges/{id} (10 conn)', `/v1/exchanges/${read}`),
+    target: '≥ 0.70',
+  },
   { ceiling: bareRun, service: readRun('service: GET /v1/totals (10 conn)', '/v1/totals'), target: '≥ 0.70' },
   { ceiling: bareRun, service: readRun('service: GET /v1/exchanges?limit=50 (10 conn)', '/v1/exchanges?limit=50') },
-  { ceiling: bareRun, service: boundReadRun('bound: GET /v1/exchanges/{id}, no auth, no limiter (10 conn)', `/v1/exchanges/${read}`) },
+  {
+    ceiling: bareRun,
+    service: boundReadRun('bound: GET /v1/exchanges/{id}, no auth, no limiter (10 conn)', `/v1/exchanges/${read}`),
+  },
   { ceiling: bareRun, service: boundReadRun('bound: GET /v1/totals, no auth, no limiter (10 conn)', '/v1/totals') },
 ];
 const writePairs = [
@@ -194,11 +344,17 @@ const writePairs = [
   { ceiling: w.tx1, service: storeAloneRun(1) },
   { ceiling: w.g50, service: storeAloneRun(50) },
 ];
-await measurePairs([...(ONLY !== 'writes' ? readPairs : []), ...(ONLY !== 'reads' ? writePairs : [])], ONLY === 'reads' ? [] : [w.tx10, w.tx50, w.g1]);
+await measurePairs(
+  [...(ONLY !== 'writes' ? readPairs : []), ...(ONLY !== 'reads' ? writePairs : [])],
+  ONLY === 'reads' ? [] : [w.tx10, w.tx50, w.g1],
+);
 for (const p of [bare, writers.tx, writers.group, routesOnly]) if (p) await stop(p);
 
 // Every acknowledged write is in the ledger, and the ledger verifies.
-const handed = (await api(service.base, recorder, 'GET', '/v1/totals?party=BA')).data.reduce((s: number, r: { handedOver: number }) => s + r.handedOver, 0) as number;
+const handed = (await api(service.base, recorder, 'GET', '/v1/totals?party=BA')).data.reduce(
+  (s: number, r: { handedOver: number }) => s + r.handedOver,
+  0,
+) as number;
 // The high-water mark while serving, and after verify (which reads the whole ledger on a worker thread).
 const servingPeakRss = rssMb(service.pid, 'VmHWM');
 const verify = await api(service.base, master, 'GET', '/v1/ledger/verify');
@@ -207,15 +363,25 @@ await stop(service);
 // Requests still in flight when a run stops are written but not counted as acknowledged: at
 // most one per connection per run (1 + 10 + 50, each round).
 const inFlight = 61 * ROUNDS;
-const durability = { acknowledgedStages: acknowledged, deliveredInLedger: handed, allAcknowledgedPresent: handed >= acknowledged && handed - acknowledged <= inFlight, verifyOk: verify.ok as boolean, ledgerEvents: verify.events as number };
-console.error(`  acknowledged stages ${acknowledged}, delivered in the ledger ${handed}, verify ${verify.ok ? 'ok' : 'FAILED'}`);
+const durability = {
+  acknowledgedStages: acknowledged,
+  deliveredInLedger: handed,
+  allAcknowledgedPresent: handed >= acknowledged && handed - acknowledged <= inFlight,
+  verifyOk: verify.ok as boolean,
+  ledgerEvents: verify.events as number,
+};
+console.error(
+  `  acknowledged stages ${acknowledged}, delivered in the ledger ${handed}, verify ${verify.ok ? 'ok' : 'FAILED'}`,
+);
 
 // ---------- 2. scale ----------
 
 let scale: Record<string, unknown> | null = null;
 if (SCALE > 0) {
   const seed = async (file: string, events: number) => {
-    const { code, seconds } = await runToEnd([join(ROOT, 'dist/cli/seed.js'), '--events', String(events)], { DATABASE_URL: `file:${file}` });
+    const { code, seconds } = await runToEnd([join(ROOT, 'dist/cli/seed.js'), '--events', String(events)], {
+      DATABASE_URL: `file:${file}`,
+    });
     if (code !== 0) throw new Error(`seed exited ${code}`);
     return seconds;
   };
@@ -232,12 +398,19 @@ if (SCALE > 0) {
     const filtered = (limit: number) => `/v1/exchanges?status=completed&kind=pow&party=UA&limit=${limit}`;
     const list = await load(s, { path: filtered(5), connections: 1, headers: h });
     const list50 = await load(s, { path: filtered(50), connections: 1, headers: h });
-    const rows = { 5: (await api(s.base, key, 'GET', filtered(5))).data.length as number, 50: (await api(s.base, key, 'GET', filtered(50))).data.length as number };
+    const rows = {
+      5: (await api(s.base, key, 'GET', filtered(5))).data.length as number,
+      50: (await api(s.base, key, 'GET', filtered(50))).data.length as number,
+    };
     const rss = rssMb(s.pid, 'VmHWM');
     await stop(s);
     return { startMs: s.startMs, totals, list, list50, rows, rss };
   };
-  console.error(values.seeded ? `scale: seeding 1,000 events; the large ledger is a copy of ${values.seeded}` : `scale: seeding 1,000 and ${SCALE.toLocaleString('en')} events …`);
+  console.error(
+    values.seeded
+      ? `scale: seeding 1,000 events; the large ledger is a copy of ${values.seeded}`
+      : `scale: seeding 1,000 and ${SCALE.toLocaleString('en')} events …`,
+  );
   // The issue's yardstick is the empty ledger (the service creates the file): nothing to
   // find, so the latency is the service's own. Against the 1,000-event ledger the filtered
   // list's answer keeps its size (5 rows), so that what grows is only the index walk.
@@ -255,8 +428,7 @@ if (SCALE > 0) {
     source.pragma('wal_checkpoint(TRUNCATE)');
     source.close();
     copyFileSync(values.seeded, bigFile);
-  }
-  else seedSeconds = await seed(bigFile, SCALE);
+  } else seedSeconds = await seed(bigFile, SCALE);
   const seededFile = new Database(bigFile, { readonly: true });
   const events = (seededFile.prepare('SELECT max(sequence) AS n FROM events').get() as { n: number }).n;
   seededFile.close();
@@ -273,7 +445,11 @@ if (SCALE > 0) {
     const s = await startService({ DATABASE_URL: `file:${bigFile}` });
     const key = await readerKey(s);
     let n = 0;
-    const f = await load(s, { connections: 10, headers: { authorization: `Bearer ${key}` }, paths: () => `/v1/exchanges/${ids[n++ % ids.length]}` });
+    const f = await load(s, {
+      connections: 10,
+      headers: { authorization: `Bearer ${key}` },
+      paths: () => `/v1/exchanges/${ids[n++ % ids.length]}`,
+    });
     const rss = rssMb(s.pid, 'VmHWM');
     await stop(s);
     return { exchanges: ids.length, rps: Math.round(f.rps), errors: f.errors, peakRssMb: Math.round(rss) };
@@ -288,42 +464,85 @@ if (SCALE > 0) {
     const quiet = await load(s, { path, connections: 10, headers: h });
     const t0 = performance.now();
     let seconds = 0;
-    const verifying = api(s.base, master, 'GET', '/v1/ledger/verify').then((r: { ok: boolean }) => ((seconds = (performance.now() - t0) / 1000), r.ok));
+    const verifying = api(s.base, master, 'GET', '/v1/ledger/verify').then(
+      (r: { ok: boolean }) => ((seconds = (performance.now() - t0) / 1000), r.ok),
+    );
     const during = await load(s, { path, connections: 10, headers: h });
     const ok = await verifying;
     const peakRssMb = Math.round(rssMb(s.pid, 'VmHWM'));
     await stop(s);
     const figures = (f: Figures) => ({ rps: Math.round(f.rps), p50: f.p50, p99: f.p99, errors: f.errors });
-    return { ok, seconds: Number(seconds.toFixed(1)), overlapped: seconds > DURATION, totalsQuiet: figures(quiet), totalsDuringVerify: figures(during), peakRssMb };
+    return {
+      ok,
+      seconds: Number(seconds.toFixed(1)),
+      overlapped: seconds > DURATION,
+      totalsQuiet: figures(quiet),
+      totalsDuringVerify: figures(during),
+      peakRssMb,
+    };
   })();
   const bytes = statSync(bigFile).size + (existsSync(`${bigFile}-wal`) ? statSync(`${bigFile}-wal`).size : 0);
-  const verifyRun = await runToEnd([join(ROOT, 'dist/cli/verify.js')], { DATABASE_URL: `file:${bigFile}` }).then(({ code, seconds }) => ({ seconds, ok: code === 0 }));
+  const verifyRun = await runToEnd([join(ROOT, 'dist/cli/verify.js')], { DATABASE_URL: `file:${bigFile}` }).then(
+    ({ code, seconds }) => ({ seconds, ok: code === 0 }),
+  );
   scale = {
     events,
     seedEventsPerSecond: seedSeconds === null ? null : Math.round(events / seedSeconds),
     // The same on the empty ledger: what start-up costs that is not the ledger's (Node, loading the code, the routes).
     startupToReadyMs: Math.round(big.startMs),
     startupToReadyMsEmptyLedger: Math.round(empty.startMs),
-    totalsP50Ms: { small: small.totals.p50, large: big.totals.p50, ratio: big.totals.p50 / Math.max(small.totals.p50, 1) },
+    totalsP50Ms: {
+      small: small.totals.p50,
+      large: big.totals.p50,
+      ratio: big.totals.p50 / Math.max(small.totals.p50, 1),
+    },
     totalsMeanRps: {
-      empty: Math.round(empty.totals.rps), small: Math.round(small.totals.rps), large: Math.round(big.totals.rps),
-      latencyRatio: small.totals.rps / big.totals.rps, latencyRatioToEmpty: empty.totals.rps / big.totals.rps,
+      empty: Math.round(empty.totals.rps),
+      small: Math.round(small.totals.rps),
+      large: Math.round(big.totals.rps),
+      latencyRatio: small.totals.rps / big.totals.rps,
+      latencyRatioToEmpty: empty.totals.rps / big.totals.rps,
     },
     filteredListMeanRps: {
       rows: { empty: empty.rows[5], small: small.rows[5], large: big.rows[5] },
-      empty: Math.round(empty.list.rps), small: Math.round(small.list.rps), large: Math.round(big.list.rps),
-      latencyRatio: small.list.rps / big.list.rps, latencyRatioToEmpty: empty.list.rps / big.list.rps,
+      empty: Math.round(empty.list.rps),
+      small: Math.round(small.list.rps),
+      large: Math.round(big.list.rps),
+      latencyRatio: small.list.rps / big.list.rps,
+      latencyRatioToEmpty: empty.list.rps / big.list.rps,
     },
     // Answers other than 2xx in any of these runs (a fast refusal must not pass for a fast answer).
-    errors: Object.fromEntries(Object.entries({ empty, emptyCached, small, big, bigCached }).map(([name, m]) => [name, m.totals.errors + m.list.errors + m.list50.errors])),
+    errors: Object.fromEntries(
+      Object.entries({ empty, emptyCached, small, big, bigCached }).map(([name, m]) => [
+        name,
+        m.totals.errors + m.list.errors + m.list50.errors,
+      ]),
+    ),
     // As deployed (the read cache on), against the empty ledger as deployed.
     withReadCache: {
-      totalsMeanRps: { empty: Math.round(emptyCached.totals.rps), large: Math.round(bigCached.totals.rps), latencyRatioToEmpty: emptyCached.totals.rps / bigCached.totals.rps },
-      filteredListMeanRps: { empty: Math.round(emptyCached.list.rps), large: Math.round(bigCached.list.rps), latencyRatioToEmpty: emptyCached.list.rps / bigCached.list.rps },
+      totalsMeanRps: {
+        empty: Math.round(emptyCached.totals.rps),
+        large: Math.round(bigCached.totals.rps),
+        latencyRatioToEmpty: emptyCached.totals.rps / bigCached.totals.rps,
+      },
+      filteredListMeanRps: {
+        empty: Math.round(emptyCached.list.rps),
+        large: Math.round(bigCached.list.rps),
+        latencyRatioToEmpty: emptyCached.list.rps / bigCached.list.rps,
+      },
     },
-    filteredList50MeanRps: { rows: { small: small.rows[50], large: big.rows[50] }, small: Math.round(small.list50.rps), large: Math.round(big.list50.rps), latencyRatio: small.list50.rps / big.list50.rps },
+    filteredList50MeanRps: {
+      rows: { small: small.rows[50], large: big.rows[50] },
+      small: Math.round(small.list50.rps),
+      large: Math.round(big.list50.rps),
+      latencyRatio: small.list50.rps / big.list50.rps,
+    },
     databaseBytesPerEvent: Math.round(bytes / events),
-    verify: { ok: verifyRun.ok, seconds: Number(verifyRun.seconds.toFixed(1)), eventsPerSecond: Math.round(events / verifyRun.seconds) },
+    verify: {
+      ok: verifyRun.ok,
+      seconds: Number(verifyRun.seconds.toFixed(1)),
+      eventsPerSecond: Math.round(events / verifyRun.seconds),
+    },
     peakRssWhileServingMb: Math.round(big.rss),
     readCache,
     verifyWhileServing,
@@ -336,17 +555,40 @@ const pad = (s: string, n: number) => s.padEnd(n);
 const num = (n: number) => Math.round(n).toLocaleString('en');
 const lines = [
   `${pad('run', 64)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('RSS MB', 7)} ${pad('× ceiling', 10)} target`,
-  ...rows.map((r) => `${pad(r.name, 64)} ${pad(num(r.figures.rps), 9)} ${pad(String(r.figures.p50), 7)} ${pad(String(r.figures.p99), 7)} ${pad(num(r.figures.rssMb), 7)} ${pad(r.ratio === undefined ? '' : r.ratio.toFixed(2), 10)} ${r.target ?? ''}`),
+  ...rows.map(
+    (r) =>
+      `${pad(r.name, 64)} ${pad(num(r.figures.rps), 9)} ${pad(String(r.figures.p50), 7)} ${pad(String(r.figures.p99), 7)} ${pad(num(r.figures.rssMb), 7)} ${pad(r.ratio === undefined ? '' : r.ratio.toFixed(2), 10)} ${r.target ?? ''}`,
+  ),
 ];
 console.log(lines.join('\n'));
-console.log(`\nwrites: ${JSON.stringify(durability)}\nservice peak RSS ${servingPeakRss.toFixed(0)} MB serving, ${servicePeakRss.toFixed(0)} MB after verify`);
+console.log(
+  `\nwrites: ${JSON.stringify(durability)}\nservice peak RSS ${servingPeakRss.toFixed(0)} MB serving, ${servicePeakRss.toFixed(0)} MB after verify`,
+);
 if (scale) console.log(`scale: ${JSON.stringify(scale, null, 2)}`);
 // A partial run (--only) is for trying a change: it does not replace the record of a full one.
 if (ONLY === null) {
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({
-    date: new Date().toISOString(), machine: { cores: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    durationSeconds: DURATION, rounds: ROUNDS, runs: rows, writes: durability, servicePeakRssMb: { serving: Math.round(servingPeakRss), afterVerify: Math.round(servicePeakRss) }, scale,
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(ROOT, 'bench/results.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: {
+          cores: cpus().length,
+          model: cpus()[0]?.model,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+        },
+        durationSeconds: DURATION,
+        rounds: ROUNDS,
+        runs: rows,
+        writes: durability,
+        servicePeakRssMb: { serving: Math.round(servingPeakRss), afterVerify: Math.round(servicePeakRss) },
+        scale,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.error('wrote bench/results.json');
 }
 process.exit(0);

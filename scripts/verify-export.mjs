@@ -25,7 +25,9 @@ function jcs(value) {
   }
   if (Array.isArray(value)) return `[${value.map(jcs).join(',')}]`;
   // Keys sorted by UTF-16 code units (the default sort of JavaScript strings).
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs(value[k])}`).join(',')}}`;
 }
 
@@ -40,7 +42,14 @@ const file = args.find((a) => !a.startsWith('--') && !optionValues.has(a));
 // A flag given without its value (say, from an unset shell variable) must not skip its check.
 const HASH = /^[0-9a-f]{64}$/;
 const badHash = (name) => args.includes(name) && !HASH.test(option(name) ?? '');
-if (!file || !Number.isInteger(after) || after < 0 || (after > 0) !== (option('--prev') !== undefined) || badHash('--head') || badHash('--prev')) {
+if (
+  !file ||
+  !Number.isInteger(after) ||
+  after < 0 ||
+  after > 0 !== (option('--prev') !== undefined) ||
+  badHash('--head') ||
+  badHash('--prev')
+) {
   console.error('usage: node verify-export.mjs FILE [--after N --prev HASH] [--head HASH]');
   process.exit(2);
 }
@@ -62,13 +71,24 @@ for await (const line of createInterface({ input: createReadStream(file, 'utf8')
     fail('not valid JSON');
   }
   const { hash, ...body } = event;
-  if (typeof hash !== 'string' || typeof body.prevHash !== 'string' || !Number.isInteger(body.sequence)) fail('not an exported event');
+  if (typeof hash !== 'string' || typeof body.prevHash !== 'string' || !Number.isInteger(body.sequence))
+    fail('not an exported event');
   if (previous === null) {
-    if (body.sequence !== after + 1) fail(`the first event is sequence ${body.sequence}, not ${after + 1} (lines are missing at the start${after ? '' : '; for a partial export give --after N --prev HASH'})`);
-    if (body.prevHash !== startHash) fail(after ? `prevHash is not the given hash of event ${after}` : 'the first event of a ledger must have prevHash 64 zeros');
+    if (body.sequence !== after + 1)
+      fail(
+        `the first event is sequence ${body.sequence}, not ${after + 1} (lines are missing at the start${after ? '' : '; for a partial export give --after N --prev HASH'})`,
+      );
+    if (body.prevHash !== startHash)
+      fail(
+        after
+          ? `prevHash is not the given hash of event ${after}`
+          : 'the first event of a ledger must have prevHash 64 zeros',
+      );
   } else {
-    if (body.sequence !== previous.sequence + 1) fail(`sequence ${body.sequence} follows ${previous.sequence} (a line is missing or out of order)`);
-    if (body.prevHash !== previous.hash) fail('prevHash is not the previous line\'s hash (a line is missing, inserted or reordered)');
+    if (body.sequence !== previous.sequence + 1)
+      fail(`sequence ${body.sequence} follows ${previous.sequence} (a line is missing or out of order)`);
+    if (body.prevHash !== previous.hash)
+      fail("prevHash is not the previous line's hash (a line is missing, inserted or reordered)");
   }
   const recomputed = createHash('sha256').update(body.prevHash).update(jcs(body)).digest('hex');
   if (recomputed !== hash) fail(`hash does not match the content (the line was edited): recomputed ${recomputed}`);
@@ -76,5 +96,8 @@ for await (const line of createInterface({ input: createReadStream(file, 'utf8')
   events += 1;
 }
 if (previous === null) fail('no events');
-if (publishedHead !== undefined && previous.hash !== publishedHead) fail(`the last hash ${previous.hash} is not the published head ${publishedHead}`);
-console.log(`intact: ${events} events, sequence ${previous.sequence}, head ${previous.hash}${publishedHead ? ' (matches the published head)' : ''}`);
+if (publishedHead !== undefined && previous.hash !== publishedHead)
+  fail(`the last hash ${previous.hash} is not the published head ${publishedHead}`);
+console.log(
+  `intact: ${events} events, sequence ${previous.sequence}, head ${previous.hash}${publishedHead ? ' (matches the published head)' : ''}`,
+);

@@ -22,12 +22,18 @@ const EnvSchema = z.object({
     .string()
     .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), { message: 'must be redis://host:port (or rediss:// for TLS)' })
     .optional(),
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1 to 64 letters, digits and _ : . -').default('ledger:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1 to 64 letters, digits and _ : . -')
+    .default('ledger:'),
   LEDGER_MASTER_KEY: z
     .string()
     .min(32, 'must be at least 32 characters')
     // What a Bearer header can carry (RFC 6750 b64token): a key outside it would start, then refuse every request.
-    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'may hold only letters, digits and - . _ ~ + / (and trailing =), as a Bearer token does')
+    .regex(
+      /^[A-Za-z0-9\-._~+/]+=*$/,
+      'may hold only letters, digits and - . _ ~ + / (and trailing =), as a Bearer token does',
+    )
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   NODE_ENV: z.string().default('development'),
@@ -38,13 +44,15 @@ const EnvSchema = z.object({
     .string()
     .transform((v) => (/^\d+$/.test(v.trim()) ? Number(v) : v.split(',').map((a) => a.trim())))
     .refine((v) => (typeof v === 'number' ? v >= 1 && v <= 10 : v.every(isAddressOrRange)), {
-      message: 'must be how many proxies stand in front (1 to 10), or a comma-separated list of their addresses, CIDR ranges or loopback/linklocal/uniquelocal',
+      message:
+        'must be how many proxies stand in front (1 to 10), or a comma-separated list of their addresses, CIDR ranges or loopback/linklocal/uniquelocal',
     })
     .optional(),
 });
 
 /** An IPv4 or IPv6 address, a CIDR range of either, or one of proxy-addr's named ranges. */
-const isAddressOrRange = (a: string) => Address4.isValid(a) || Address6.isValid(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a);
+const isAddressOrRange = (a: string) =>
+  Address4.isValid(a) || Address6.isValid(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a);
 
 /** Which store a DATABASE_URL names: the embedded SQLite file, or a PostgreSQL server; null if neither. */
 export function storeKindOf(databaseUrl: string): 'sqlite' | 'postgres' | null {
@@ -93,7 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.LEDGER_MASTER_KEY) {
     // Development mode means no authentication: never let that happen in production.
-    throw new ConfigError('invalid configuration:\n  LEDGER_MASTER_KEY: must be set when NODE_ENV=production (without it there is no authentication)');
+    throw new ConfigError(
+      'invalid configuration:\n  LEDGER_MASTER_KEY: must be set when NODE_ENV=production (without it there is no authentication)',
+    );
   }
   return {
     port: e.PORT,

@@ -1,10 +1,11 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig, storeKindOf } from './config.js';
 import { buildServer, openStore } from './server.js';
+import type { LedgerStore } from './store/ledger-store.js';
 
 /** The process entry: configuration, store, server, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (e) {
@@ -14,8 +15,8 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  let store;
-  let app;
+  let store: LedgerStore | undefined;
+  let app: Awaited<ReturnType<typeof buildServer>>;
   try {
     store = await openStore(config);
     app = await buildServer(config, store);
@@ -26,10 +27,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (storeKindOf(config.databaseUrl) === 'postgres' && config.redisUrl === null) {
-    app.log.warn('REDIS_URL is not set: rate limits and failed-authentication counts are kept per instance, not shared by all instances');
+    app.log.warn(
+      'REDIS_URL is not set: rate limits and failed-authentication counts are kept per instance, not shared by all instances',
+    );
   }
   if (!config.masterKey) {
-    const warning = 'NO AUTHENTICATION: LEDGER_MASTER_KEY is not set, so anyone who can reach this port can write to the ledger. Development mode only.';
+    const warning =
+      'NO AUTHENTICATION: LEDGER_MASTER_KEY is not set, so anyone who can reach this port can write to the ledger. Development mode only.';
     app.log.warn(warning);
     // Also straight to stderr: LOG_LEVEL=error or silent must not hide it.
     if (['fatal', 'error', 'silent'].includes(config.logLevel)) console.error(`WARNING: ${warning}`);

@@ -9,7 +9,13 @@ import { connectRedis, sharedLimits } from './http/shared-limits.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { storeKindOf, type Config } from './config.js';
-import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
+import {
+  authenticator,
+  limitingFailures,
+  registerAccessRules,
+  registerAuthentication,
+  type FailureCount,
+} from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerNegotiation } from './http/negotiation.js';
 import { answerClientError, httpServerOptions, refuseUnframedRequests } from './http/node-answers.js';
@@ -37,7 +43,10 @@ const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'ut
 /** 1 MiB: far above any real command, small enough that a hostile body costs nothing. */
 export const BODY_LIMIT = 1024 * 1024;
 
-export async function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>, options: Pick<SqliteStoreOptions, 'verify'> = {}): Promise<LedgerStore> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>,
+  options: Pick<SqliteStoreOptions, 'verify'> = {},
+): Promise<LedgerStore> {
   if (storeKindOf(config.databaseUrl) === 'postgres') return PostgresLedgerStore.open(config.databaseUrl);
   const readCache = config.readCacheMb === undefined ? {} : { maxBytes: config.readCacheMb * 1024 * 1024 };
   return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { ...options, readCache });
@@ -45,10 +54,16 @@ export async function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pi
 
 /** Failed authentications counted per client address by the rate limiter's own counter. */
 function countFailures(app: FastifyInstance, perMinute: number): FailureCount {
-  const failures = app.createRateLimit({ max: perMinute, timeWindow: 60_000, keyGenerator: (request) => clientAddressOf(request.ip) });
+  const failures = app.createRateLimit({
+    max: perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => clientAddressOf(request.ip),
+  });
   return async (request) => {
     const limit = await failures(request);
-    return limit.isAllowed ? { exceeded: false, retryAfterSeconds: 0 } : { exceeded: limit.isExceeded, retryAfterSeconds: limit.ttlInSeconds };
+    return limit.isAllowed
+      ? { exceeded: false, retryAfterSeconds: 0 }
+      : { exceeded: limit.isExceeded, retryAfterSeconds: limit.ttlInSeconds };
   };
 }
 
@@ -67,11 +82,17 @@ function trustedProxies(trust: Config['trustProxy']): false | string[] | ((addre
 }
 
 /** The service's log: the level asked for, and never a key or a cookie. */
-export const loggerOptions = (level: Config['logLevel']) =>
-  ({ level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } });
+export const loggerOptions = (level: Config['logLevel']) => ({
+  level,
+  redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+});
 
 /** The composition root: every part of the service is wired here and nowhere else. */
-export async function buildServer(config: Config, store: LedgerStore, options: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  config: Config,
+  store: LedgerStore,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
   // One key store for authentication and key management alike, so that a revocation through
   // this process drops the key from the cache before its next request.
   // A key may only be cached by a store that says when others commit (SQLite's data_version):
@@ -96,11 +117,23 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
           // Development mode is the only one without a key check: fail closed otherwise.
           // (`authenticate` is made below, once the rate limiter is registered: before any request.)
           if (config.masterKey !== null) await authenticate!(request);
-          const p = problem('validation-failed', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)');
-          await reply.code(400).type(PROBLEM_CONTENT_TYPE).send({ ...p, errors: [{ path: 'url', message: p.detail }] });
+          const p = problem(
+            'validation-failed',
+            error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'a path parameter is too long'
+              : 'the URL is not valid (bad percent-encoding)',
+          );
+          await reply
+            .code(400)
+            .type(PROBLEM_CONTENT_TYPE)
+            .send({ ...p, errors: [{ path: 'url', message: p.detail }] });
         } catch (e) {
           const p = e instanceof ProblemError ? e.problem : problem('internal', 'an internal error occurred');
-          await reply.code(p.status).headers(e instanceof ProblemError ? e.headers : {}).type(PROBLEM_CONTENT_TYPE).send(p);
+          await reply
+            .code(p.status)
+            .headers(e instanceof ProblemError ? e.headers : {})
+            .type(PROBLEM_CONTENT_TYPE)
+            .send(p);
         }
       })();
     },
@@ -134,10 +167,17 @@ export async function buildServer(config: Config, store: LedgerStore, options: S
     ...(redis && { store: sharedLimits(redis, config.redisPrefix) }),
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => (request.principal === 'dev' || request.principal === undefined ? `address:${clientAddressOf(request.ip)}` : `key:${request.principal}`),
-    errorResponseBuilder: (_request, context) => Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
+    keyGenerator: (request) =>
+      request.principal === 'dev' || request.principal === undefined
+        ? `address:${clientAddressOf(request.ip)}`
+        : `key:${request.principal}`,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error('rate limited'), { statusCode: 429, retryAfter: context.after }),
   });
-  const authenticate = config.masterKey === null ? null : limitingFailures(authenticator(config.masterKey, keys), countFailures(app, config.authFailuresPerMinute));
+  const authenticate =
+    config.masterKey === null
+      ? null
+      : limitingFailures(authenticator(config.masterKey, keys), countFailures(app, config.authFailuresPerMinute));
   // Before any route, so that every route gets it.
   registerAuthentication(app, authenticate);
 

@@ -39,15 +39,30 @@ describe('the README walk-through, through the client, against the running servi
 
   it('registers the parties, proposes, agrees, records a stage, and reads the totals and the ledger', async () => {
     const r = await walkThrough(baseUrl, MASTER_KEY);
-    expect(r.stage).toMatchObject({ sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], voided: null });
+    expect(r.stage).toMatchObject({
+      sides: [
+        { party: 'UA', count: 390 },
+        { party: 'RU', count: 390 },
+      ],
+      voided: null,
+    });
     expect(r.totals).toEqual([
       {
-        party: 'UA', kind: 'pow', handedOver: 390, received: 390, agreedOutstanding: 610,
-        unspecifiedSides: 0, proposed: 0,
+        party: 'UA',
+        kind: 'pow',
+        handedOver: 390,
+        received: 390,
+        agreedOutstanding: 610,
+        unspecifiedSides: 0,
+        proposed: 0,
       },
     ]);
     expect(r.events.map((e) => e.type)).toEqual([
-      'PartyRegistered', 'PartyRegistered', 'ExchangeProposed', 'ExchangeAgreed', 'StageRecorded',
+      'PartyRegistered',
+      'PartyRegistered',
+      'ExchangeProposed',
+      'ExchangeAgreed',
+      'StageRecorded',
     ]);
     expect(r.head).toMatchObject({ sequence: 5, hash: r.events.at(-1)!.hash });
     // What the client read is what the service holds.
@@ -66,8 +81,9 @@ describe('the README walk-through, through the client, against the running servi
 
     const reader = createLedgerClient({ baseUrl, key: (await createKey(t, 'reader')).secret });
     expect((await must(reader.GET('/v1/parties'))).data.map((p) => p.id)).toEqual(['RU', 'UA']);
-    const refused = await must(reader.POST('/v1/parties', { body: { id: 'PL', name: 'Poland' } }))
-      .catch((e: unknown) => e);
+    const refused = await must(reader.POST('/v1/parties', { body: { id: 'PL', name: 'Poland' } })).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(LedgerProblem);
     expect((refused as LedgerProblem).status).toBe(403);
   });
@@ -75,12 +91,19 @@ describe('the README walk-through, through the client, against the running servi
   it('names every failing field of a refused body', async () => {
     const ledger = createLedgerClient({ baseUrl, key: MASTER_KEY });
     // A body the types allow but the service refuses: an unregistered party and a future date.
-    const refused = await must(ledger.POST('/v1/exchanges', {
-      body: {
-        kind: 'pow', proposedBy: 'XX', occurredAt: '2999-01-01',
-        sides: [{ party: 'XX', handsOver: 1 }, { party: 'UA', handsOver: 1 }],
-      },
-    })).catch((e: unknown) => e as LedgerProblem);
+    const refused = await must(
+      ledger.POST('/v1/exchanges', {
+        body: {
+          kind: 'pow',
+          proposedBy: 'XX',
+          occurredAt: '2999-01-01',
+          sides: [
+            { party: 'XX', handsOver: 1 },
+            { party: 'UA', handsOver: 1 },
+          ],
+        },
+      }),
+    ).catch((e: unknown) => e as LedgerProblem);
     expect(refused).toBeInstanceOf(LedgerProblem);
     expect((refused as LedgerProblem).problem.errors?.length).toBeGreaterThan(0);
     expect((refused as LedgerProblem).message).toMatch(/^(400|422) /);

@@ -9,7 +9,12 @@ describe('TRUST_PROXY', () => {
 
   it('takes how many proxies stand in front, or their addresses and ranges', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.8.0.0/16,fd00::/8 , loopback' }).trustProxy).toEqual(['10.0.0.1', '10.8.0.0/16', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.8.0.0/16,fd00::/8 , loopback' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '10.8.0.0/16',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it.each(['0', '11', 'everyone', 'true', '10.0.0.1,', '1.2.3.4/33'])('refuses %j, naming the variable', (value) => {

@@ -45,8 +45,13 @@ describe('the live feed across a restart of the service', () => {
     try {
       await feed.count(2);
       const { id } = await post(first.baseUrl, '/v1/exchanges', {
-        kind: 'pow', proposedBy: 'UA', occurredAt: '2025-05-16',
-        sides: [{ party: 'UA', handsOver: 100 }, { party: 'RU', handsOver: 100 }],
+        kind: 'pow',
+        proposedBy: 'UA',
+        occurredAt: '2025-05-16',
+        sides: [
+          { party: 'UA', handsOver: 100 },
+          { party: 'RU', handsOver: 100 },
+        ],
       });
       await feed.count(3);
 
@@ -61,8 +66,15 @@ describe('the live feed across a restart of the service', () => {
       const second = await startService({ ...env, PORT: port });
       running.push(second);
       await post(second.baseUrl, `/v1/exchanges/${id}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
-      await until(() => feed.opened() >= 2, () => 'the EventSource to reconnect', 10_000);
-      const sides = [{ party: 'UA', count: 40 }, { party: 'RU', count: 40 }];
+      await until(
+        () => feed.opened() >= 2,
+        () => 'the EventSource to reconnect',
+        10_000,
+      );
+      const sides = [
+        { party: 'UA', count: 40 },
+        { party: 'RU', count: 40 },
+      ];
       await post(second.baseUrl, `/v1/exchanges/${id}/stages`, { sides, occurredAt: '2025-05-23' });
       await feed.count(5);
 

@@ -6,7 +6,16 @@ import { OPENAPI_FILE, generateOpenApi } from '../src/cli/openapi.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { startLedger } from './support/app.js';
 
-type Doc = { openapi: string; paths: Record<string, Record<string, { operationId?: string; summary?: string; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+type Doc = {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { operationId?: string; summary?: string; responses: Record<string, { content?: Record<string, unknown> }> }
+    >
+  >;
+};
 
 describe('the OpenAPI document', () => {
   it('committed openapi/openapi.json is exactly what the code generates (run `npm run openapi`)', async () => {
@@ -16,21 +25,28 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1; every operation has an operationId, a summary and problem+json 4xx answers', () => {
     const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as Doc;
     expect(doc.openapi).toBe('3.1.0');
-    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => ({ id: `${m} ${path}`, op })));
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([m, op]) => ({ id: `${m} ${path}`, op })),
+    );
     expect(ops.length).toBeGreaterThanOrEqual(18);
     for (const { id, op } of ops) {
       expect(op.operationId, id).toBeTruthy();
       expect(op.summary, id).toBeTruthy();
       const errors = Object.entries(op.responses).filter(([s]) => s.startsWith('4'));
       expect(errors.length, `${id} documents its 4xx answers`).toBeGreaterThan(0);
-      for (const [status, r] of errors) expect(Object.keys(r.content ?? {}), `${id} ${status}`).toEqual(['application/problem+json']);
+      for (const [status, r] of errors)
+        expect(Object.keys(r.content ?? {}), `${id} ${status}`).toEqual(['application/problem+json']);
     }
   });
 
   it('lints with no error under @redocly/cli', () => {
     const bin = join(PROJECT_ROOT, 'node_modules', '.bin', 'redocly');
     // execFileSync throws (failing the test) when redocly exits non-zero, i.e. on any error.
-    const out = execFileSync(bin, ['lint', OPENAPI_FILE, '--format=stylish'], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(bin, ['lint', OPENAPI_FILE, '--format=stylish'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).not.toMatch(/\berror\b/);
   });
 });

@@ -13,7 +13,11 @@ describe('a DATABASE_URL that cannot serve', () => {
   const cases = [
     ['an unknown scheme', 'mysql://root@127.0.0.1/ledger', /DATABASE_URL: must be file:<path>/],
     ['an unreachable server', 'postgres://postgres@127.0.0.1:1/ledger', /^cannot start: .+/m],
-    ['a database that does not exist', `${PG_ADMIN_URL.replace(/\/[^/]*$/, '')}/no_such_ledger_db`, /^cannot start: .+/m],
+    [
+      'a database that does not exist',
+      `${PG_ADMIN_URL.replace(/\/[^/]*$/, '')}/no_such_ledger_db`,
+      /^cannot start: .+/m,
+    ],
   ] as const;
 
   it.each(cases)('stops the start with one clear line and exit code 1: %s', async (_what, url, message) => {
@@ -28,7 +32,11 @@ describe('connections dropped mid-load', () => {
   let database: TestDatabase;
   let service: ServiceProcess;
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(service.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(service.baseUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as any };
   };
   const terminateBackends = async () => {
@@ -36,7 +44,10 @@ describe('connections dropped mid-load', () => {
     await admin.connect();
     try {
       const name = new URL(database.url).pathname.slice(1);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
     } finally {
       await admin.end();
     }
@@ -53,9 +64,19 @@ describe('connections dropped mid-load', () => {
   });
 
   it('answers 503 problem+json or success, never a 500 or a half-written record, and recovers', async () => {
-    for (const [id, name] of [['UA', 'Ukraine'], ['RU', 'Russia']]) expect((await post('/v1/parties', { id, name })).status).toBe(201);
+    for (const [id, name] of [
+      ['UA', 'Ukraine'],
+      ['RU', 'Russia'],
+    ])
+      expect((await post('/v1/parties', { id, name })).status).toBe(201);
     const proposed = await post('/v1/exchanges', {
-      kind: 'remains', proposedBy: 'RU', sides: [{ party: 'RU', handsOver: 6000 }, { party: 'UA', handsOver: 0 }], occurredAt: '2025-06-01',
+      kind: 'remains',
+      proposedBy: 'RU',
+      sides: [
+        { party: 'RU', handsOver: 6000 },
+        { party: 'UA', handsOver: 0 },
+      ],
+      occurredAt: '2025-06-01',
     });
     const id = proposed.body.id as string;
     expect((await post(`/v1/exchanges/${id}/agree`, { by: 'UA', occurredAt: '2025-06-02' })).status).toBe(200);
@@ -65,7 +86,10 @@ describe('connections dropped mid-load', () => {
     let loading = true;
     const writers = Array.from({ length: 8 }, async () => {
       while (loading) {
-        const r = await post(`/v1/exchanges/${id}/stages`, { sides: [{ party: 'RU', count: 10 }], occurredAt: '2025-06-11' });
+        const r = await post(`/v1/exchanges/${id}/stages`, {
+          sides: [{ party: 'RU', count: 10 }],
+          occurredAt: '2025-06-11',
+        });
         statuses.push(r.status);
         if (r.status === 201) acknowledged.push(r.body.stage.id);
         else expect(r.type).toMatch(/^application\/problem\+json/);
@@ -79,10 +103,16 @@ describe('connections dropped mid-load', () => {
     loading = false;
     await Promise.all(writers);
 
-    expect(statuses.filter((s) => s !== 201 && s !== 503), 'only successes and 503s').toEqual([]);
+    expect(
+      statuses.filter((s) => s !== 201 && s !== 503),
+      'only successes and 503s',
+    ).toEqual([]);
     expect(statuses.filter((s) => s === 503).length, 'the drops were felt').toBeGreaterThan(0);
     // Recovered without a restart: a write and a read succeed.
-    const after = await post(`/v1/exchanges/${id}/stages`, { sides: [{ party: 'RU', count: 1 }], occurredAt: '2025-06-12' });
+    const after = await post(`/v1/exchanges/${id}/stages`, {
+      sides: [{ party: 'RU', count: 1 }],
+      occurredAt: '2025-06-12',
+    });
     expect(after.status).toBe(201);
     acknowledged.push(after.body.stage.id);
     const exchange = (await (await fetch(`${service.baseUrl}/v1/exchanges/${id}`)).json()) as any;

@@ -11,9 +11,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function agreedExchange(baseUrl: string): Promise<string> {
   for (const id of ['UA', 'RU']) expect((await postJson(baseUrl, '/v1/parties', { id, name: id })).status).toBe(201);
-  const proposed = await postJson(baseUrl, '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 5000 }, { party: 'RU', handsOver: 5000 }], occurredAt: '2025-05-16' });
+  const proposed = await postJson(baseUrl, '/v1/exchanges', {
+    kind: 'pow',
+    proposedBy: 'UA',
+    sides: [
+      { party: 'UA', handsOver: 5000 },
+      { party: 'RU', handsOver: 5000 },
+    ],
+    occurredAt: '2025-05-16',
+  });
   expect(proposed.status).toBe(201);
-  expect((await postJson(baseUrl, `/v1/exchanges/${proposed.body.id}/agree`, { by: 'RU', occurredAt: '2025-05-16' })).status).toBe(200);
+  expect(
+    (await postJson(baseUrl, `/v1/exchanges/${proposed.body.id}/agree`, { by: 'RU', occurredAt: '2025-05-16' })).status,
+  ).toBe(200);
   return proposed.body.id;
 }
 
@@ -30,7 +40,13 @@ describe('the service as a process', () => {
       for (;;) {
         const count = 1 + (n++ % 9);
         try {
-          const r = await postJson(first.baseUrl, `/v1/exchanges/${id}/stages`, { sides: [{ party: 'UA', count }, { party: 'RU', count }], occurredAt: '2025-05-23' });
+          const r = await postJson(first.baseUrl, `/v1/exchanges/${id}/stages`, {
+            sides: [
+              { party: 'UA', count },
+              { party: 'RU', count },
+            ],
+            occurredAt: '2025-05-23',
+          });
           if (r.status === 201) acknowledged.push({ stageId: r.body.stage.id, count });
         } catch {
           return; // the connection died with the process: that write was never acknowledged
@@ -46,14 +62,19 @@ describe('the service as a process', () => {
     const second = await startService({ DATABASE_URL: `file:${db}` });
     try {
       const res = await fetch(`${second.baseUrl}/v1/exchanges/${id}`);
-      const exchange = (await res.json()) as { stages: { id: string }[]; sides: { party: string; delivered: number }[] };
+      const exchange = (await res.json()) as {
+        stages: { id: string }[];
+        sides: { party: string; delivered: number }[];
+      };
       const recorded = new Set(exchange.stages.map((s) => s.id));
       const missing = acknowledged.filter((a) => !recorded.has(a.stageId));
       expect(missing, 'every acknowledged stage survived').toEqual([]);
       // delivered is the fold of what is recorded: acknowledged ones plus any committed just before the kill.
       const ackSum = acknowledged.reduce((s, a) => s + a.count, 0);
       expect(exchange.sides[0]!.delivered).toBeGreaterThanOrEqual(ackSum);
-      const totals = (await (await fetch(`${second.baseUrl}/v1/totals?party=UA`)).json()) as { data: { handedOver: number }[] };
+      const totals = (await (await fetch(`${second.baseUrl}/v1/totals?party=UA`)).json()) as {
+        data: { handedOver: number }[];
+      };
       expect(totals.data[0]!.handedOver).toBe(exchange.sides[0]!.delivered);
     } finally {
       second.child.kill('SIGTERM');
@@ -69,13 +90,28 @@ describe('the service as a process', () => {
 
     // Five requests are in flight when the signal arrives: the server has their headers and
     // half of each body; the other half is sent after SIGTERM.
-    const body = JSON.stringify({ sides: [{ party: 'UA', count: 7 }, { party: 'RU', count: 7 }], occurredAt: '2025-05-23' });
+    const body = JSON.stringify({
+      sides: [
+        { party: 'UA', count: 7 },
+        { party: 'RU', count: 7 },
+      ],
+      occurredAt: '2025-05-23',
+    });
     const half = Math.floor(body.length / 2);
     const pending = Array.from({ length: 5 }, () => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: `/v1/exchanges/${id}/stages`, agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/v1/exchanges/${id}/stages`,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
       const answered = new Promise<number>((resolve, reject) => {
-        req.on('response', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
         req.on('error', reject);
       });
       req.write(body.slice(0, half));
@@ -106,11 +142,22 @@ describe('the service as a process', () => {
   });
 
   it('refuses to start on a bad configuration value, naming the variable', async () => {
-    const bad = [['PORT', 'eighty'], ['LOG_LEVEL', 'loud'], ['DATABASE_URL', 'mysql://x'], ['READ_CACHE_MB', '-1'],
-      ['AUTH_FAILURES_PER_MINUTE', '0'], ['TRUST_PROXY', 'everyone'], ['REDIS_URL', 'http://x'], ['REDIS_PREFIX', 'a b']] as const;
+    const bad = [
+      ['PORT', 'eighty'],
+      ['LOG_LEVEL', 'loud'],
+      ['DATABASE_URL', 'mysql://x'],
+      ['READ_CACHE_MB', '-1'],
+      ['AUTH_FAILURES_PER_MINUTE', '0'],
+      ['TRUST_PROXY', 'everyone'],
+      ['REDIS_URL', 'http://x'],
+      ['REDIS_PREFIX', 'a b'],
+    ] as const;
     // Side by side: each is a process of its own that exits at once.
-    const outcomes = await Promise.all(bad.map(([name, value]) =>
-      runServiceToExit({ DATABASE_URL: `file:${join(dir, 'bad.db')}`, [name]: value }).then((o) => ({ name, ...o }))));
+    const outcomes = await Promise.all(
+      bad.map(([name, value]) =>
+        runServiceToExit({ DATABASE_URL: `file:${join(dir, 'bad.db')}`, [name]: value }).then((o) => ({ name, ...o })),
+      ),
+    );
     for (const { name, code, output } of outcomes) {
       expect(code, name).not.toBe(0);
       expect(output, name).toContain(name);

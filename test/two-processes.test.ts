@@ -29,11 +29,19 @@ describe('two service processes on one database file', () => {
     expect((await postJson(a.baseUrl, '/v1/parties', { id: 'UA', name: 'Ukraine' })).status).toBe(201);
     expect((await postJson(b.baseUrl, '/v1/parties', { id: 'RU', name: 'Russia' })).status).toBe(201);
     const proposed = await postJson(b.baseUrl, '/v1/exchanges', {
-      kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 5000 }, { party: 'RU', handsOver: 5000 }], occurredAt: '2025-05-16',
+      kind: 'pow',
+      proposedBy: 'UA',
+      sides: [
+        { party: 'UA', handsOver: 5000 },
+        { party: 'RU', handsOver: 5000 },
+      ],
+      occurredAt: '2025-05-16',
     });
     expect(proposed.status).toBe(201);
     const id = proposed.body.id as string;
-    expect((await postJson(a.baseUrl, `/v1/exchanges/${id}/agree`, { by: 'RU', occurredAt: '2025-05-16' })).status).toBe(200);
+    expect(
+      (await postJson(a.baseUrl, `/v1/exchanges/${id}/agree`, { by: 'RU', occurredAt: '2025-05-16' })).status,
+    ).toBe(200);
 
     // Eight writers and two readers per process, all at once, on the same exchange and ledger.
     const statuses: number[] = [];
@@ -42,11 +50,25 @@ describe('two service processes on one database file', () => {
     const writer = (base: string, w: number) => async () => {
       for (let i = 0; i < 30; i += 1) {
         const count = 1 + ((w + i) % 7);
-        const r = await postJson(base, `/v1/exchanges/${id}/stages`, { sides: [{ party: 'UA', count }, { party: 'RU', count }], occurredAt: '2025-05-23' });
+        const r = await postJson(base, `/v1/exchanges/${id}/stages`, {
+          sides: [
+            { party: 'UA', count },
+            { party: 'RU', count },
+          ],
+          occurredAt: '2025-05-23',
+        });
         statuses.push(r.status);
         if (r.status === 201) acknowledged.push({ stageId: r.body.stage.id, count, via: base });
         if (i % 10 === 0) {
-          const p = await postJson(base, '/v1/exchanges', { kind: 'remains', proposedBy: 'RU', sides: [{ party: 'RU', handsOver: 100 + i }, { party: 'UA', handsOver: 0 }], occurredAt: '2025-06-01' });
+          const p = await postJson(base, '/v1/exchanges', {
+            kind: 'remains',
+            proposedBy: 'RU',
+            sides: [
+              { party: 'RU', handsOver: 100 + i },
+              { party: 'UA', handsOver: 0 },
+            ],
+            occurredAt: '2025-06-01',
+          });
           statuses.push(p.status);
           if (p.status === 201) proposals.push(p.body.id);
         }
@@ -55,7 +77,12 @@ describe('two service processes on one database file', () => {
     let writing = true;
     const reader = (base: string) => async () => {
       while (writing) {
-        for (const path of [`/v1/exchanges/${id}`, '/v1/totals?kind=pow', '/v1/exchanges?limit=20', '/v1/events?limit=50']) {
+        for (const path of [
+          `/v1/exchanges/${id}`,
+          '/v1/totals?kind=pow',
+          '/v1/exchanges?limit=20',
+          '/v1/events?limit=50',
+        ]) {
           statuses.push((await getJson(base, path)).status);
         }
       }
@@ -65,8 +92,14 @@ describe('two service processes on one database file', () => {
     writing = false;
     await Promise.all(readers);
 
-    expect(statuses.filter((s) => s >= 500), 'no 5xx under contention').toEqual([]);
-    expect(statuses.filter((s) => s !== 200 && s !== 201), 'every request succeeded').toEqual([]);
+    expect(
+      statuses.filter((s) => s >= 500),
+      'no 5xx under contention',
+    ).toEqual([]);
+    expect(
+      statuses.filter((s) => s !== 200 && s !== 201),
+      'every request succeeded',
+    ).toEqual([]);
     expect(acknowledged.filter((x) => x.via === a.baseUrl).length).toBe(240);
     expect(acknowledged.filter((x) => x.via === b.baseUrl).length).toBe(240);
     expect(proposals).toHaveLength(48);
@@ -75,12 +108,22 @@ describe('two service processes on one database file', () => {
     for (const s of [a, b]) {
       const exchange = (await getJson(s.baseUrl, `/v1/exchanges/${id}`)).body;
       const recorded = new Set((exchange.stages as { id: string }[]).map((st) => st.id));
-      expect(acknowledged.filter((x) => !recorded.has(x.stageId)), 'every acknowledged stage is in the ledger').toEqual([]);
+      expect(
+        acknowledged.filter((x) => !recorded.has(x.stageId)),
+        'every acknowledged stage is in the ledger',
+      ).toEqual([]);
       expect(exchange.stages).toHaveLength(acknowledged.length);
       expect(exchange.sides.map((side: { delivered: number }) => side.delivered)).toEqual([sum, sum]);
 
-      const totals = (await getJson(s.baseUrl, '/v1/totals?kind=pow')).body.data as { party: string; handedOver: number; received: number }[];
-      expect(totals.map((t) => [t.party, t.handedOver, t.received])).toEqual([['RU', sum, sum], ['UA', sum, sum]]);
+      const totals = (await getJson(s.baseUrl, '/v1/totals?kind=pow')).body.data as {
+        party: string;
+        handedOver: number;
+        received: number;
+      }[];
+      expect(totals.map((t) => [t.party, t.handedOver, t.received])).toEqual([
+        ['RU', sum, sum],
+        ['UA', sum, sum],
+      ]);
       const remains = (await getJson(s.baseUrl, '/v1/totals?kind=remains&party=RU')).body.data[0];
       expect(remains.proposed).toBe(16 * (100 * 3 + 0 + 10 + 20));
 
@@ -88,6 +131,8 @@ describe('two service processes on one database file', () => {
       const verify = await getJson(s.baseUrl, '/v1/ledger/verify');
       expect(verify.body).toMatchObject({ ok: true, events: 4 + acknowledged.length + proposals.length });
     }
-    expect((await getJson(a.baseUrl, '/v1/ledger/head')).body).toEqual((await getJson(b.baseUrl, '/v1/ledger/head')).body);
+    expect((await getJson(a.baseUrl, '/v1/ledger/head')).body).toEqual(
+      (await getJson(b.baseUrl, '/v1/ledger/head')).body,
+    );
   });
 });

@@ -22,23 +22,57 @@ const now = () => new Date().toISOString();
 const provenance = (occurredAt: string) => ({ occurredAt, source: null, note: null });
 const answered = async (p: Promise<{ kind: string; response?: { status: number } }>) => {
   const outcome = await p;
-  if (outcome.kind !== 'answered' || outcome.response!.status >= 300) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+  if (outcome.kind !== 'answered' || outcome.response!.status >= 300)
+    throw new Error(`refused: ${JSON.stringify(outcome)}`);
 };
 
-for (const [partyId, name] of [['BA', 'Bench A'], ['BB', 'Bench B']] as const) {
-  await answered(ledger.registerParty({ command: { partyId, name, occurredAt: '2020-01-01', note: null }, principal: 'bench', now: now(), idempotency: null, respond: respondWith((p) => ({ status: 201, headers: {}, body: p })) }));
+for (const [partyId, name] of [
+  ['BA', 'Bench A'],
+  ['BB', 'Bench B'],
+] as const) {
+  await answered(
+    ledger.registerParty({
+      command: { partyId, name, occurredAt: '2020-01-01', note: null },
+      principal: 'bench',
+      now: now(),
+      idempotency: null,
+      respond: respondWith((p) => ({ status: 201, headers: {}, body: p })),
+    }),
+  );
 }
 const exchange = (exchangeId: string, command: ExchangeWriteRequest['command']): ExchangeWriteRequest => ({
-  exchangeId, command, principal: 'bench', now: now(), idempotency: null, expectedVersion: null,
+  exchangeId,
+  command,
+  principal: 'bench',
+  now: now(),
+  idempotency: null,
+  expectedVersion: null,
   respond: respondWith(({ state, recorded }: ExchangeWritten) => ({
-    status: 201, headers: { etag: etagOf(state.version), 'content-type': 'application/json; charset=utf-8' },
+    status: 201,
+    headers: { etag: etagOf(state.version), 'content-type': 'application/json; charset=utf-8' },
     body: { stage: recorded[0], exchange: presentSummary(state) },
   })),
 });
 const targets: string[] = [];
 for (let i = 0; i < 500; i += 1) {
   const id = uuidv7();
-  await answered(ledger.executeExchange(exchange(id, { action: 'propose', exchangeId: id, kind: 'medical', proposedBy: 'BA', sides: [{ party: 'BA', handsOver: 9_999_999 }, { party: 'BB', handsOver: 9_999_999 }], title: null, mediator: null, ...provenance('2025-01-01') })));
+  await answered(
+    ledger.executeExchange(
+      exchange(id, {
+        action: 'propose',
+        exchangeId: id,
+        kind: 'medical',
+        proposedBy: 'BA',
+        sides: [
+          { party: 'BA', handsOver: 9_999_999 },
+          { party: 'BB', handsOver: 9_999_999 },
+        ],
+        title: null,
+        mediator: null,
+        ...provenance('2025-01-01'),
+      }),
+    ),
+  );
   await answered(ledger.executeExchange(exchange(id, { action: 'agree', by: 'BB', ...provenance('2025-01-02') })));
   targets.push(id);
 }
@@ -48,19 +82,42 @@ let n = 0;
 const deadline = performance.now() + seconds * 1000;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-await Promise.all(Array.from({ length: inFlight }, async () => {
-  while (performance.now() < deadline) {
-    const id = targets[n++ % targets.length]!;
-    const started = performance.now();
-    await answered(ledger.executeExchange(exchange(id, { action: 'recordStage', stageId: uuidv7(), sides: [{ party: 'BA', count: 1 }], ...provenance('2025-02-01') })));
-    latencies.push(performance.now() - started);
-  }
-}));
+await Promise.all(
+  Array.from({ length: inFlight }, async () => {
+    while (performance.now() < deadline) {
+      const id = targets[n++ % targets.length]!;
+      const started = performance.now();
+      await answered(
+        ledger.executeExchange(
+          exchange(id, {
+            action: 'recordStage',
+            stageId: uuidv7(),
+            sides: [{ party: 'BA', count: 1 }],
+            ...provenance('2025-02-01'),
+          }),
+        ),
+      );
+      latencies.push(performance.now() - started);
+    }
+  }),
+);
 const elapsed = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 latencies.sort((a, b) => a - b);
-const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
+const at = (q: number) =>
+  Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
 const rssMb = process.resourceUsage().maxRSS / 1024;
 await store.close();
-console.error(`  store alone, ${inFlight} in flight: ${Math.round((cpu.user + cpu.system) / latencies.length)} µs of CPU per command`);
-console.log(JSON.stringify({ rps: latencies.length / elapsed, p50: at(0.5), p99: at(0.99), rssMb, ok: latencies.length, errors: 0 }));
+console.error(
+  `  store alone, ${inFlight} in flight: ${Math.round((cpu.user + cpu.system) / latencies.length)} µs of CPU per command`,
+);
+console.log(
+  JSON.stringify({
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    rssMb,
+    ok: latencies.length,
+    errors: 0,
+  }),
+);

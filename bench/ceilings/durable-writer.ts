@@ -19,18 +19,22 @@ const write = (stream: string, body: string, n: number) => {
   upsert.run(`b:${stream}`, n);
 };
 const one = db.transaction(write);
-const many = db.transaction((jobs: [string, string, number][]) => { for (const j of jobs) write(...j); });
+const many = db.transaction((jobs: [string, string, number][]) => {
+  for (const j of jobs) write(...j);
+});
 
 let queue: { job: [string, string, number]; done: () => void }[] = [];
-const submit = (job: [string, string, number]) => new Promise<void>((done) => {
-  queue.push({ job, done });
-  if (queue.length === 1) setImmediate(() => {
-    const batch = queue;
-    queue = [];
-    many.immediate(batch.map((b) => b.job));
-    for (const b of batch) b.done();
+const submit = (job: [string, string, number]) =>
+  new Promise<void>((done) => {
+    queue.push({ job, done });
+    if (queue.length === 1)
+      setImmediate(() => {
+        const batch = queue;
+        queue = [];
+        many.immediate(batch.map((b) => b.job));
+        for (const b of batch) b.done();
+      });
   });
-});
 
 const group = process.env.MODE === 'group';
 const app = Fastify({ logger: false });

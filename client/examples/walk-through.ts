@@ -9,14 +9,23 @@ export async function walkThrough(baseUrl: string, key?: string) {
   await must(ledger.POST('/v1/parties', { body: { id: 'RU', name: 'Russia' } }));
 
   // 2. Propose. A retry with the same Idempotency-Key returns the first answer.
-  const proposed = await must(ledger.POST('/v1/exchanges', {
-    params: { header: { 'idempotency-key': 'istanbul-2025-05-16' } },
-    body: {
-      kind: 'pow', proposedBy: 'UA', title: '1,000 for 1,000', mediator: 'Türkiye',
-      sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }],
-      occurredAt: '2025-05-16', source: { title: 'Istanbul talks, 16 May 2025' },
-    },
-  }));
+  const proposed = await must(
+    ledger.POST('/v1/exchanges', {
+      params: { header: { 'idempotency-key': 'istanbul-2025-05-16' } },
+      body: {
+        kind: 'pow',
+        proposedBy: 'UA',
+        title: '1,000 for 1,000',
+        mediator: 'Türkiye',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+        occurredAt: '2025-05-16',
+        source: { title: 'Istanbul talks, 16 May 2025' },
+      },
+    }),
+  );
   const path = { id: proposed.id };
 
   // 3. Agree: by the party that did not make the standing proposal.
@@ -24,13 +33,19 @@ export async function walkThrough(baseUrl: string, key?: string) {
   await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: agreement }));
 
   // 4. Record the first stage.
-  const { stage } = await must(ledger.POST('/v1/exchanges/{id}/stages', {
-    params: { path },
-    body: {
-      sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }],
-      occurredAt: '2025-05-23', source: { title: 'First stage' },
-    },
-  }));
+  const { stage } = await must(
+    ledger.POST('/v1/exchanges/{id}/stages', {
+      params: { path },
+      body: {
+        sides: [
+          { party: 'UA', count: 390 },
+          { party: 'RU', count: 390 },
+        ],
+        occurredAt: '2025-05-23',
+        source: { title: 'First stage' },
+      },
+    }),
+  );
 
   // 5. The totals: UA has handed over 390 and received 390; 610 are agreed and outstanding.
   const totals = await must(ledger.GET('/v1/totals', { params: { query: { party: 'UA' } } }));
@@ -40,8 +55,9 @@ export async function walkThrough(baseUrl: string, key?: string) {
   const head = await must(ledger.GET('/v1/ledger/head'));
 
   // A refusal is a LedgerProblem naming what is wrong (here: 409, RU may not agree twice).
-  const refused = await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: agreement }))
-    .catch((e: unknown) => e);
+  const refused = await must(ledger.POST('/v1/exchanges/{id}/agree', { params: { path }, body: agreement })).catch(
+    (e: unknown) => e,
+  );
 
   return { exchangeId: proposed.id, stage, totals: totals.data, events: events.data, head, refused };
 }

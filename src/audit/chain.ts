@@ -4,7 +4,8 @@ import { GENESIS_HASH, hashEvent } from './hash-chain.js';
 import { fastEventCanonical } from './jcs.js';
 
 /** What is wrong with an event found where another sequence belongs (a gap, a reorder). */
-export const outOfPlace = (sequence: number, expected: number) => `sequence ${sequence} where ${expected} was expected (an event is missing or out of order)`;
+export const outOfPlace = (sequence: number, expected: number) =>
+  `sequence ${sequence} where ${expected} was expected (an event is missing or out of order)`;
 
 /** What is wrong with an event whose prevHash is not the hash of the one before it. */
 export const unlinked = (expected: number) => `prevHash does not match the hash of event ${expected - 1}`;

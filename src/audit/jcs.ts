@@ -13,17 +13,33 @@ export function fastEventCanonical(event: RecordedEvent): string | undefined {
   if (!hasEventFields(event)) return undefined;
   try {
     // The fields in sorted order; `hash` is not part of what is hashed.
-    return `{"data":${write(event.data)},"id":${write(event.id)},"note":${write(event.note)},"occurredAt":${write(event.occurredAt)},`
-      + `"prevHash":${write(event.prevHash)},"principal":${write(event.principal)},"recordedAt":${write(event.recordedAt)},`
-      + `"sequence":${write(event.sequence)},"source":${write(event.source)},"streamId":${write(event.streamId)},"type":${write(event.type)},`
-      + `"version":${write(event.version)}}`;
+    return (
+      `{"data":${write(event.data)},"id":${write(event.id)},"note":${write(event.note)},"occurredAt":${write(event.occurredAt)},` +
+      `"prevHash":${write(event.prevHash)},"principal":${write(event.principal)},"recordedAt":${write(event.recordedAt)},` +
+      `"sequence":${write(event.sequence)},"source":${write(event.source)},"streamId":${write(event.streamId)},"type":${write(event.type)},` +
+      `"version":${write(event.version)}}`
+    );
   } catch {
     // Outside what is covered (or nested too deep): `canonicalize` will say what that makes it.
     return undefined;
   }
 }
 
-const FIELDS = ['sequence', 'id', 'streamId', 'version', 'type', 'data', 'occurredAt', 'recordedAt', 'principal', 'source', 'note', 'prevHash', 'hash'];
+const FIELDS = [
+  'sequence',
+  'id',
+  'streamId',
+  'version',
+  'type',
+  'data',
+  'occurredAt',
+  'recordedAt',
+  'principal',
+  'source',
+  'note',
+  'prevHash',
+  'hash',
+];
 const FIELD_SET = new Set(FIELDS);
 
 function hasEventFields(event: object): boolean {

@@ -38,7 +38,11 @@ export async function* readExport(path: string): AsyncGenerator<NumberedEvent> {
       throw new ImportRefusal(line, 'not valid JSON');
     }
     const parsed = ExportedEvent.safeParse(json);
-    if (!parsed.success) throw new ImportRefusal(line, `not an exported event: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new ImportRefusal(
+        line,
+        `not an exported event: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
     yield { line, event: parsed.data as RecordedEvent };
   }
 }

@@ -32,13 +32,14 @@ export function ledgerFileRefusal(databaseUrl: string): string | null {
   try {
     const file = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      tables = (file.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+      tables = file.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     } finally {
       file.close();
     }
   } catch {
     return `${path} is not an SQLite database`;
   }
-  if (!tables.includes('events') || !tables.includes('__drizzle_migrations')) return `${path} is not a ledger (no events table)`;
+  if (!tables.includes('events') || !tables.includes('__drizzle_migrations'))
+    return `${path} is not a ledger (no events table)`;
   return null;
 }

@@ -1,5 +1,6 @@
 import { ImportRefusal, readExport } from '../audit/ndjson.js';
 import { loadConfig } from '../config.js';
+import type { ImportReport } from '../ledger/import.js';
 import { Ledger } from '../ledger/ledger.js';
 import { openStore } from '../server.js';
 import { progressReporter } from './progress.js';
@@ -16,7 +17,7 @@ if (!file) {
 const store = await openStore(loadConfig());
 try {
   const progress = progressReporter('import');
-  let report;
+  let report: ImportReport;
   try {
     report = await new Ledger(store).importLedger(readExport(file), (done, total) => progress.update(done, total));
   } catch (e) {

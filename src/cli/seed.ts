@@ -11,7 +11,9 @@ import { progressReporter } from './progress.js';
  * DATABASE_URL (many parties, all kinds, years of back-filled dates), recorded through the
  * same rules as the API. For benchmarks and demos; never on a real ledger.
  */
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, seed: { type: 'string', default: '2025' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '10000' }, seed: { type: 'string', default: '2025' } },
+});
 const events = Number(values.events);
 if (!Number.isInteger(events) || events < 1) {
   console.error('usage: npm run seed -- --events N [--seed S]');
@@ -24,7 +26,9 @@ try {
     process.exitCode = 1;
   } else {
     const progress = progressReporter('seed');
-    await applySteps(new Ledger(store), syntheticLedger({ events, seed: Number(values.seed), idOf: freshExchangeId }), { onProgress: (n) => progress.update(n, events) });
+    await applySteps(new Ledger(store), syntheticLedger({ events, seed: Number(values.seed), idOf: freshExchangeId }), {
+      onProgress: (n) => progress.update(n, events),
+    });
     const head = await store.head();
     progress.finish(head.sequence);
     console.log(JSON.stringify({ events: head.sequence, head }, null, 2));

@@ -10,7 +10,15 @@ export interface CommandProvenance {
 
 export type ExchangeCommand = CommandProvenance &
   (
-    | { action: 'propose'; exchangeId: string; kind: Kind; proposedBy: PartyId; sides: Terms[]; title: string | null; mediator: string | null }
+    | {
+        action: 'propose';
+        exchangeId: string;
+        kind: Kind;
+        proposedBy: PartyId;
+        sides: Terms[];
+        title: string | null;
+        mediator: string | null;
+      }
     | { action: 'counter'; by: PartyId; sides: Terms[] }
     | { action: 'agree'; by: PartyId }
     | { action: 'reject' | 'withdraw' | 'cancel'; by: PartyId; reason: string | null }

@@ -23,16 +23,31 @@ export function decide(command: ExchangeCommand, state: ExchangeState | null, ct
 
   const action = command.action;
   if (nextStatus(state.status, action) === undefined) {
-    return refuse({ kind: 'transition-not-allowed', status: state.status, action, allowed: allowedActions(state.status) });
+    return refuse({
+      kind: 'transition-not-allowed',
+      status: state.status,
+      action,
+      allowed: allowedActions(state.status),
+    });
   }
   const parties = state.sides.map((s) => s.party);
   if ('by' in command) {
     if (!parties.includes(command.by)) {
-      return refuse({ kind: 'unprocessable', errors: [{ path: 'by', message: `must be a party of this exchange (${parties.join(' or ')})` }] });
+      return refuse({
+        kind: 'unprocessable',
+        errors: [{ path: 'by', message: `must be a party of this exchange (${parties.join(' or ')})` }],
+      });
     }
     const allowedParties = partiesAllowedTo(action, state);
     if (!allowedParties.includes(command.by)) {
-      return refuse({ kind: 'party-not-allowed', status: state.status, action, by: command.by, allowedParties, allowed: allowedActions(state.status) });
+      return refuse({
+        kind: 'party-not-allowed',
+        status: state.status,
+        action,
+        by: command.by,
+        allowedParties,
+        allowed: allowedActions(state.status),
+      });
     }
   }
 
@@ -41,19 +56,61 @@ export function decide(command: ExchangeCommand, state: ExchangeState | null, ct
   switch (command.action) {
     case 'counter': {
       errors.push(...termsErrors(command.sides, ctx, parties));
-      return errors.length ? unprocessable(errors) : accept([{ type: 'ExchangeCountered', data: { exchangeId: id, by: command.by, sides: inSideOrder(command.sides, parties) }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([
+            {
+              type: 'ExchangeCountered',
+              data: { exchangeId: id, by: command.by, sides: inSideOrder(command.sides, parties) },
+              ...provenance,
+            },
+          ]);
     }
     case 'agree':
-      return errors.length ? unprocessable(errors) : accept([{ type: 'ExchangeAgreed', data: { exchangeId: id, by: command.by }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([{ type: 'ExchangeAgreed', data: { exchangeId: id, by: command.by }, ...provenance }]);
     case 'reject':
-      return errors.length ? unprocessable(errors) : accept([{ type: 'ExchangeRejected', data: { exchangeId: id, by: command.by, reason: command.reason }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([
+            {
+              type: 'ExchangeRejected',
+              data: { exchangeId: id, by: command.by, reason: command.reason },
+              ...provenance,
+            },
+          ]);
     case 'withdraw':
-      return errors.length ? unprocessable(errors) : accept([{ type: 'ExchangeWithdrawn', data: { exchangeId: id, by: command.by, reason: command.reason }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([
+            {
+              type: 'ExchangeWithdrawn',
+              data: { exchangeId: id, by: command.by, reason: command.reason },
+              ...provenance,
+            },
+          ]);
     case 'cancel':
-      return errors.length ? unprocessable(errors) : accept([{ type: 'ExchangeCancelled', data: { exchangeId: id, by: command.by, reason: command.reason }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([
+            {
+              type: 'ExchangeCancelled',
+              data: { exchangeId: id, by: command.by, reason: command.reason },
+              ...provenance,
+            },
+          ]);
     case 'recordStage': {
       errors.push(...handoverErrors(command.sides, parties, 'sides'));
-      return errors.length ? unprocessable(errors) : accept([{ type: 'StageRecorded', data: { exchangeId: id, stageId: command.stageId, sides: inStageOrder(command.sides, parties) }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([
+            {
+              type: 'StageRecorded',
+              data: { exchangeId: id, stageId: command.stageId, sides: inStageOrder(command.sides, parties) },
+              ...provenance,
+            },
+          ]);
     }
     case 'voidStage': {
       const stage = ctx.stages.find((s) => s.id === command.stageId);
@@ -62,15 +119,31 @@ export function decide(command: ExchangeCommand, state: ExchangeState | null, ct
       if (precedes(command.occurredAt, stage.occurredAt)) {
         errors.push({ path: 'occurredAt', message: `must not precede the stage it voids (${stage.occurredAt})` });
       }
-      return errors.length ? unprocessable(errors) : accept([{ type: 'StageVoided', data: { exchangeId: id, stageId: command.stageId, reason: command.reason }, ...provenance }]);
+      return errors.length
+        ? unprocessable(errors)
+        : accept([
+            {
+              type: 'StageVoided',
+              data: { exchangeId: id, stageId: command.stageId, reason: command.reason },
+              ...provenance,
+            },
+          ]);
     }
     case 'complete': {
       const events: Events = [];
       if (command.sides !== null) {
         errors.push(...handoverErrors(command.sides, parties, 'sides'));
-        events.push({ type: 'StageRecorded', data: { exchangeId: id, stageId: command.stageId, sides: inStageOrder(command.sides, parties) }, ...provenance });
+        events.push({
+          type: 'StageRecorded',
+          data: { exchangeId: id, stageId: command.stageId, sides: inStageOrder(command.sides, parties) },
+          ...provenance,
+        });
       }
-      events.push({ type: 'ExchangeCompleted', data: { exchangeId: id, finalStageId: command.sides !== null ? command.stageId : null }, ...provenance });
+      events.push({
+        type: 'ExchangeCompleted',
+        data: { exchangeId: id, finalStageId: command.sides !== null ? command.stageId : null },
+        ...provenance,
+      });
       return errors.length ? unprocessable(errors) : accept(events);
     }
   }
@@ -86,7 +159,10 @@ function decidePropose(
   if (state !== null) throw new Error(`exchange ${command.exchangeId} already exists`);
   const errors: FieldError[] = [];
   if (isTooFarInFuture(command.occurredAt, ctx.now)) {
-    errors.push({ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(ctx.now)})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `must not lie more than a day in the future (latest allowed: ${futureBound(ctx.now)})`,
+    });
   }
   errors.push(...termsErrors(command.sides, ctx, null));
   const parties = command.sides.map((s) => s.party);
@@ -97,7 +173,14 @@ function decidePropose(
   return accept([
     {
       type: 'ExchangeProposed',
-      data: { exchangeId: command.exchangeId, kind: command.kind, proposedBy: command.proposedBy, sides: command.sides, title: command.title, mediator: command.mediator },
+      data: {
+        exchangeId: command.exchangeId,
+        kind: command.kind,
+        proposedBy: command.proposedBy,
+        sides: command.sides,
+        title: command.title,
+        mediator: command.mediator,
+      },
       ...provenance,
     },
   ]);
@@ -119,34 +202,61 @@ export function partiesAllowedTo(action: Action, state: ExchangeState): PartyId[
 function timeErrors(command: Transition, state: ExchangeState, ctx: DecisionContext): FieldError[] {
   const t = command.occurredAt;
   if (isTooFarInFuture(t, ctx.now)) {
-    return [{ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(ctx.now)})` }];
+    return [
+      {
+        path: 'occurredAt',
+        message: `must not lie more than a day in the future (latest allowed: ${futureBound(ctx.now)})`,
+      },
+    ];
   }
   const errors: FieldError[] = [];
   if (TIMED_TRANSITIONS.has(command.action) && precedes(t, state.lastTransitionAt)) {
-    errors.push({ path: 'occurredAt', message: `must not precede the latest transition of this exchange (${state.lastTransitionAt})` });
+    errors.push({
+      path: 'occurredAt',
+      message: `must not precede the latest transition of this exchange (${state.lastTransitionAt})`,
+    });
   }
   if (command.action === 'complete') {
     const latestStage = latestOf(ctx.stages.filter((s) => !s.voided).map((s) => s.occurredAt));
     if (latestStage !== null && precedes(t, latestStage)) {
-      errors.push({ path: 'occurredAt', message: `must not precede the latest stage of this exchange (${latestStage})` });
+      errors.push({
+        path: 'occurredAt',
+        message: `must not precede the latest stage of this exchange (${latestStage})`,
+      });
     }
   }
-  if ((command.action === 'recordStage' || (command.action === 'complete' && command.sides !== null)) && state.stagesNotBefore !== null && precedes(t, state.stagesNotBefore)) {
+  if (
+    (command.action === 'recordStage' || (command.action === 'complete' && command.sides !== null)) &&
+    state.stagesNotBefore !== null &&
+    precedes(t, state.stagesNotBefore)
+  ) {
     errors.push({ path: 'occurredAt', message: `a stage must not precede the agreement (${state.stagesNotBefore})` });
   }
   return errors;
 }
 
 /** Terms name exactly two distinct registered parties (the exchange's own, on a counter). */
-function termsErrors(sides: readonly Terms[], ctx: DecisionContext, exchangeParties: readonly PartyId[] | null): FieldError[] {
+function termsErrors(
+  sides: readonly Terms[],
+  ctx: DecisionContext,
+  exchangeParties: readonly PartyId[] | null,
+): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<PartyId>();
   sides.forEach((s, i) => {
-    if (seen.has(s.party)) errors.push({ path: `sides.${i}.party`, message: `names ${s.party} twice: an exchange is between two distinct parties` });
+    if (seen.has(s.party))
+      errors.push({
+        path: `sides.${i}.party`,
+        message: `names ${s.party} twice: an exchange is between two distinct parties`,
+      });
     seen.add(s.party);
-    if (!ctx.registeredParties.has(s.party)) errors.push({ path: `sides.${i}.party`, message: `party ${s.party} is not registered` });
+    if (!ctx.registeredParties.has(s.party))
+      errors.push({ path: `sides.${i}.party`, message: `party ${s.party} is not registered` });
     else if (exchangeParties && !exchangeParties.includes(s.party)) {
-      errors.push({ path: `sides.${i}.party`, message: `must be a party of this exchange (${exchangeParties.join(' or ')})` });
+      errors.push({
+        path: `sides.${i}.party`,
+        message: `must be a party of this exchange (${exchangeParties.join(' or ')})`,
+      });
     }
   });
   return errors;
@@ -157,7 +267,11 @@ function handoverErrors(sides: readonly Handover[], parties: readonly PartyId[],
   const errors: FieldError[] = [];
   const seen = new Set<PartyId>();
   sides.forEach((h, i) => {
-    if (!parties.includes(h.party)) errors.push({ path: `${path}.${i}.party`, message: `must be a party of this exchange (${parties.join(' or ')})` });
+    if (!parties.includes(h.party))
+      errors.push({
+        path: `${path}.${i}.party`,
+        message: `must be a party of this exchange (${parties.join(' or ')})`,
+      });
     else if (seen.has(h.party)) errors.push({ path: `${path}.${i}.party`, message: `names ${h.party} twice` });
     seen.add(h.party);
   });

@@ -5,7 +5,17 @@ import type { Handover, Kind, PartyId, Source, Terms } from './vocabulary.js';
  * fold of its events, and a correction is a new event (StageVoided), never an edit.
  */
 export type ExchangeEventData =
-  | { type: 'ExchangeProposed'; data: { exchangeId: string; kind: Kind; proposedBy: PartyId; sides: Terms[]; title: string | null; mediator: string | null } }
+  | {
+      type: 'ExchangeProposed';
+      data: {
+        exchangeId: string;
+        kind: Kind;
+        proposedBy: PartyId;
+        sides: Terms[];
+        title: string | null;
+        mediator: string | null;
+      };
+    }
   | { type: 'ExchangeCountered'; data: { exchangeId: string; by: PartyId; sides: Terms[] } }
   | { type: 'ExchangeAgreed'; data: { exchangeId: string; by: PartyId } }
   | { type: 'ExchangeRejected'; data: { exchangeId: string; by: PartyId; reason: string | null } }
@@ -21,12 +31,20 @@ export type EventData = ExchangeEventData | PartyEventData;
 
 /** The events that move an exchange through the state machine (not its stages). */
 export const TRANSITION_EVENTS: ReadonlySet<string> = new Set<ExchangeEventData['type']>([
-  'ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed', 'ExchangeRejected', 'ExchangeWithdrawn', 'ExchangeCancelled', 'ExchangeCompleted',
+  'ExchangeProposed',
+  'ExchangeCountered',
+  'ExchangeAgreed',
+  'ExchangeRejected',
+  'ExchangeWithdrawn',
+  'ExchangeCancelled',
+  'ExchangeCompleted',
 ]);
 
 /** Every event of an exchange's stream. */
 export const EXCHANGE_EVENTS: ReadonlySet<string> = new Set<ExchangeEventData['type']>([
-  ...(TRANSITION_EVENTS as ReadonlySet<ExchangeEventData['type']>), 'StageRecorded', 'StageVoided',
+  ...(TRANSITION_EVENTS as ReadonlySet<ExchangeEventData['type']>),
+  'StageRecorded',
+  'StageVoided',
 ]);
 export type EventType = EventData['type'];
 

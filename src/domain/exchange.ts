@@ -57,8 +57,15 @@ export interface Exchange extends ExchangeState {
  * stage's worth of work, however many stages the exchange has (medical exchanges accumulate
  * many). The property tests check that delivered always equals the sum of non-voided stages.
  */
-function withDelivered(sides: readonly [SideState, SideState], stage: StageState, sign: 1 | -1): [SideState, SideState] {
-  const add = (side: SideState): SideState => ({ ...side, delivered: side.delivered + sign * (stage.sides.find((h) => h.party === side.party)?.count ?? 0) });
+function withDelivered(
+  sides: readonly [SideState, SideState],
+  stage: StageState,
+  sign: 1 | -1,
+): [SideState, SideState] {
+  const add = (side: SideState): SideState => ({
+    ...side,
+    delivered: side.delivered + sign * (stage.sides.find((h) => h.party === side.party)?.count ?? 0),
+  });
   return [add(sides[0]), add(sides[1])];
 }
 
@@ -67,7 +74,11 @@ function withDelivered(sides: readonly [SideState, SideState], stage: StageState
  * void takes its stage's counts out of delivered, so it needs that stage (`voided`): the
  * store loads it by id, the full fold keeps it.
  */
-export function evolveState(state: ExchangeState | null, event: RecordedEvent<ExchangeEventData>, voided?: StageState): ExchangeState {
+export function evolveState(
+  state: ExchangeState | null,
+  event: RecordedEvent<ExchangeEventData>,
+  voided?: StageState,
+): ExchangeState {
   const touched = { updatedAt: event.recordedAt, version: (state?.version ?? 0) + 1 };
   if (event.type === 'ExchangeProposed') {
     const d = event.data;
@@ -101,7 +112,14 @@ export function evolveState(state: ExchangeState | null, event: RecordedEvent<Ex
       return { ...state, sides, proposedBy: event.data.by, lastTransitionAt: at, ...touched };
     }
     case 'ExchangeAgreed':
-      return { ...state, status: 'agreed', agreedAt: event.occurredAt, stagesNotBefore: at, lastTransitionAt: at, ...touched };
+      return {
+        ...state,
+        status: 'agreed',
+        agreedAt: event.occurredAt,
+        stagesNotBefore: at,
+        lastTransitionAt: at,
+        ...touched,
+      };
     case 'ExchangeRejected':
       return { ...state, status: 'rejected', lastTransitionAt: at, ...touched };
     case 'ExchangeWithdrawn':
@@ -113,7 +131,8 @@ export function evolveState(state: ExchangeState | null, event: RecordedEvent<Ex
     case 'StageRecorded':
       return { ...state, sides: withDelivered(state.sides, stageRecorded(state, event), 1), ...touched };
     case 'StageVoided':
-      if (voided === undefined || voided.id !== event.data.stageId) throw new Error(`voiding stage ${event.data.stageId} needs that stage`);
+      if (voided === undefined || voided.id !== event.data.stageId)
+        throw new Error(`voiding stage ${event.data.stageId} needs that stage`);
       // The decider refuses a void of an already voided stage; nothing to take out otherwise.
       if (voided.voided) return { ...state, ...touched };
       return { ...state, sides: withDelivered(state.sides, voided, -1), ...touched };
@@ -121,10 +140,16 @@ export function evolveState(state: ExchangeState | null, event: RecordedEvent<Ex
 }
 
 /** The stage a StageRecorded event adds, its counts in the order of the exchange's sides. */
-export function stageRecorded(state: Pick<ExchangeState, 'sides'>, event: RecordedEvent<Extract<ExchangeEventData, { type: 'StageRecorded' }>>): StageState {
+export function stageRecorded(
+  state: Pick<ExchangeState, 'sides'>,
+  event: RecordedEvent<Extract<ExchangeEventData, { type: 'StageRecorded' }>>,
+): StageState {
   return {
     id: event.data.stageId,
-    sides: state.sides.map((s) => ({ party: s.party, count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0 })),
+    sides: state.sides.map((s) => ({
+      party: s.party,
+      count: event.data.sides.find((h) => h.party === s.party)?.count ?? 0,
+    })),
     occurredAt: event.occurredAt,
     recordedAt: event.recordedAt,
     voided: null,
@@ -132,8 +157,14 @@ export function stageRecorded(state: Pick<ExchangeState, 'sides'>, event: Record
 }
 
 /** A stage as its StageVoided event leaves it. */
-export function stageVoided(stage: StageState, event: RecordedEvent<Extract<ExchangeEventData, { type: 'StageVoided' }>>): StageState {
-  return { ...stage, voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason } };
+export function stageVoided(
+  stage: StageState,
+  event: RecordedEvent<Extract<ExchangeEventData, { type: 'StageVoided' }>>,
+): StageState {
+  return {
+    ...stage,
+    voided: { occurredAt: event.occurredAt, recordedAt: event.recordedAt, reason: event.data.reason },
+  };
 }
 
 /** evolve(exchange, event) → exchange, stages included: the fold of verify, as-of and the tests. */

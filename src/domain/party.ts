@@ -17,13 +17,31 @@ export interface RegisterParty {
 }
 
 /** A party is registered once; its id is how every exchange names it, so it never changes. */
-export function decideRegistration(command: RegisterParty, existing: PartyState | null, now: string): Decision<NewEvent<PartyEventData>[]> {
+export function decideRegistration(
+  command: RegisterParty,
+  existing: PartyState | null,
+  now: string,
+): Decision<NewEvent<PartyEventData>[]> {
   if (existing) return refuse({ kind: 'party-already-registered', partyId: command.partyId });
   if (isTooFarInFuture(command.occurredAt, now)) {
-    return refuse({ kind: 'unprocessable', errors: [{ path: 'occurredAt', message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})` }] });
+    return refuse({
+      kind: 'unprocessable',
+      errors: [
+        {
+          path: 'occurredAt',
+          message: `must not lie more than a day in the future (latest allowed: ${futureBound(now)})`,
+        },
+      ],
+    });
   }
   return accept([
-    { type: 'PartyRegistered', data: { partyId: command.partyId, name: command.name }, occurredAt: command.occurredAt, source: null, note: command.note },
+    {
+      type: 'PartyRegistered',
+      data: { partyId: command.partyId, name: command.name },
+      occurredAt: command.occurredAt,
+      source: null,
+      note: command.note,
+    },
   ]);
 }
 

@@ -10,7 +10,14 @@ export interface FieldError {
 export type Rejection =
   | { kind: 'exchange-not-found'; exchangeId: string }
   | { kind: 'transition-not-allowed'; status: Status; action: Action; allowed: Action[] }
-  | { kind: 'party-not-allowed'; status: Status; action: Action; by: string; allowedParties: string[]; allowed: Action[] }
+  | {
+      kind: 'party-not-allowed';
+      status: Status;
+      action: Action;
+      by: string;
+      allowedParties: string[];
+      allowed: Action[];
+    }
   | { kind: 'stage-not-found'; stageId: string }
   | { kind: 'stage-already-voided'; stageId: string }
   | { kind: 'unprocessable'; errors: FieldError[] }

@@ -19,7 +19,16 @@ export function commandOf(events: readonly Recorded[]): ExchangeCommand {
   const e = first!;
   switch (e.type) {
     case 'ExchangeProposed':
-      return { action: 'propose', exchangeId: e.data.exchangeId, kind: e.data.kind, proposedBy: e.data.proposedBy, sides: e.data.sides, title: e.data.title, mediator: e.data.mediator, ...p };
+      return {
+        action: 'propose',
+        exchangeId: e.data.exchangeId,
+        kind: e.data.kind,
+        proposedBy: e.data.proposedBy,
+        sides: e.data.sides,
+        title: e.data.title,
+        mediator: e.data.mediator,
+        ...p,
+      };
     case 'ExchangeCountered':
       return { action: 'counter', by: e.data.by, sides: e.data.sides, ...p };
     case 'ExchangeAgreed':
@@ -42,7 +51,11 @@ export function commandOf(events: readonly Recorded[]): ExchangeCommand {
 /** How many events of `events` (from the front) one command accounts for. */
 export function commandLength(events: readonly Recorded[]): number {
   const [first, second] = events;
-  return first?.type === 'StageRecorded' && second?.type === 'ExchangeCompleted' && second.data.finalStageId === first.data.stageId ? 2 : 1;
+  return first?.type === 'StageRecorded' &&
+    second?.type === 'ExchangeCompleted' &&
+    second.data.finalStageId === first.data.stageId
+    ? 2
+    : 1;
 }
 
 const essence = (e: { type: string; data: unknown; occurredAt: string; source: unknown; note: unknown }) =>
@@ -53,14 +66,21 @@ const essence = (e: { type: string; data: unknown; occurredAt: string; source: u
  * given the state before and the clock of the time they were recorded, must decide exactly
  * these events. Returns why not, or null.
  */
-export function replayRefusal(events: readonly Recorded[], state: ExchangeState | null, facts: Omit<DecisionContext, 'now'>): string | null {
+export function replayRefusal(
+  events: readonly Recorded[],
+  state: ExchangeState | null,
+  facts: Omit<DecisionContext, 'now'>,
+): string | null {
   const first = events[0]!;
   if (first.type === 'ExchangeProposed' && state !== null) return `exchange ${first.data.exchangeId} is proposed twice`;
   if (first.type !== 'ExchangeProposed' && state === null) return `exchange ${first.streamId} was never proposed`;
-  if (events.some((e) => e.streamId !== e.data.exchangeId)) return 'streamId does not match the exchange id in its data';
-  if (events.some((e, i) => e.version !== (state?.version ?? 0) + i + 1)) return `version does not follow the exchange's version ${state?.version ?? 0}`;
+  if (events.some((e) => e.streamId !== e.data.exchangeId))
+    return 'streamId does not match the exchange id in its data';
+  if (events.some((e, i) => e.version !== (state?.version ?? 0) + i + 1))
+    return `version does not follow the exchange's version ${state?.version ?? 0}`;
   const decision = decide(commandOf(events), state, { ...facts, now: events[0]!.recordedAt });
-  if (!decision.ok) return `the rules refuse it (${decision.rejection.kind}${'errors' in decision.rejection ? `: ${decision.rejection.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : ''})`;
+  if (!decision.ok)
+    return `the rules refuse it (${decision.rejection.kind}${'errors' in decision.rejection ? `: ${decision.rejection.errors.map((e) => `${e.path} ${e.message}`).join('; ')}` : ''})`;
   const decided = decision.value;
   if (decided.length !== events.length || decided.some((d, i) => essence(d) !== essence(events[i]!))) {
     return 'the rules decide different events from this command';

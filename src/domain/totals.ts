@@ -31,7 +31,8 @@ export function contributionOf(state: Pick<ExchangeState, 'kind' | 'status' | 's
     kind: state.kind,
     handedOver: own.delivered,
     received: other.delivered,
-    agreedOutstanding: state.status === 'agreed' && own.handsOver !== null ? Math.max(own.handsOver - own.delivered, 0) : 0,
+    agreedOutstanding:
+      state.status === 'agreed' && own.handsOver !== null ? Math.max(own.handsOver - own.delivered, 0) : 0,
     unspecifiedSides: state.status === 'agreed' && own.handsOver === null ? 1 : 0,
     proposed: state.status === 'proposed' ? (own.handsOver ?? 0) : 0,
   });

@@ -31,7 +31,12 @@ export const ACTOR: Readonly<Partial<Record<Action, 'other' | 'proposer' | 'eith
 
 /** Transitions in the sense of the time rules (a stage or a void is not one). */
 export const TIMED_TRANSITIONS: ReadonlySet<Action> = new Set<Action>([
-  'counter', 'agree', 'reject', 'withdraw', 'cancel', 'complete',
+  'counter',
+  'agree',
+  'reject',
+  'withdraw',
+  'cancel',
+  'complete',
 ]);
 
 export const TERMINAL: ReadonlySet<Status> = new Set<Status>(['completed', 'rejected', 'withdrawn', 'cancelled']);

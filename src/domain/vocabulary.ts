@@ -6,7 +6,16 @@ export type Kind = (typeof KINDS)[number];
 export const STATUSES = ['proposed', 'agreed', 'completed', 'rejected', 'withdrawn', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
 
-export const ACTIONS = ['counter', 'agree', 'reject', 'withdraw', 'cancel', 'recordStage', 'voidStage', 'complete'] as const;
+export const ACTIONS = [
+  'counter',
+  'agree',
+  'reject',
+  'withdraw',
+  'cancel',
+  'recordStage',
+  'voidStage',
+  'complete',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Counts are whole persons, 0 ≤ n < 10⁷ (the design's bound). */

@@ -13,7 +13,11 @@ export function idempotencyClaim(request: FastifyRequest): IdempotencyClaim | nu
   const key = request.headers['idempotency-key'];
   if (key === undefined) return null;
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-    throw new ProblemError(problem('validation-failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { errors: [{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }] }));
+    throw new ProblemError(
+      problem('validation-failed', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+        errors: [{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
+      }),
+    );
   }
   const fingerprint = createHash('sha256')
     .update(`${request.method} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.params)}\n`)
@@ -34,7 +38,11 @@ export function expectedVersion(request: FastifyRequest): number[] | '*' | null 
   const tags = header.split(',').map((t) => t.trim());
   const versions = tags.map((t) => /^(W\/)?"(\d{1,15})"$/.exec(t));
   if (versions.some((m) => m === null)) {
-    throw new ProblemError(problem('validation-failed', 'If-Match must list ETags this service issued, such as "3"', { errors: [{ path: 'If-Match', message: 'must be * or quoted versions such as "3"' }] }));
+    throw new ProblemError(
+      problem('validation-failed', 'If-Match must list ETags this service issued, such as "3"', {
+        errors: [{ path: 'If-Match', message: 'must be * or quoted versions such as "3"' }],
+      }),
+    );
   }
   return versions.map((m) => (m![1] ? -1 : Number(m![2])));
 }
@@ -42,9 +50,17 @@ export function expectedVersion(request: FastifyRequest): number[] | '*' | null 
 export const nowIso = () => new Date().toISOString();
 
 /** Normalise optional command fields shared by every recording command. */
-export function provenanceOf(body: { occurredAt: string; source?: { title: string; url?: string; publishedAt?: string }; note?: string }) {
+export function provenanceOf(body: {
+  occurredAt: string;
+  source?: { title: string; url?: string; publishedAt?: string };
+  note?: string;
+}) {
   const source = body.source
-    ? { title: body.source.title, ...(body.source.url ? { url: body.source.url } : {}), ...(body.source.publishedAt ? { publishedAt: normaliseWorldTime(body.source.publishedAt) } : {}) }
+    ? {
+        title: body.source.title,
+        ...(body.source.url ? { url: body.source.url } : {}),
+        ...(body.source.publishedAt ? { publishedAt: normaliseWorldTime(body.source.publishedAt) } : {}),
+      }
     : null;
   return { occurredAt: normaliseWorldTime(body.occurredAt), source, note: body.note ?? null };
 }
@@ -57,21 +73,35 @@ export function problemFor(rejection: Refusal): Problem {
     case 'stage-not-found':
       return problem('not-found', `no stage ${rejection.stageId} in this exchange`);
     case 'transition-not-allowed':
-      return problem('transition-not-allowed', `cannot ${rejection.action} an exchange that is ${rejection.status}; allowed from ${rejection.status}: ${rejection.allowed.join(', ') || 'nothing (terminal)'}`, {
-        currentStatus: rejection.status, allowedTransitions: rejection.allowed,
-      });
+      return problem(
+        'transition-not-allowed',
+        `cannot ${rejection.action} an exchange that is ${rejection.status}; allowed from ${rejection.status}: ${rejection.allowed.join(', ') || 'nothing (terminal)'}`,
+        {
+          currentStatus: rejection.status,
+          allowedTransitions: rejection.allowed,
+        },
+      );
     case 'party-not-allowed':
-      return problem('party-not-allowed', `${rejection.by} may not ${rejection.action} now; only ${rejection.allowedParties.join(' or ')} may`, {
-        currentStatus: rejection.status, allowedTransitions: rejection.allowed,
-      });
+      return problem(
+        'party-not-allowed',
+        `${rejection.by} may not ${rejection.action} now; only ${rejection.allowedParties.join(' or ')} may`,
+        {
+          currentStatus: rejection.status,
+          allowedTransitions: rejection.allowed,
+        },
+      );
     case 'stage-already-voided':
       return problem('stage-already-voided', `stage ${rejection.stageId} is already voided`);
     case 'unprocessable':
-      return problem('unprocessable', rejection.errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors: rejection.errors });
+      return problem('unprocessable', rejection.errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+        errors: rejection.errors,
+      });
     case 'party-already-registered':
       return problem('already-exists', `party ${rejection.partyId} is already registered`);
     case 'version-mismatch':
-      return problem('precondition-failed', `the exchange is at version ${rejection.current}; reload it and retry`, { currentVersion: rejection.current });
+      return problem('precondition-failed', `the exchange is at version ${rejection.current}; reload it and retry`, {
+        currentVersion: rejection.current,
+      });
   }
 }
 
@@ -88,13 +118,22 @@ export function respondWith<T>(ok: (value: T) => StoredResponse | Promise<Stored
 /** Send what the store answered (a fresh answer or the replay of the first one). */
 export function sendOutcome(reply: FastifyReply, outcome: WriteOutcome): FastifyReply {
   if (outcome.kind === 'idempotency-key-reused') {
-    throw new ProblemError(problem('idempotency-key-reused', 'this Idempotency-Key was first used with a different request; use a new key for a new request'));
+    throw new ProblemError(
+      problem(
+        'idempotency-key-reused',
+        'this Idempotency-Key was first used with a different request; use a new key for a new request',
+      ),
+    );
   }
   const { response } = outcome;
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');
   // Problems name the resource they are about, as the error handler's do.
-  const body = response.headers['content-type'] === PROBLEM_CONTENT_TYPE && typeof response.body === 'object' && response.body !== null && !('instance' in response.body)
-    ? { ...response.body, instance: reply.request.url.split('?')[0] }
-    : response.body;
+  const body =
+    response.headers['content-type'] === PROBLEM_CONTENT_TYPE &&
+    typeof response.body === 'object' &&
+    response.body !== null &&
+    !('instance' in response.body)
+      ? { ...response.body, instance: reply.request.url.split('?')[0] }
+      : response.body;
   return reply.code(response.status).headers(response.headers).send(body);
 }

@@ -3,7 +3,14 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { FieldError } from '../domain/rejection.js';
 import { StoreUnavailable } from '../store/store-unavailable.js';
 import { methodsAt } from './method-not-allowed.js';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, problem, type Problem, type ProblemSlug } from './problem.js';
+import {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES,
+  ProblemError,
+  problem,
+  type Problem,
+  type ProblemSlug,
+} from './problem.js';
 
 const BY_CODE: Record<string, { slug: ProblemSlug; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { slug: 'malformed-json', detail: 'the body is not valid JSON' },
@@ -14,7 +21,12 @@ const BY_CODE: Record<string, { slug: ProblemSlug; detail: string }> = {
 };
 
 /** Zod issues → `{path, message}` per failing field; an unknown key is named as its own path. */
-function fieldErrors(error: { validation: { instancePath: string; message?: string; keyword?: string; params?: Record<string, unknown> }[] }, context: string | undefined): FieldError[] {
+function fieldErrors(
+  error: {
+    validation: { instancePath: string; message?: string; keyword?: string; params?: Record<string, unknown> }[];
+  },
+  context: string | undefined,
+): FieldError[] {
   const prefix = context && context !== 'body' ? `${context === 'querystring' ? 'query' : context}.` : '';
   return error.validation.flatMap((v) => {
     const base = v.instancePath.split('/').filter(Boolean).join('.');
@@ -39,7 +51,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
       headers = err.headers;
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       const errors = fieldErrors(err, err.validationContext);
-      body = problem('validation-failed', errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; '), { errors });
+      body = problem('validation-failed', errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; '), {
+        errors,
+      });
     } else if (err.code && BY_CODE[err.code]) {
       const { slug, detail } = BY_CODE[err.code]!;
       body = problem(slug, detail);
@@ -51,13 +65,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
       body = problem('rate-limited', 'rate limit exceeded; retry after the time in Retry-After');
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       // Any other client error Fastify raises (bad headers, proto poisoning, …): say so plainly.
-      const slug = (Object.keys(PROBLEM_TYPES) as ProblemSlug[]).find((s) => PROBLEM_TYPES[s].status === err.statusCode) ?? 'validation-failed';
+      const slug =
+        (Object.keys(PROBLEM_TYPES) as ProblemSlug[]).find((s) => PROBLEM_TYPES[s].status === err.statusCode) ??
+        'validation-failed';
       body = { ...problem(slug, 'the request was refused'), status: err.statusCode };
     } else {
       request.log.error({ err }, 'unhandled error');
       body = problem('internal', 'an internal error occurred; it has been logged');
     }
-    return reply.code(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send({ ...body, instance: request.url.split('?')[0] });
+    return reply
+      .code(body.status)
+      .headers(headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({ ...body, instance: request.url.split('?')[0] });
   });
 
   // A known path asked with another method is 405 naming the methods it takes (RFC 9110
@@ -66,9 +86,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const path = request.url.split('?')[0];
     const allowed = methodsAt(request.server, path!);
     if (allowed.length > 0) {
-      return reply.code(405).header('allow', allowed.join(', ')).type(PROBLEM_CONTENT_TYPE)
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .type(PROBLEM_CONTENT_TYPE)
         .send(problem('method-not-allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}`));
     }
-    return reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problem('not-found', `no route ${request.method} ${path}`) });
+    return reply
+      .code(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({ ...problem('not-found', `no route ${request.method} ${path}`) });
   });
 }

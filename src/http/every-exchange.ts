@@ -12,7 +12,10 @@ export const WALK_PAGE = 500;
  * the walk is met once or not at all, none is skipped or met twice; each is as it stood when
  * its page was read.
  */
-export async function* everyExchange(store: Pick<LedgerStore, 'listExchanges'>, query: Omit<ExchangeQuery, 'limit'>): AsyncGenerator<ExchangeState> {
+export async function* everyExchange(
+  store: Pick<LedgerStore, 'listExchanges'>,
+  query: Omit<ExchangeQuery, 'limit'>,
+): AsyncGenerator<ExchangeState> {
   let after = query.after;
   for (;;) {
     const page = await store.listExchanges({ ...query, limit: WALK_PAGE, ...(after && { after }) });

@@ -21,7 +21,8 @@ function parseRanges(header: string): MediaRange[] {
     if (slash <= 0 || slash === range.length - 1) return [];
     const qParam = params.find((p) => p.startsWith('q='));
     // A quality that is not a qvalue (0 to 1, three decimals at most) makes the range unusable.
-    const q = qParam === undefined ? 1 : /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(qParam.slice(2)) ? Number(qParam.slice(2)) : 0;
+    const q =
+      qParam === undefined ? 1 : /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(qParam.slice(2)) ? Number(qParam.slice(2)) : 0;
     return [{ type: range.slice(0, slash), subtype: range.slice(slash + 1), q }];
   });
 }

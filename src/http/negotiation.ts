@@ -28,8 +28,11 @@ type Schema = { response?: Record<string, unknown>; hide?: boolean };
 function representationsOf(route: RouteOptions): readonly [string, ...string[]] | null {
   if (route.url.startsWith('/docs')) return null;
   const response = (route.schema as Schema | undefined)?.response ?? {};
-  const success = Object.keys(response).filter((s) => /^2\d\d$/.test(s)).sort()[0];
-  const content = success === undefined ? undefined : (response[success] as { content?: Record<string, unknown> }).content;
+  const success = Object.keys(response)
+    .filter((s) => /^2\d\d$/.test(s))
+    .sort()[0];
+  const content =
+    success === undefined ? undefined : (response[success] as { content?: Record<string, unknown> }).content;
   const documented = content && typeof content === 'object' ? Object.keys(content) : [JSON_TYPE];
   const csv = (route.config as { csv?: unknown } | undefined)?.csv ? [CSV_TYPE] : [];
   return [...new Set([...documented, ...csv])] as [string, ...string[]];
@@ -57,7 +60,14 @@ export function registerNegotiation(app: FastifyInstance): void {
     if (offered.length > 1) reply.header('vary', 'accept');
     const chosen = negotiate(request.headers.accept, offered);
     if (chosen === null) {
-      return done(new ProblemError(problem('not-acceptable', `this answer comes as ${offered.join(' or ')}; the Accept header allows none of them`)));
+      return done(
+        new ProblemError(
+          problem(
+            'not-acceptable',
+            `this answer comes as ${offered.join(' or ')}; the Accept header allows none of them`,
+          ),
+        ),
+      );
     }
     request.representation = chosen;
     done();

@@ -31,7 +31,9 @@ export function tidyComponents(doc: Doc): Doc {
   for (const name of Object.keys(schemas)) {
     const plain = name.replace(/Input$/, '');
     if (plain !== name && !(plain in schemas)) {
-      text = text.replaceAll(`"#/components/schemas/${name}"`, `"#/components/schemas/${plain}"`).replace(`"${name}":{`, `"${plain}":{`);
+      text = text
+        .replaceAll(`"#/components/schemas/${name}"`, `"#/components/schemas/${plain}"`)
+        .replace(`"${name}":{`, `"${plain}":{`);
     }
   }
   return JSON.parse(text) as Doc;
@@ -54,8 +56,14 @@ const documentingCsv: Transform = (input) => {
   const content = (ok as { content?: Record<string, unknown> }).content;
   const withCsv = content
     ? { ...(ok as object), content: { ...content, [CSV_TYPE]: asCsv } }
-    : { description: 'The answer as JSON, or as CSV with `Accept: text/csv`', content: { [JSON_TYPE]: { schema: ok }, [CSV_TYPE]: asCsv } };
-  return jsonSchemaTransform({ ...input, schema: { ...schema, response: { ...schema.response, 200: withCsv } } as typeof input.schema });
+    : {
+        description: 'The answer as JSON, or as CSV with `Accept: text/csv`',
+        content: { [JSON_TYPE]: { schema: ok }, [CSV_TYPE]: asCsv },
+      };
+  return jsonSchemaTransform({
+    ...input,
+    schema: { ...schema, response: { ...schema.response, 200: withCsv } } as typeof input.schema,
+  });
 };
 
 export function swaggerOptions(version: string): SwaggerOptions {
@@ -74,7 +82,12 @@ export function swaggerOptions(version: string): SwaggerOptions {
       servers: [{ url: '/', description: 'the service that serves this document' }],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (`lgr_…`) or the master key. Not needed when the service runs in development mode.' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API key (`lgr_…`) or the master key. Not needed when the service runs in development mode.',
+          },
         },
       },
       security: [{ bearerAuth: [] }],
@@ -87,6 +100,7 @@ export function swaggerOptions(version: string): SwaggerOptions {
       ],
     },
     transform: documentingCsv,
-    transformObject: (input) => tidyComponents(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
+    transformObject: (input) =>
+      tidyComponents(jsonSchemaTransformObject(input) as Doc) as ReturnType<typeof jsonSchemaTransformObject>,
   };
 }

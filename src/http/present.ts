@@ -22,7 +22,10 @@ export function presentSummary(s: ExchangeState): z.infer<typeof ExchangeSummary
     proposedBy: s.proposedBy,
     title: s.title,
     mediator: s.mediator,
-    sides: s.sides.map((side) => ({ ...side, variance: side.handsOver === null ? null : side.delivered - side.handsOver })),
+    sides: s.sides.map((side) => ({
+      ...side,
+      variance: side.handsOver === null ? null : side.delivered - side.handsOver,
+    })),
     occurredAt: s.occurredAt,
     agreedAt: s.agreedAt,
     createdAt: s.createdAt,
@@ -35,9 +38,19 @@ export function presentSummary(s: ExchangeState): z.infer<typeof ExchangeSummary
 /** An event as recorded (what its hash covers): the export's line. JSON pages show it through presentEventSafely. */
 export function presentEvent(e: RecordedEvent): z.infer<typeof ExportedEvent> {
   return {
-    sequence: e.sequence, id: e.id, streamId: e.streamId, version: e.version, type: e.type,
-    data: e.data as Record<string, unknown>, occurredAt: e.occurredAt, recordedAt: e.recordedAt,
-    principal: e.principal, source: e.source, note: e.note, prevHash: e.prevHash, hash: e.hash,
+    sequence: e.sequence,
+    id: e.id,
+    streamId: e.streamId,
+    version: e.version,
+    type: e.type,
+    data: e.data as Record<string, unknown>,
+    occurredAt: e.occurredAt,
+    recordedAt: e.recordedAt,
+    principal: e.principal,
+    source: e.source,
+    note: e.note,
+    prevHash: e.prevHash,
+    hash: e.hash,
   };
 }
 
@@ -63,5 +76,9 @@ export function decodeCursor(raw: string): ExchangeCursor {
   } catch {
     // fall through to the refusal below
   }
-  throw new ProblemError(problem('validation-failed', 'cursor is not one this service issued', { errors: [{ path: 'query.cursor', message: 'not a valid cursor' }] }));
+  throw new ProblemError(
+    problem('validation-failed', 'cursor is not one this service issued', {
+      errors: [{ path: 'query.cursor', message: 'not a valid cursor' }],
+    }),
+  );
 }

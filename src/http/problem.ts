@@ -47,9 +47,15 @@ export const ProblemSchema = z
     status: z.int(),
     detail: z.string(),
     instance: z.string().optional(),
-    errors: z.array(FieldErrorSchema).optional().meta({ description: 'Every failing field (validation and rule errors)' }),
+    errors: z
+      .array(FieldErrorSchema)
+      .optional()
+      .meta({ description: 'Every failing field (validation and rule errors)' }),
     currentStatus: z.string().optional().meta({ description: 'On a refused transition: the exchange’s status' }),
-    allowedTransitions: z.array(z.string()).optional().meta({ description: 'On a refused transition: what the status allows' }),
+    allowedTransitions: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'On a refused transition: what the status allows' }),
     currentVersion: z.int().optional().meta({ description: 'On a stale If-Match: the exchange’s version now' }),
   })
   .meta({ id: 'Problem' });
@@ -74,11 +80,16 @@ export class ProblemError extends Error {
 /** The OpenAPI response entries for the given error statuses, all problem+json. */
 export function problemResponses<S extends number>(...statuses: S[]) {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: describeStatus(s), content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } }]),
+    statuses.map((s) => [
+      s,
+      { description: describeStatus(s), content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } },
+    ]),
   ) as Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
 }
 
 function describeStatus(status: number): string {
-  const kinds = Object.entries(PROBLEM_TYPES).filter(([, t]) => t.status === status).map(([slug]) => slug);
+  const kinds = Object.entries(PROBLEM_TYPES)
+    .filter(([, t]) => t.status === status)
+    .map(([slug]) => slug);
   return `Problem (${kinds.join(', ')})`;
 }

@@ -16,7 +16,11 @@ const renderedBy = new WeakMap<(value: never) => unknown, WeakMap<object, string
  * rendered every time. The body goes out as a string: a preSerialization hook, were one ever
  * added, would not see these answers.
  */
-export function sendPresented<T extends object>(reply: FastifyReply, value: T, present: (value: T) => unknown): FastifyReply {
+export function sendPresented<T extends object>(
+  reply: FastifyReply,
+  value: T,
+  present: (value: T) => unknown,
+): FastifyReply {
   let rendered = renderedBy.get(present);
   if (rendered === undefined) {
     rendered = new WeakMap();

@@ -31,8 +31,15 @@ export function compileAllSerialisers(): number {
 }
 
 function compile(schema: unknown): (data: unknown) => string {
-  const zodSchema = (schema instanceof z.ZodType ? schema : (schema as { properties: z.ZodType }).properties) as z.ZodType;
+  const zodSchema = (
+    schema instanceof z.ZodType ? schema : (schema as { properties: z.ZodType }).properties
+  ) as z.ZodType;
   // A fresh registry: no ids, so every schema is inlined (no $refs to resolve).
-  const json = z.toJSONSchema(zodSchema, { io: 'output', target: 'draft-7', metadata: z.registry(), unrepresentable: 'any' });
+  const json = z.toJSONSchema(zodSchema, {
+    io: 'output',
+    target: 'draft-7',
+    metadata: z.registry(),
+    unrepresentable: 'any',
+  });
   return fastJson(json as Parameters<typeof fastJson>[0]);
 }

@@ -8,7 +8,10 @@ type RouteOptions = Parameters<FastifyRateLimitStore['child']>[0];
 
 // The plugin's own Redis store (its Lua counters), which its package does not export by name.
 const RedisStore = createRequire(import.meta.url)('@fastify/rate-limit/store/RedisStore.js') as new (
-  continueExceeding: boolean, exponentialBackoff: boolean, redis: Redis, key?: string,
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  redis: Redis,
+  key?: string,
 ) => FastifyRateLimitStore;
 
 /** A Redis client for counters: it fails a command at once while disconnected rather than queueing it. */
@@ -33,14 +36,33 @@ export async function connectRedis(url: string): Promise<Redis> {
 export function sharedLimits(redis: Redis, prefix: string): FastifyRateLimitStoreCtor {
   const wrap = (inner: FastifyRateLimitStore): FastifyRateLimitStore => ({
     incr: (key: string, callback: Callback, timeWindow: number, max: number) =>
-      inner.incr(key, (error, result) =>
-        error ? callback(new StoreUnavailable('the rate-limit store is unreachable', { cause: error })) : callback(null, result),
-      timeWindow, max),
+      inner.incr(
+        key,
+        (error, result) =>
+          error
+            ? callback(new StoreUnavailable('the rate-limit store is unreachable', { cause: error }))
+            : callback(null, result),
+        timeWindow,
+        max,
+      ),
     child: (routeOptions: RouteOptions) => wrap(inner.child(routeOptions)),
   });
-  return class {
+  return class SharedLimits implements FastifyRateLimitStore {
+    private readonly inner: FastifyRateLimitStore;
     constructor(options: FastifyRateLimitOptions & { continueExceeding?: boolean; exponentialBackoff?: boolean }) {
-      return wrap(new RedisStore(options.continueExceeding ?? false, options.exponentialBackoff ?? false, redis, prefix));
+      const store = new RedisStore(
+        options.continueExceeding ?? false,
+        options.exponentialBackoff ?? false,
+        redis,
+        prefix,
+      );
+      this.inner = wrap(store);
+    }
+    incr(...args: Parameters<FastifyRateLimitStore['incr']>) {
+      return this.inner.incr(...args);
+    }
+    child(routeOptions: RouteOptions) {
+      return this.inner.child(routeOptions);
     }
   } as unknown as FastifyRateLimitStoreCtor;
 }

@@ -23,7 +23,12 @@ export function changeOf(
   for (const e of appended) {
     if (e.type === 'StageRecorded') recorded.push({ stage: stageRecorded(after, e), sequence: e.sequence });
     if (e.type === 'StageVoided') {
-      voided.push({ stageId: e.data.stageId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, reason: e.data.reason });
+      voided.push({
+        stageId: e.data.stageId,
+        occurredAt: e.occurredAt,
+        recordedAt: e.recordedAt,
+        reason: e.data.reason,
+      });
     }
   }
   return {

@@ -84,7 +84,11 @@ async function importRegistration(tx: WriteTransaction, { line, event }: Numbere
   const decided = decideRegistration(command, await tx.party(e.data.partyId), e.recordedAt);
   if (!decided.ok) throw new ImportRefusal(line, `party ${e.data.partyId} is registered twice`);
   const essence = { type: e.type, data: e.data, occurredAt: e.occurredAt, source: e.source, note: e.note };
-  if (e.streamId !== `party:${e.data.partyId}` || e.version !== 1 || canonicalize(decided.value[0]) !== canonicalize(essence)) {
+  if (
+    e.streamId !== `party:${e.data.partyId}` ||
+    e.version !== 1 ||
+    canonicalize(decided.value[0]) !== canonicalize(essence)
+  ) {
     throw new ImportRefusal(line, 'the rules decide a different registration');
   }
   await appendRegistration(tx, e);

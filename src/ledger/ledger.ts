@@ -36,7 +36,12 @@ export class Ledger {
       if (before === null && command.action !== 'propose') {
         return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
       }
-      if (before !== null && expectedVersion !== null && expectedVersion !== '*' && !expectedVersion.includes(before.version)) {
+      if (
+        before !== null &&
+        expectedVersion !== null &&
+        expectedVersion !== '*' &&
+        !expectedVersion.includes(before.version)
+      ) {
         return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
       }
       const stages = await stagesConcerned(tx, before, command);
@@ -102,7 +107,10 @@ export async function appendToExchange(
   return change;
 }
 
-export async function appendRegistration(tx: WriteTransaction, event: RecordedEvent<PartyEventData>): Promise<PartyState> {
+export async function appendRegistration(
+  tx: WriteTransaction,
+  event: RecordedEvent<PartyEventData>,
+): Promise<PartyState> {
   const party = partyRegistered(event);
   await tx.append([event]);
   await tx.projectParty(party, event.recordedAt);

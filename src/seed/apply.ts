@@ -10,7 +10,11 @@ const quiet = () => ({ status: 200, headers: {}, body: null });
  * transactions and read models as the HTTP API). Steps are submitted `window` at a time, in
  * order, so group commit applies them in few transactions. A refusal is a generator bug.
  */
-export async function applySteps(ledger: Ledger, steps: Iterable<SyntheticStep>, options: { principal?: string; window?: number; onProgress?: (applied: number) => void } = {}): Promise<number> {
+export async function applySteps(
+  ledger: Ledger,
+  steps: Iterable<SyntheticStep>,
+  options: { principal?: string; window?: number; onProgress?: (applied: number) => void } = {},
+): Promise<number> {
   const principal = options.principal ?? 'seed';
   const window = options.window ?? 512;
   const now = new Date().toISOString();
@@ -19,7 +23,9 @@ export async function applySteps(ledger: Ledger, steps: Iterable<SyntheticStep>,
   const settle = async () => {
     for (const [step, outcome] of await Promise.all(pending)) {
       if (outcome.kind !== 'answered' || outcome.response.status !== 200) {
-        throw new Error(`synthetic step refused: ${JSON.stringify(step)} → ${JSON.stringify(outcome.kind === 'answered' ? outcome.response.body : outcome)}`);
+        throw new Error(
+          `synthetic step refused: ${JSON.stringify(step)} → ${JSON.stringify(outcome.kind === 'answered' ? outcome.response.body : outcome)}`,
+        );
       }
     }
     applied += pending.length;
@@ -27,10 +33,24 @@ export async function applySteps(ledger: Ledger, steps: Iterable<SyntheticStep>,
     options.onProgress?.(applied);
   };
   for (const step of steps) {
-    const outcome = step.kind === 'party'
-      ? ledger.registerParty({ command: step.command, principal, now, idempotency: null, respond: (r) => (r.ok ? quiet() : { status: 409, headers: {}, body: r.rejection }) })
-      : ledger.executeExchange({ exchangeId: step.exchangeId, command: step.command, principal, now, idempotency: null, expectedVersion: null,
-          respond: (r) => (r.ok ? quiet() : { status: 422, headers: {}, body: r.rejection }) });
+    const outcome =
+      step.kind === 'party'
+        ? ledger.registerParty({
+            command: step.command,
+            principal,
+            now,
+            idempotency: null,
+            respond: (r) => (r.ok ? quiet() : { status: 409, headers: {}, body: r.rejection }),
+          })
+        : ledger.executeExchange({
+            exchangeId: step.exchangeId,
+            command: step.command,
+            principal,
+            now,
+            idempotency: null,
+            expectedVersion: null,
+            respond: (r) => (r.ok ? quiet() : { status: 422, headers: {}, body: r.rejection }),
+          });
     pending.push(outcome.then((o) => [step, o]));
     if (pending.length >= window) await settle();
   }

@@ -12,8 +12,18 @@ export type SyntheticStep =
   | { kind: 'exchange'; exchangeId: string; command: ExchangeCommand };
 
 const PAIRS: [string, string][] = [
-  ['UA', 'RU'], ['AM', 'AZ'], ['SD', 'SS'], ['YE', 'SA'], ['ET', 'ER'], ['IL', 'LB'], ['IN', 'PK'], ['CO', 'VE'],
-  ['KP', 'KR'], ['RS', 'XK'], ['GE', 'RU'], ['MA', 'DZ'],
+  ['UA', 'RU'],
+  ['AM', 'AZ'],
+  ['SD', 'SS'],
+  ['YE', 'SA'],
+  ['ET', 'ER'],
+  ['IL', 'LB'],
+  ['IN', 'PK'],
+  ['CO', 'VE'],
+  ['KP', 'KR'],
+  ['RS', 'XK'],
+  ['GE', 'RU'],
+  ['MA', 'DZ'],
 ];
 
 /** mulberry32: small, fast, seedable; the same seed gives the same ledger. */
@@ -41,7 +51,12 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * Yields steps until about `events` events would be recorded (each step records one event,
  * except a completion with a last tranche, which records two). `idOf(n)` names exchange n.
  */
-export function* syntheticLedger(options: { events: number; seed?: number; idOf: (n: number) => string; start?: string }): Generator<SyntheticStep> {
+export function* syntheticLedger(options: {
+  events: number;
+  seed?: number;
+  idOf: (n: number) => string;
+  start?: string;
+}): Generator<SyntheticStep> {
   const r = prng(options.seed ?? 2025);
   let produced = 0;
   const parties = [...new Set(PAIRS.flat())];
@@ -56,7 +71,12 @@ export function* syntheticLedger(options: { events: number; seed?: number; idOf:
     const exchangeId = options.idOf(n);
     const [a, b] = r.pick(PAIRS);
     const kind: Kind = r.pick(KINDS);
-    const size = kind === 'remains' ? r.int(50, 6000) : kind === 'children' || kind === 'civilians' ? r.int(1, 120) : r.int(10, 1200);
+    const size =
+      kind === 'remains'
+        ? r.int(50, 6000)
+        : kind === 'children' || kind === 'civilians'
+          ? r.int(1, 120)
+          : r.int(10, 1200);
     const oneWay = kind === 'remains' && r.chance(0.6);
     const unspecified = kind === 'medical' && r.chance(0.5);
     const terms = (x: number) => [
@@ -71,16 +91,38 @@ export function* syntheticLedger(options: { events: number; seed?: number; idOf:
       return { kind: 'exchange', exchangeId, command };
     };
     const p = { source: r.chance(0.5) ? { title: `Report ${n}` } : null, note: null };
-    yield step({ action: 'propose', exchangeId, kind, proposedBy: a, sides: terms(size), title: `${kind} exchange ${n}`, mediator: r.chance(0.4) ? 'Mediator' : null, occurredAt: at(0), ...p });
+    yield step({
+      action: 'propose',
+      exchangeId,
+      kind,
+      proposedBy: a,
+      sides: terms(size),
+      title: `${kind} exchange ${n}`,
+      mediator: r.chance(0.4) ? 'Mediator' : null,
+      occurredAt: at(0),
+      ...p,
+    });
     let proposer = a;
     if (r.chance(0.2)) {
-      yield step({ action: 'counter', by: b, sides: terms(Math.max(1, size - r.int(0, size >> 2))), occurredAt: at(r.int(0, 5)), ...p });
+      yield step({
+        action: 'counter',
+        by: b,
+        sides: terms(Math.max(1, size - r.int(0, size >> 2))),
+        occurredAt: at(r.int(0, 5)),
+        ...p,
+      });
       proposer = b;
     }
     const other = proposer === a ? b : a;
     const fate = r.next();
-    if (fate < 0.06) { yield step({ action: 'reject', by: other, reason: 'terms not accepted', occurredAt: at(r.int(0, 5)), ...p }); continue; }
-    if (fate < 0.1) { yield step({ action: 'withdraw', by: proposer, reason: null, occurredAt: at(r.int(0, 5)), ...p }); continue; }
+    if (fate < 0.06) {
+      yield step({ action: 'reject', by: other, reason: 'terms not accepted', occurredAt: at(r.int(0, 5)), ...p });
+      continue;
+    }
+    if (fate < 0.1) {
+      yield step({ action: 'withdraw', by: proposer, reason: null, occurredAt: at(r.int(0, 5)), ...p });
+      continue;
+    }
     if (fate < 0.14) continue; // left proposed
     yield step({ action: 'agree', by: other, occurredAt: at(r.int(0, 7)), ...p });
     const stages = kind === 'medical' ? r.int(1, 8) : r.int(1, 4);
@@ -92,15 +134,38 @@ export function* syntheticLedger(options: { events: number; seed?: number; idOf:
       stageDays.push(when);
       const stageId = `${exchangeId}-s${s}`;
       stageIds.push(stageId);
-      yield step({ action: 'recordStage', stageId, sides: [{ party: a, count }, { party: b, count: oneWay ? 0 : count }], occurredAt: when, ...p });
+      yield step({
+        action: 'recordStage',
+        stageId,
+        sides: [
+          { party: a, count },
+          { party: b, count: oneWay ? 0 : count },
+        ],
+        occurredAt: when,
+        ...p,
+      });
     }
     if (stageIds.length && r.chance(0.05)) {
       const i = r.int(0, stageIds.length - 1);
       yield step({ action: 'voidStage', stageId: stageIds[i]!, reason: 'reported twice', occurredAt: at(1), ...p });
     }
     if (kind === 'medical' && r.chance(0.5)) continue; // open-ended, stays agreed
-    if (r.chance(0.05)) { yield step({ action: 'cancel', by: r.pick([a, b]), reason: 'talks broke down', occurredAt: at(r.int(1, 5)), ...p }); continue; }
-    const last = r.chance(0.5) ? [{ party: a, count: r.int(1, 50) }, { party: b, count: oneWay ? 0 : r.int(1, 50) }] : null;
+    if (r.chance(0.05)) {
+      yield step({
+        action: 'cancel',
+        by: r.pick([a, b]),
+        reason: 'talks broke down',
+        occurredAt: at(r.int(1, 5)),
+        ...p,
+      });
+      continue;
+    }
+    const last = r.chance(0.5)
+      ? [
+          { party: a, count: r.int(1, 50) },
+          { party: b, count: oneWay ? 0 : r.int(1, 50) },
+        ]
+      : null;
     if (last && last.every((h) => h.count === 0)) last[0]!.count = 1;
     yield step({ action: 'complete', stageId: `${exchangeId}-final`, sides: last, occurredAt: at(r.int(1, 5)), ...p });
   }

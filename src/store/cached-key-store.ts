@@ -52,7 +52,10 @@ export class CachedKeyStore implements KeyStore {
   /** The store's changesElsewhere counter when last read. */
   private seenElsewhere: number | undefined;
 
-  constructor(private readonly store: KeyStore, options: KeyCacheOptions = {}) {
+  constructor(
+    private readonly store: KeyStore,
+    options: KeyCacheOptions = {},
+  ) {
     this.ttlMs = options.ttlMs ?? KEY_CACHE_TTL_MS;
     this.maxEntries = Math.max(1, options.maxEntries ?? KEY_CACHE_MAX_ENTRIES);
     this.now = options.now ?? (() => performance.now());

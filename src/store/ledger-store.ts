@@ -165,7 +165,6 @@ export type Difference =
   | { kind: 'event'; sequence: number; eventId: string; detail: string }
   | { kind: 'read-model'; table: string; key: string; detail: string };
 
-
 /** The audit side of a store: chain head, verification, export and import. */
 export interface AuditStore {
   head(): Promise<LedgerHead>;

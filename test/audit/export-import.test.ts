@@ -20,8 +20,30 @@ import { counts, expectRateLine, expectedHash, get, lastLine, runCli, runNode, t
  * and shared by every test of this file.
  */
 
-const EVENT_KEYS = ['data', 'hash', 'id', 'note', 'occurredAt', 'prevHash', 'principal', 'recordedAt', 'sequence', 'source', 'streamId', 'type', 'version'];
-const ZERO_COUNTS = { events: 0, parties: 0, exchanges: 0, exchange_parties: 0, stage_handovers: 0, totals: 0, terms_history: 0 };
+const EVENT_KEYS = [
+  'data',
+  'hash',
+  'id',
+  'note',
+  'occurredAt',
+  'prevHash',
+  'principal',
+  'recordedAt',
+  'sequence',
+  'source',
+  'streamId',
+  'type',
+  'version',
+];
+const ZERO_COUNTS = {
+  events: 0,
+  parties: 0,
+  exchanges: 0,
+  exchange_parties: 0,
+  stage_handovers: 0,
+  totals: 0,
+  terms_history: 0,
+};
 
 let src: TestLedger;
 let dst: TestLedger;
@@ -41,7 +63,8 @@ const writeLines = (name: string, ls: string[]) => {
   return file(name);
 };
 /** The 1-based line of the first event of `type` at or after line `from`. */
-const lineOf = (type: string, from: number) => from + lines.slice(from - 1).findIndex((l) => JSON.parse(l).type === type);
+const lineOf = (type: string, from: number) =>
+  from + lines.slice(from - 1).findIndex((l) => JSON.parse(l).type === type);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ledger-export-'));
@@ -60,7 +83,10 @@ afterAll(async () => {
   // The harness validates a body against the schema of its media type; an NDJSON stream is
   // not one JSON document, so the export's answers are checked line by line in the tests instead.
   const streamed = (v: string) => [...ndjsonUrls].some((u) => v.startsWith(`GET ${u} → 200: body does not match`));
-  expect(violations.filter((v) => !streamed(v)), 'every response matches openapi/openapi.json').toEqual([]);
+  expect(
+    violations.filter((v) => !streamed(v)),
+    'every response matches openapi/openapi.json',
+  ).toEqual([]);
 });
 
 describe('export', () => {
@@ -72,8 +98,12 @@ describe('export', () => {
   it('streams the whole ledger from GET /v1/events with Accept: application/x-ndjson, one event per line', async () => {
     const chunks: Buffer[] = [];
     ndjsonUrls.add('/v1/events');
-    const res = await src.http().get('/v1/events').set('Accept', 'application/x-ndjson')
-      .buffer(true).parse((r, done) => {
+    const res = await src
+      .http()
+      .get('/v1/events')
+      .set('Accept', 'application/x-ndjson')
+      .buffer(true)
+      .parse((r, done) => {
         r.on('data', (c: Buffer) => chunks.push(c));
         r.on('end', () => done(null, Buffer.concat(chunks)));
       });
@@ -104,16 +134,22 @@ describe('export', () => {
       expect(page).toEqual(lines.slice(after, after + 3).map((l) => JSON.parse(l)));
     }
     // And the hashes are recomputable from the lines alone.
-    for (const n of [1, 2, 5000, published.sequence]) expect(expectedHash(JSON.parse(lines[n - 1]!))).toBe(JSON.parse(lines[n - 1]!).hash);
+    for (const n of [1, 2, 5000, published.sequence])
+      expect(expectedHash(JSON.parse(lines[n - 1]!))).toBe(JSON.parse(lines[n - 1]!).hash);
   });
 
   it('streams from the sequence cursor `after`', async () => {
     ndjsonUrls.add(`/v1/events?after=${published.sequence - 5}`);
-    const res = await src.http().get(`/v1/events?after=${published.sequence - 5}`).set('Accept', 'application/x-ndjson').buffer(true).parse((r, done) => {
-      let s = '';
-      r.on('data', (c: Buffer) => (s += c.toString()));
-      r.on('end', () => done(null, s));
-    });
+    const res = await src
+      .http()
+      .get(`/v1/events?after=${published.sequence - 5}`)
+      .set('Accept', 'application/x-ndjson')
+      .buffer(true)
+      .parse((r, done) => {
+        let s = '';
+        r.on('data', (c: Buffer) => (s += c.toString()));
+        r.on('end', () => done(null, s));
+      });
     expect(res.status).toBe(200);
     expect(res.body).toBe(`${lines.slice(-5).join('\n')}\n`);
   });
@@ -129,12 +165,15 @@ describe('export', () => {
 });
 
 describe('scripts/verify-export.mjs (plain node, no dependencies)', () => {
-  const verifyExport = (path: string, ...args: string[]) => runNode([join('scripts', 'verify-export.mjs'), path, ...args]);
+  const verifyExport = (path: string, ...args: string[]) =>
+    runNode([join('scripts', 'verify-export.mjs'), path, ...args]);
 
   it('says intact on the export, and with --head the published head', async () => {
     const plain = await verifyExport(cliFile);
     expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stdout).toMatch(new RegExp(`^intact: ${published.sequence} events, sequence ${published.sequence}, head ${published.hash}`));
+    expect(plain.stdout).toMatch(
+      new RegExp(`^intact: ${published.sequence} events, sequence ${published.sequence}, head ${published.hash}`),
+    );
     const withHead = await verifyExport(cliFile, '--head', published.hash);
     expect(withHead.code, withHead.stderr).toBe(0);
     expect(withHead.stdout).toMatch(/matches the published head/);
@@ -152,7 +191,12 @@ describe('scripts/verify-export.mjs (plain node, no dependencies)', () => {
   });
 
   it('says not intact for a missing line, naming the line where the gap shows', async () => {
-    const r = await verifyExport(writeLines('gap-for-script.ndjson', lines.filter((_, i) => i !== 6999)));
+    const r = await verifyExport(
+      writeLines(
+        'gap-for-script.ndjson',
+        lines.filter((_, i) => i !== 6999),
+      ),
+    );
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toMatch(/^NOT INTACT: line 7000: sequence 7001 follows 6999/);
   });
@@ -176,7 +220,9 @@ describe('scripts/verify-export.mjs (plain node, no dependencies)', () => {
     const prev = JSON.parse(lines[4999]!).hash as string;
     const ok = await verifyExport(part, '--after', '5000', '--prev', prev, '--head', published.hash);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(new RegExp(`^intact: ${published.sequence - 5000} events, sequence ${published.sequence}`));
+    expect(ok.stdout).toMatch(
+      new RegExp(`^intact: ${published.sequence - 5000} events, sequence ${published.sequence}`),
+    );
     const wrong = await verifyExport(part, '--after', '5000', '--prev', JSON.parse(lines[4998]!).hash);
     expect(wrong.code).toBe(1);
     expect(lastLine(wrong.stderr)).toMatch(/^NOT INTACT: line 1: prevHash is not the given hash of event 5000/);
@@ -190,7 +236,10 @@ describe('scripts/verify-export.mjs (plain node, no dependencies)', () => {
       if (i > 0) forged[i].prevHash = forged[i - 1].hash;
       forged[i].hash = expectedHash(forged[i]);
     }
-    const path = writeLines('forged.ndjson', forged.map((e) => JSON.stringify(e)));
+    const path = writeLines(
+      'forged.ndjson',
+      forged.map((e) => JSON.stringify(e)),
+    );
     expect((await verifyExport(path)).code).toBe(0); // a consistent chain on its own…
     const r = await verifyExport(path, '--head', published.hash); // …but not the published one
     expect(r.code).toBe(1);
@@ -217,16 +266,28 @@ describe('import into an empty ledger', () => {
 
   it('has the same events', async () => {
     for (const after of [0, 1000, 5000, published.sequence - 1000]) {
-      expect((await get(dst, `/v1/events?after=${after}&limit=1000`)).data, `after=${after}`).toEqual((await get(src, `/v1/events?after=${after}&limit=1000`)).data);
+      expect((await get(dst, `/v1/events?after=${after}&limit=1000`)).data, `after=${after}`).toEqual(
+        (await get(src, `/v1/events?after=${after}&limit=1000`)).data,
+      );
     }
   });
 
   it('has the same totals, plain, filtered and as of earlier times', async () => {
     const queries = [
-      '', 'party=UA', 'kind=remains', 'party=RU&kind=pow', 'kind=medical&party=SD',
-      'from=2016-01-01', 'to=2015-06-30', 'from=2017-03-01&to=2018-12-31T12:00:00Z&party=AM',
-      'asOf=2014-02-01', 'asOf=2015-06-30', 'asOf=2017-01-01&party=UA', `asOf=${encodeURIComponent('2019-07-15T12:00:00+02:00')}`,
-      'asOf=2020-01-01&kind=pow&from=2019-01-01', `asOf=${new Date().toISOString().slice(0, 10)}`,
+      '',
+      'party=UA',
+      'kind=remains',
+      'party=RU&kind=pow',
+      'kind=medical&party=SD',
+      'from=2016-01-01',
+      'to=2015-06-30',
+      'from=2017-03-01&to=2018-12-31T12:00:00Z&party=AM',
+      'asOf=2014-02-01',
+      'asOf=2015-06-30',
+      'asOf=2017-01-01&party=UA',
+      `asOf=${encodeURIComponent('2019-07-15T12:00:00+02:00')}`,
+      'asOf=2020-01-01&kind=pow&from=2019-01-01',
+      `asOf=${new Date().toISOString().slice(0, 10)}`,
     ];
     for (const q of queries) {
       const want = await get(src, `/v1/totals?${q}`);
@@ -234,14 +295,18 @@ describe('import into an empty ledger', () => {
       expect(await get(dst, `/v1/totals?${q}`), q).toEqual(want);
     }
     // Not vacuous: the plain totals hold real figures.
-    const all = (await get(src, '/v1/totals')).data as { handedOver: number; agreedOutstanding: number; proposed: number }[];
+    const all = (await get(src, '/v1/totals')).data as {
+      handedOver: number;
+      agreedOutstanding: number;
+      proposed: number;
+    }[];
     expect(all.reduce((s, r) => s + r.handedOver, 0)).toBeGreaterThan(10_000);
   });
 
   it('has the same exchanges: the whole list, and a sample read one by one (state, ETag, history, as-of)', async () => {
     const list = async (t: TestLedger) => {
       const out: any[] = [];
-      for (let cursor: string | null = null; ;) {
+      for (let cursor: string | null = null; ; ) {
         const page: any = await get(t, `/v1/exchanges?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
         out.push(...page.data);
         if (!page.nextCursor) return out;
@@ -262,7 +327,9 @@ describe('import into an empty ledger', () => {
       expect(b.headers.etag).toBe(a.headers.etag);
       expect(await get(dst, `/v1/exchanges/${id}/events`)).toEqual(await get(src, `/v1/exchanges/${id}/events`));
       const at = a.body.occurredAt.slice(0, 10);
-      expect(await get(dst, `/v1/exchanges/${id}?asOf=${at}`)).toEqual(await get(src, `/v1/exchanges/${id}?asOf=${at}`));
+      expect(await get(dst, `/v1/exchanges/${id}?asOf=${at}`)).toEqual(
+        await get(src, `/v1/exchanges/${id}?asOf=${at}`),
+      );
     }
   });
 
@@ -294,14 +361,29 @@ describe('refused imports write nothing', () => {
         return { line: n, lines: lines.map((l, i) => (i === n - 1 ? JSON.stringify(e) : l)) };
       },
     },
-    { name: 'a missing line (a gap)', reason: /sequence 2001 where 2000 was expected/, make: () => ({ line: 2000, lines: lines.filter((_, i) => i !== 1999) }) },
+    {
+      name: 'a missing line (a gap)',
+      reason: /sequence 2001 where 2000 was expected/,
+      make: () => ({ line: 2000, lines: lines.filter((_, i) => i !== 1999) }),
+    },
     {
       name: 'two lines swapped',
       reason: /sequence 2501 where 2500 was expected/,
-      make: () => ({ line: 2500, lines: lines.map((l, i) => (i === 2499 ? lines[2500]! : i === 2500 ? lines[2499]! : l)) }),
+      make: () => ({
+        line: 2500,
+        lines: lines.map((l, i) => (i === 2499 ? lines[2500]! : i === 2500 ? lines[2499]! : l)),
+      }),
     },
-    { name: 'a line that is not JSON', reason: /not valid JSON/, make: () => ({ line: 3000, lines: lines.map((l, i) => (i === 2999 ? l.slice(0, -7) : l)) }) },
-    { name: 'an export that does not start at the first event', reason: /sequence 8001 where 1 was expected/, make: () => ({ line: 1, lines: lines.slice(8000) }) },
+    {
+      name: 'a line that is not JSON',
+      reason: /not valid JSON/,
+      make: () => ({ line: 3000, lines: lines.map((l, i) => (i === 2999 ? l.slice(0, -7) : l)) }),
+    },
+    {
+      name: 'an export that does not start at the first event',
+      reason: /sequence 8001 where 1 was expected/,
+      make: () => ({ line: 1, lines: lines.slice(8000) }),
+    },
     {
       name: 'an event the rules refuse, in a chain re-hashed to hide it (a stage before its agreement)',
       reason: /rules/,
@@ -323,7 +405,10 @@ describe('refused imports write nothing', () => {
         const events = lines.map((l) => JSON.parse(l));
         const first = lineOf('StageRecorded', 1000);
         const firstEvent = events[first - 1];
-        const n = events.findIndex((e, i) => i > first + 100 && e.type === 'StageRecorded' && e.streamId !== firstEvent.streamId) + 1;
+        const n =
+          events.findIndex(
+            (e, i) => i > first + 100 && e.type === 'StageRecorded' && e.streamId !== firstEvent.streamId,
+          ) + 1;
         expect(n).toBeGreaterThan(first);
         events[n - 1].data.stageId = firstEvent.data.stageId;
         for (let i = n - 1; i < events.length; i += 1) {
@@ -342,7 +427,9 @@ describe('refused imports write nothing', () => {
     // A ledger that is not empty: one registration.
     const target = file('non-empty.db');
     const store = SqliteLedgerStore.open(target, MIGRATIONS_FOLDER);
-    await applySteps(new Ledger(store), [{ kind: 'party', command: { partyId: 'UA', name: 'Ukraine', occurredAt: '2014-01-01', note: null } }]);
+    await applySteps(new Ledger(store), [
+      { kind: 'party', command: { partyId: 'UA', name: 'Ukraine', occurredAt: '2014-01-01', note: null } },
+    ]);
     const head = await store.head();
     await store.close();
     const before = counts(target);
@@ -359,14 +446,17 @@ describe('refused imports write nothing', () => {
     nonEmpty = await other;
   }, 120_000);
 
-  it.each(cases.map((c, i) => [c.name, i] as const))('%s: non-zero exit, the line in the message, an empty ledger after', async (_name, i) => {
-    const { c, line, target, r } = results[i]!;
-    expect(r.code, r.stdout).not.toBe(0);
-    expect(lastLine(r.stderr)).toMatch(new RegExp(`^refused: line ${line}: .*; nothing was imported$`));
-    expect(r.stderr).toMatch(c.reason);
-    expect(r.stdout).toBe('');
-    expect(counts(target)).toEqual(ZERO_COUNTS);
-  });
+  it.each(cases.map((c, i) => [c.name, i] as const))(
+    '%s: non-zero exit, the line in the message, an empty ledger after',
+    async (_name, i) => {
+      const { c, line, target, r } = results[i]!;
+      expect(r.code, r.stdout).not.toBe(0);
+      expect(lastLine(r.stderr)).toMatch(new RegExp(`^refused: line ${line}: .*; nothing was imported$`));
+      expect(r.stderr).toMatch(c.reason);
+      expect(r.stdout).toBe('');
+      expect(counts(target)).toEqual(ZERO_COUNTS);
+    },
+  );
 
   it('a valid export into a ledger that is not empty: refused, and the ledger is as it was', async () => {
     const { target, before, head, r } = nonEmpty;

@@ -22,7 +22,9 @@ export function jcs(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(jcs).join(',')}]`;
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs(o[k])}`).join(',')}}`;
   }
   throw new Error(`JCS: not a JSON value: ${typeof value}`);
@@ -69,7 +71,10 @@ export function runNode(args: string[], env: Record<string, string> = {}): Promi
  */
 export function runCli(name: 'verify' | 'export' | 'import', database: string, ...args: string[]): Promise<CliResult> {
   const url = /^(file:|postgres)/.test(database) ? database : `file:${database}`;
-  return runNode(['--import', 'tsx', join('src', 'cli', `${name}.ts`), ...args], { DATABASE_URL: url, LOG_LEVEL: 'silent' });
+  return runNode(['--import', 'tsx', join('src', 'cli', `${name}.ts`), ...args], {
+    DATABASE_URL: url,
+    LOG_LEVEL: 'silent',
+  });
 }
 
 /** The last non-empty line a CLI wrote to stderr. */
@@ -108,8 +113,13 @@ export function counts(dbPath: string): Record<string, number> {
   try {
     const n = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     return {
-      events: n('events'), parties: n('parties'), exchanges: n('exchanges'), exchange_parties: n('exchange_parties'),
-      stage_handovers: n('stage_handovers'), totals: n('totals'), terms_history: n('terms_history'),
+      events: n('events'),
+      parties: n('parties'),
+      exchanges: n('exchanges'),
+      exchange_parties: n('exchange_parties'),
+      stage_handovers: n('stage_handovers'),
+      totals: n('totals'),
+      terms_history: n('terms_history'),
     };
   } finally {
     db.close();
@@ -132,7 +142,7 @@ export async function get(t: TestLedger, url: string, status = 200): Promise<any
 /** Every event through the JSON pages of GET /v1/events. */
 export async function allEvents(t: TestLedger, limit = 1000): Promise<Record<string, any>[]> {
   const out: Record<string, any>[] = [];
-  for (let after = 0; ;) {
+  for (let after = 0; ; ) {
     const page = await get(t, `/v1/events?after=${after}&limit=${limit}`);
     out.push(...page.data);
     if (page.nextCursor === null) return out;

@@ -64,9 +64,14 @@ describe('verify in the service, on a worker thread', () => {
   it('is what a store does unless told otherwise; the CLI asks for split', async () => {
     const t = await ledgerOf(3000);
     const head = await t.store.head();
-    for (const [threads, readHere] of [[undefined, 0], ['split', 1]] as const) {
+    for (const [threads, readHere] of [
+      [undefined, 0],
+      ['split', 1],
+    ] as const) {
       // splitFrom 0: a worker from the first event, instead of from 50,000.
-      const store = SqliteLedgerStore.open(t.dbPath, MIGRATIONS_FOLDER, { verify: { splitFrom: 0, ...(threads && { threads }) } });
+      const store = SqliteLedgerStore.open(t.dbPath, MIGRATIONS_FOLDER, {
+        verify: { splitFrom: 0, ...(threads && { threads }) },
+      });
       try {
         rangesReadHere.mockClear();
         expect(await store.verify()).toEqual({ ok: true, events: head.sequence, head });
@@ -78,13 +83,18 @@ describe('verify in the service, on a worker thread', () => {
     }
   });
 
-  it('fails, rather than hangs, when the worker\'s verification throws, as this thread\'s would', async () => {
+  it("fails, rather than hangs, when the worker's verification throws, as this thread's would", async () => {
     const t = await ledgerOf(3000);
     // An event outside the chain (sequence below 1) whose data is not JSON: folding its stream throws.
     tamper(t.dbPath, (db) => {
-      const stream = db.prepare("SELECT stream_id FROM events WHERE stream_id NOT LIKE 'party:%' ORDER BY sequence DESC LIMIT 1").pluck().get() as string;
+      const stream = db
+        .prepare("SELECT stream_id FROM events WHERE stream_id NOT LIKE 'party:%' ORDER BY sequence DESC LIMIT 1")
+        .pluck()
+        .get() as string;
       db.prepare(`INSERT INTO events (sequence, id, stream_id, version, type, data, occurred_at, recorded_at, principal, prev_hash, hash)
-        VALUES (-1, 'x', ?, 999, 'StageRecorded', '{not json', '2025-01-01', '2025-01-01T00:00:00.000Z', 'm', '', '')`).run(stream);
+        VALUES (-1, 'x', ?, 999, 'StageRecorded', '{not json', '2025-01-01', '2025-01-01T00:00:00.000Z', 'm', '', '')`).run(
+        stream,
+      );
     });
     const conn = openSqlite(t.dbPath, MIGRATIONS_FOLDER);
     try {
@@ -106,9 +116,15 @@ describe('verify in the service, on a worker thread', () => {
       for (const threads of ['split', 'background'] as const) {
         warn.mockClear();
         rangesReadHere.mockClear();
-        expect(await verifyLedger(conn, undefined, { splitFrom: 0, threads })).toEqual({ ok: true, events: head.sequence, head });
+        expect(await verifyLedger(conn, undefined, { splitFrom: 0, threads })).toEqual({
+          ok: true,
+          events: head.sequence,
+          head,
+        });
         expect(rangesReadHere, threads).toHaveBeenCalledTimes(1);
-        expect(warn, threads).toHaveBeenCalledWith(expect.stringContaining('could not be started'), { code: VERIFY_WITHOUT_WORKER });
+        expect(warn, threads).toHaveBeenCalledWith(expect.stringContaining('could not be started'), {
+          code: VERIFY_WITHOUT_WORKER,
+        });
       }
       // Below the size at which a worker is used, nothing is missing: no warning.
       warn.mockClear();
@@ -126,7 +142,10 @@ describe('verify in the service, on a worker thread', () => {
     const conn = openSqlite(t.dbPath, MIGRATIONS_FOLDER);
     const heard: [number, number][] = [];
     try {
-      const report = await verifyLedger(conn, (done, total) => heard.push([done, total]), { splitFrom: 0, threads: 'background' });
+      const report = await verifyLedger(conn, (done, total) => heard.push([done, total]), {
+        splitFrom: 0,
+        threads: 'background',
+      });
       expect(heard.length).toBeGreaterThan(0);
       expect(heard.at(-1)).toEqual([report.events, report.events]);
     } finally {

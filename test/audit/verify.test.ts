@@ -47,15 +47,78 @@ afterEach(async () => {
 async function build(): Promise<Built> {
   const t = await startLedger();
   open.push(t);
-  for (const id of ['UA', 'RU', 'AM', 'AZ']) await post(t, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
-  const e1 = (await post(t, '/v1/exchanges', { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16' }, 201)).id;
+  for (const id of ['UA', 'RU', 'AM', 'AZ'])
+    await post(t, '/v1/parties', { id, name: `Party ${id}`, occurredAt: '2014-01-01' }, 201);
+  const e1 = (
+    await post(
+      t,
+      '/v1/exchanges',
+      {
+        kind: 'pow',
+        proposedBy: 'UA',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+        occurredAt: '2025-05-16',
+      },
+      201,
+    )
+  ).id;
   await post(t, `/v1/exchanges/${e1}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
-  const s390 = (await post(t, `/v1/exchanges/${e1}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' }, 201)).stage.id;
-  const s307 = (await post(t, `/v1/exchanges/${e1}/stages`, { sides: [{ party: 'UA', count: 307 }, { party: 'RU', count: 307 }], occurredAt: '2025-05-24' }, 201)).stage.id;
-  const e2 = (await post(t, '/v1/exchanges', { kind: 'remains', proposedBy: 'AZ', sides: [{ party: 'AM', handsOver: 0 }, { party: 'AZ', handsOver: 500 }], occurredAt: '2025-06-01' }, 201)).id;
+  const s390 = (
+    await post(
+      t,
+      `/v1/exchanges/${e1}/stages`,
+      {
+        sides: [
+          { party: 'UA', count: 390 },
+          { party: 'RU', count: 390 },
+        ],
+        occurredAt: '2025-05-23',
+      },
+      201,
+    )
+  ).stage.id;
+  const s307 = (
+    await post(
+      t,
+      `/v1/exchanges/${e1}/stages`,
+      {
+        sides: [
+          { party: 'UA', count: 307 },
+          { party: 'RU', count: 307 },
+        ],
+        occurredAt: '2025-05-24',
+      },
+      201,
+    )
+  ).stage.id;
+  const e2 = (
+    await post(
+      t,
+      '/v1/exchanges',
+      {
+        kind: 'remains',
+        proposedBy: 'AZ',
+        sides: [
+          { party: 'AM', handsOver: 0 },
+          { party: 'AZ', handsOver: 500 },
+        ],
+        occurredAt: '2025-06-01',
+      },
+      201,
+    )
+  ).id;
   await post(t, `/v1/exchanges/${e2}/agree`, { by: 'AM', occurredAt: '2025-06-02' });
   await post(t, `/v1/exchanges/${e2}/stages`, { sides: [{ party: 'AZ', count: 200 }], occurredAt: '2025-06-05' }, 201);
-  await post(t, `/v1/exchanges/${e1}/complete`, { sides: [{ party: 'UA', count: 303 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25' });
+  await post(t, `/v1/exchanges/${e1}/complete`, {
+    sides: [
+      { party: 'UA', count: 303 },
+      { party: 'RU', count: 303 },
+    ],
+    occurredAt: '2025-05-25',
+  });
   const events = (await get(t, '/v1/events?limit=1000')).data;
   // 4 registrations, E1: propose, agree, 2 stages, final stage + completion; E2: propose, agree, stage.
   expect(events).toHaveLength(4 + 6 + 3);
@@ -67,7 +130,10 @@ async function verifyBoth(t: TestLedger): Promise<{ route: any; cli: CliResult; 
   const route = await get(t, '/v1/ledger/verify');
   const cli = await runCli('verify', t.dbPath);
   let report: any;
-  expect(() => (report = JSON.parse(cli.stdout)), `verify CLI stdout is its JSON report: ${cli.stdout}\n${cli.stderr}`).not.toThrow();
+  expect(
+    () => (report = JSON.parse(cli.stdout)),
+    `verify CLI stdout is its JSON report: ${cli.stdout}\n${cli.stderr}`,
+  ).not.toThrow();
   return { route, cli, report };
 }
 
@@ -79,7 +145,8 @@ async function expectTampered(t: TestLedger, difference: Record<string, unknown>
   expect(cli.code, cli.stderr).toBe(1);
   expect(report.ok).toBe(false);
   expect(report.firstDifference).toEqual(route.firstDifference);
-  for (const v of Object.values(difference)) if (typeof v === 'string' || typeof v === 'number') expect(cli.stdout).toContain(String(v));
+  for (const v of Object.values(difference))
+    if (typeof v === 'string' || typeof v === 'number') expect(cli.stdout).toContain(String(v));
   expectRateLine(cli.stderr, 'verify', report.events);
   return route.firstDifference;
 }
@@ -105,7 +172,9 @@ describe('verify', () => {
     const { t, e1, s390, events } = await build();
     const stage = find(events, (e) => e.type === 'StageRecorded' && e.data.stageId === s390);
     tamper(t.dbPath, (db) => {
-      const r = db.prepare("UPDATE events SET data = json_set(data, '$.sides[0].count', 391) WHERE id = ?").run(stage.id);
+      const r = db
+        .prepare("UPDATE events SET data = json_set(data, '$.sides[0].count', 391) WHERE id = ?")
+        .run(stage.id);
       expect(r.changes).toBe(1);
     });
     // The service reads the edited row as it now is.
@@ -119,10 +188,23 @@ describe('verify', () => {
     const { t, s390, events } = await build();
     const i = events.findIndex((e) => e.type === 'StageRecorded' && e.data.stageId === s390);
     const stage = events[i]!;
-    const forged: Record<string, any> = { ...stage, data: { ...stage.data, sides: [{ party: 'UA', count: 391 }, { party: 'RU', count: 390 }] } };
+    const forged: Record<string, any> = {
+      ...stage,
+      data: {
+        ...stage.data,
+        sides: [
+          { party: 'UA', count: 391 },
+          { party: 'RU', count: 390 },
+        ],
+      },
+    };
     forged.hash = expectedHash(forged);
     tamper(t.dbPath, (db) => {
-      db.prepare('UPDATE events SET data = ?, hash = ? WHERE id = ?').run(JSON.stringify(forged.data), forged.hash, stage.id);
+      db.prepare('UPDATE events SET data = ?, hash = ? WHERE id = ?').run(
+        JSON.stringify(forged.data),
+        forged.hash,
+        stage.id,
+      );
     });
     const next = events[i + 1]!;
     const d = await expectTampered(t, { kind: 'event', sequence: next.sequence, eventId: next.id });
@@ -134,7 +216,13 @@ describe('verify', () => {
     const published = await get(t, '/v1/ledger/head');
     const i = events.findIndex((e) => e.type === 'StageRecorded' && e.data.stageId === s390);
     const rewritten = events.map((e) => ({ ...e }));
-    rewritten[i]!.data = { ...rewritten[i]!.data, sides: [{ party: 'UA', count: 391 }, { party: 'RU', count: 390 }] };
+    rewritten[i]!.data = {
+      ...rewritten[i]!.data,
+      sides: [
+        { party: 'UA', count: 391 },
+        { party: 'RU', count: 390 },
+      ],
+    };
     for (let k = i; k < rewritten.length; k += 1) {
       if (k > 0) rewritten[k]!.prevHash = rewritten[k - 1]!.hash;
       rewritten[k]!.hash = expectedHash(rewritten[k]!);
@@ -163,7 +251,9 @@ describe('verify', () => {
   it('(b′) a totals row added out of nothing is named too', async () => {
     const { t } = await build();
     tamper(t.dbPath, (db) => {
-      db.prepare("INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed) VALUES ('AM', 'children', 0, 0, 0, 0, 7)").run();
+      db.prepare(
+        "INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed) VALUES ('AM', 'children', 0, 0, 0, 0, 7)",
+      ).run();
     });
     await expectTampered(t, { kind: 'read-model', table: 'totals', key: 'AM/children' });
   });
@@ -193,7 +283,9 @@ describe('verify', () => {
   it('(d) names the exchange whose state was edited in the exchanges read model', async () => {
     const { t, e2 } = await build();
     tamper(t.dbPath, (db) => {
-      const r = db.prepare("UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250) WHERE id = ?").run(e2);
+      const r = db
+        .prepare("UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250) WHERE id = ?")
+        .run(e2);
       expect(r.changes).toBe(1);
     });
     expect((await get(t, `/v1/exchanges/${e2}`)).sides[1].delivered).toBe(250);
@@ -218,14 +310,20 @@ describe('verify', () => {
 
   it('(e′) names the exchange whose stage was voided behind the ledger’s back in stage_handovers', async () => {
     const { t, e1, s307 } = await build();
-    tamper(t.dbPath, (db) => db.prepare("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = ?").run(s307));
+    tamper(t.dbPath, (db) =>
+      db.prepare("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = ?").run(s307),
+    );
     await expectTampered(t, { kind: 'read-model', table: 'stage_handovers', key: e1 });
   });
 
   it('(f) names the exchange whose terms history was edited', async () => {
     const { t, e2 } = await build();
     tamper(t.dbPath, (db) => {
-      const r = db.prepare("UPDATE terms_history SET hands_over = 600 WHERE exchange_id = ? AND party = 'AZ' AND status = 'agreed'").run(e2);
+      const r = db
+        .prepare(
+          "UPDATE terms_history SET hands_over = 600 WHERE exchange_id = ? AND party = 'AZ' AND status = 'agreed'",
+        )
+        .run(e2);
       expect(r.changes).toBe(1);
     });
     await expectTampered(t, { kind: 'read-model', table: 'terms_history', key: e2 });
@@ -234,9 +332,18 @@ describe('verify', () => {
   // Rows of an exchange that has no events: invisible to the exchange reads, but summed by the
   // date-bounded and as-of totals. (The sqlite3 shell has foreign keys off by default.)
   it.each([
-    ['stage_handovers', "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1, '2025-05-23T00:00:00.000Z')"],
-    ['terms_history', "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)"],
-    ['exchange_parties', "INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)"],
+    [
+      'stage_handovers',
+      "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1, '2025-05-23T00:00:00.000Z')",
+    ],
+    [
+      'terms_history',
+      "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)",
+    ],
+    [
+      'exchange_parties',
+      "INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)",
+    ],
   ])('(g) finds a %s row that belongs to no exchange of the ledger', async (table, insert) => {
     const { t } = await build();
     const before = await get(t, '/v1/totals?party=UA&kind=pow&from=2025-01-01');
@@ -244,7 +351,8 @@ describe('verify', () => {
       db.pragma('foreign_keys = OFF');
       db.prepare(insert).run();
     });
-    if (table === 'stage_handovers') expect(await get(t, '/v1/totals?party=UA&kind=pow&from=2025-01-01')).not.toEqual(before);
+    if (table === 'stage_handovers')
+      expect(await get(t, '/v1/totals?party=UA&kind=pow&from=2025-01-01')).not.toEqual(before);
     const d = await expectTampered(t, { kind: 'read-model', table, key: '*' });
     expect(d.detail).toMatch(/rows, but the exchanges' events account for/);
   });
@@ -263,7 +371,10 @@ async function verifyDirect(dbPath: string, splitFrom?: number, threads?: 'split
   }
 }
 
-const party = (id: string) => ({ kind: 'party' as const, command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null } });
+const party = (id: string) => ({
+  kind: 'party' as const,
+  command: { partyId: id, name: id, occurredAt: '2014-01-01', note: null },
+});
 
 describe('verify on a ledger in use', () => {
   it('reads one snapshot: commands committed while it runs are not half seen', async () => {
@@ -311,13 +422,18 @@ describe('verify on a ledger in use', () => {
     expect(late).toMatchObject({ ok: false, firstDifference: { table: 'exchanges', key: ids.at(-3) } });
     expect(await verifyDirect(t.dbPath, 0)).toEqual(late);
     expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(late);
-    tamper(t.dbPath, (db) => db.prepare('UPDATE terms_history SET hands_over = 7 WHERE exchange_id = ?').run(ids.at(3)));
+    tamper(t.dbPath, (db) =>
+      db.prepare('UPDATE terms_history SET hands_over = 7 WHERE exchange_id = ?').run(ids.at(3)),
+    );
     const early = await verifyDirect(t.dbPath);
     expect(early).toMatchObject({ ok: false, firstDifference: { table: 'terms_history', key: ids.at(3) } });
     expect(await verifyDirect(t.dbPath, 0)).toEqual(early);
     expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(early);
     tamper(t.dbPath, (db) => {
-      db.prepare("UPDATE events SET data = json_set(data, '$.zz', 1) WHERE sequence IN (?, ?)").run(head.sequence - 10, 1500);
+      db.prepare("UPDATE events SET data = json_set(data, '$.zz', 1) WHERE sequence IN (?, ?)").run(
+        head.sequence - 10,
+        1500,
+      );
     });
     const chain = await verifyDirect(t.dbPath);
     expect(chain).toMatchObject({ ok: false, events: 1499, firstDifference: { kind: 'event', sequence: 1500 } });
@@ -328,30 +444,60 @@ describe('verify on a ledger in use', () => {
 
 describe('the canonical form verify hashes', () => {
   const event = (data: unknown, extra: Record<string, unknown> = {}) => ({
-    sequence: 7, id: 'e', streamId: 's', version: 1, type: 'T', data, occurredAt: '2025-01-01', recordedAt: '2025-01-01T00:00:00.000Z',
-    principal: 'p', source: null, note: null, prevHash: '0'.repeat(64), hash: 'h', ...extra,
+    sequence: 7,
+    id: 'e',
+    streamId: 's',
+    version: 1,
+    type: 'T',
+    data,
+    occurredAt: '2025-01-01',
+    recordedAt: '2025-01-01T00:00:00.000Z',
+    principal: 'p',
+    source: null,
+    note: null,
+    prevHash: '0'.repeat(64),
+    hash: 'h',
+    ...extra,
   });
   const { hash: _hash, ...body } = event(null);
 
   it('is the RFC 8785 form `canonicalize` writes, for any JSON data', () => {
-    fc.assert(fc.property(fc.jsonValue(), fc.option(fc.string()), (data, note) => {
-      const e = event(data, { note });
-      const { hash: _h, ...b } = e;
-      const fast = fastEventCanonical(e as never);
-      if (fast !== undefined) expect(fast).toBe(canonicalize(b));
-      // And so to the independent JCS of helpers.ts.
-      expect(fast ?? canonicalize(b)).toBe(jcs(b));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.option(fc.string()), (data, note) => {
+        const e = event(data, { note });
+        const { hash: _h, ...b } = e;
+        const fast = fastEventCanonical(e as never);
+        if (fast !== undefined) expect(fast).toBe(canonicalize(b));
+        // And so to the independent JCS of helpers.ts.
+        expect(fast ?? canonicalize(b)).toBe(jcs(b));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('leaves to `canonicalize` what it does not cover, rather than writing something else', () => {
-    for (const data of [{ a: undefined }, [undefined], { n: Infinity }, NaN, 'a\ud800b', { '\udc00': 1 }, { b: Buffer.from('x') }, 1n]) {
+    for (const data of [
+      { a: undefined },
+      [undefined],
+      { n: Infinity },
+      NaN,
+      'a\ud800b',
+      { '\udc00': 1 },
+      { b: Buffer.from('x') },
+      1n,
+    ]) {
       expect(fastEventCanonical(event(data) as never)).toBeUndefined();
     }
     expect(fastEventCanonical(event(1, { extra: 1 }) as never)).toBeUndefined();
     const { data: _d, ...missing } = event(1);
     expect(fastEventCanonical(missing as never)).toBeUndefined();
-    const data = { z: 1, é: [1e21, -0, 0.1, '"\\\n\u2028😀'], A: JSON.parse('{"__proto__": 1}'), '\u{1F600}': true, '\uFF01': false };
+    const data = {
+      z: 1,
+      é: [1e21, -0, 0.1, '"\\\n\u2028😀'],
+      A: JSON.parse('{"__proto__": 1}'),
+      '\u{1F600}': true,
+      '\uFF01': false,
+    };
     expect(fastEventCanonical(event(data) as never)).toBe(canonicalize({ ...body, data }));
   });
 });
@@ -361,7 +507,10 @@ describe('verify and export on a DATABASE_URL that names no ledger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-missing-'));
     try {
       const missing = join(dir, 'typo', 'ledger.db');
-      for (const [name, args] of [['verify', []], ['export', [join(dir, 'out.ndjson')]]] as const) {
+      for (const [name, args] of [
+        ['verify', []],
+        ['export', [join(dir, 'out.ndjson')]],
+      ] as const) {
         const r = await runCli(name, missing, ...args);
         expect(r.code, name).toBe(2);
         expect(r.stderr, name).toContain(`no ledger at ${missing}`);

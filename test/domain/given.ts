@@ -57,7 +57,10 @@ export function propose(o: ProposeOptions = {}): ExchangeCommand {
     exchangeId: o.exchangeId ?? EXCHANGE_ID,
     kind: o.kind ?? 'pow',
     proposedBy: o.proposedBy ?? UA,
-    sides: o.sides ?? [{ party: UA, handsOver: 1000 }, { party: RU, handsOver: 1000 }],
+    sides: o.sides ?? [
+      { party: UA, handsOver: 1000 },
+      { party: RU, handsOver: 1000 },
+    ],
     title: o.title ?? null,
     mediator: o.mediator ?? null,
     occurredAt: o.occurredAt ?? '2025-05-16',
@@ -68,19 +71,67 @@ export function propose(o: ProposeOptions = {}): ExchangeCommand {
 export const terms = (counts: Record<PartyId, number | null>): Terms[] =>
   Object.entries(counts).map(([party, handsOver]) => ({ party, handsOver }));
 
-export const handovers = (counts: Record<PartyId, number>) => Object.entries(counts).map(([party, count]) => ({ party, count }));
+export const handovers = (counts: Record<PartyId, number>) =>
+  Object.entries(counts).map(([party, count]) => ({ party, count }));
 
-export const counter = (by: PartyId, sides: Terms[], occurredAt: string): ExchangeCommand => ({ action: 'counter', by, sides, occurredAt, ...noProvenance });
-export const agree = (by: PartyId, occurredAt: string): ExchangeCommand => ({ action: 'agree', by, occurredAt, ...noProvenance });
-export const reject = (by: PartyId, occurredAt: string, reason: string | null = null): ExchangeCommand => ({ action: 'reject', by, reason, occurredAt, ...noProvenance });
-export const withdraw = (by: PartyId, occurredAt: string, reason: string | null = null): ExchangeCommand => ({ action: 'withdraw', by, reason, occurredAt, ...noProvenance });
-export const cancel = (by: PartyId, occurredAt: string, reason: string | null = null): ExchangeCommand => ({ action: 'cancel', by, reason, occurredAt, ...noProvenance });
-export const stage = (stageId: string, counts: Record<PartyId, number>, occurredAt: string): ExchangeCommand => ({
-  action: 'recordStage', stageId, sides: handovers(counts), occurredAt, ...noProvenance,
+export const counter = (by: PartyId, sides: Terms[], occurredAt: string): ExchangeCommand => ({
+  action: 'counter',
+  by,
+  sides,
+  occurredAt,
+  ...noProvenance,
 });
-export const voidStage = (stageId: string, occurredAt: string, reason = 'recorded twice'): ExchangeCommand => ({ action: 'voidStage', stageId, reason, occurredAt, ...noProvenance });
-export const complete = (occurredAt: string, counts: Record<PartyId, number> | null = null, stageId = 'final'): ExchangeCommand => ({
-  action: 'complete', stageId, sides: counts === null ? null : handovers(counts), occurredAt, ...noProvenance,
+export const agree = (by: PartyId, occurredAt: string): ExchangeCommand => ({
+  action: 'agree',
+  by,
+  occurredAt,
+  ...noProvenance,
+});
+export const reject = (by: PartyId, occurredAt: string, reason: string | null = null): ExchangeCommand => ({
+  action: 'reject',
+  by,
+  reason,
+  occurredAt,
+  ...noProvenance,
+});
+export const withdraw = (by: PartyId, occurredAt: string, reason: string | null = null): ExchangeCommand => ({
+  action: 'withdraw',
+  by,
+  reason,
+  occurredAt,
+  ...noProvenance,
+});
+export const cancel = (by: PartyId, occurredAt: string, reason: string | null = null): ExchangeCommand => ({
+  action: 'cancel',
+  by,
+  reason,
+  occurredAt,
+  ...noProvenance,
+});
+export const stage = (stageId: string, counts: Record<PartyId, number>, occurredAt: string): ExchangeCommand => ({
+  action: 'recordStage',
+  stageId,
+  sides: handovers(counts),
+  occurredAt,
+  ...noProvenance,
+});
+export const voidStage = (stageId: string, occurredAt: string, reason = 'recorded twice'): ExchangeCommand => ({
+  action: 'voidStage',
+  stageId,
+  reason,
+  occurredAt,
+  ...noProvenance,
+});
+export const complete = (
+  occurredAt: string,
+  counts: Record<PartyId, number> | null = null,
+  stageId = 'final',
+): ExchangeCommand => ({
+  action: 'complete',
+  stageId,
+  sides: counts === null ? null : handovers(counts),
+  occurredAt,
+  ...noProvenance,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -102,7 +153,10 @@ export function toRecorded(event: ExchangeEvent, sequence: number, version: numb
 }
 
 /** The context with every stage of the exchange, as a superset of what the shell would load. */
-export const withStagesOf = (state: Exchange | null, context: DecisionContext): DecisionContext => ({ ...context, stages: state?.stages ?? [] });
+export const withStagesOf = (state: Exchange | null, context: DecisionContext): DecisionContext => ({
+  ...context,
+  stages: state?.stages ?? [],
+});
 
 /** A small in-memory stream: applies accepted events with evolve and keeps the history. */
 export class Stream {
@@ -176,7 +230,8 @@ function scenarioOf(stream: Stream): Scenario {
         },
         thenUnprocessable(paths) {
           if (decision.ok) throw new Error(`expected a refusal, got ${JSON.stringify(decision.value)}`);
-          if (decision.rejection.kind !== 'unprocessable') throw new Error(`expected unprocessable, got ${JSON.stringify(decision.rejection)}`);
+          if (decision.rejection.kind !== 'unprocessable')
+            throw new Error(`expected unprocessable, got ${JSON.stringify(decision.rejection)}`);
           expect(decision.rejection.errors.map((e) => e.path)).toEqual(paths);
           return decision.rejection.errors;
         },

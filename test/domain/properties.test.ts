@@ -5,9 +5,25 @@ import { decide } from '../../src/domain/decide.js';
 import { eventsInForceAt } from '../../src/domain/as-of.js';
 import { evolveState, fold, type Exchange, type ExchangeState } from '../../src/domain/exchange.js';
 import { DAY_MS, instantOf, precedes } from '../../src/domain/time.js';
-import { FIGURE_NAMES, contributionOf, sumContributions, totalsDelta, type Contribution } from '../../src/domain/totals.js';
+import {
+  FIGURE_NAMES,
+  contributionOf,
+  sumContributions,
+  totalsDelta,
+  type Contribution,
+} from '../../src/domain/totals.js';
 import { ACTOR, TIMED_TRANSITIONS, TRANSITIONS, allowedActions } from '../../src/domain/transitions.js';
-import { ACTIONS, KINDS, MAX_COUNT, STATUSES, type Action, type Handover, type PartyId, type Status, type Terms } from '../../src/domain/vocabulary.js';
+import {
+  ACTIONS,
+  KINDS,
+  MAX_COUNT,
+  STATUSES,
+  type Action,
+  type Handover,
+  type PartyId,
+  type Status,
+  type Terms,
+} from '../../src/domain/vocabulary.js';
 import { PL, RU, Stream, UA, XX, contextAt, withStagesOf } from './given.js';
 
 /*
@@ -29,7 +45,10 @@ const provenance = { source: null, note: null } as const;
  * little later, sometimes earlier (late reports, back-filling, mistakes), now and then far
  * ahead (beyond the future bound); as a bare date or as an instant.
  */
-interface When { hours: number; dateOnly: boolean }
+interface When {
+  hours: number;
+  dateOnly: boolean;
+}
 const whenArb: fc.Arbitrary<When> = fc.record({
   hours: fc.oneof(
     { arbitrary: fc.integer({ min: 0, max: 72 }), weight: 6 },
@@ -43,19 +62,51 @@ const timeOf = (cursor: number, w: When): string => {
   return w.dateOnly ? iso.slice(0, 10) : iso;
 };
 
-const countArb = fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.integer({ min: 0, max: 500 }), weight: 5 }, { arbitrary: fc.integer({ min: 0, max: MAX_COUNT }), weight: 1 });
+const countArb = fc.oneof(
+  { arbitrary: fc.constant(0), weight: 2 },
+  { arbitrary: fc.integer({ min: 0, max: 500 }), weight: 5 },
+  { arbitrary: fc.integer({ min: 0, max: MAX_COUNT }), weight: 1 },
+);
 const handsOverArb = fc.oneof({ arbitrary: fc.constant(null), weight: 1 }, { arbitrary: countArb, weight: 4 });
 const byArb = fc.constantFrom(UA, RU, UA, RU, PL);
 
-const exchangeTermsArb: fc.Arbitrary<Terms[]> = fc.tuple(handsOverArb, handsOverArb, fc.boolean())
-  .map(([a, b, swap]) => (swap ? [{ party: RU, handsOver: b }, { party: UA, handsOver: a }] : [{ party: UA, handsOver: a }, { party: RU, handsOver: b }]));
+const exchangeTermsArb: fc.Arbitrary<Terms[]> = fc
+  .tuple(handsOverArb, handsOverArb, fc.boolean())
+  .map(([a, b, swap]) =>
+    swap
+      ? [
+          { party: RU, handsOver: b },
+          { party: UA, handsOver: a },
+        ]
+      : [
+          { party: UA, handsOver: a },
+          { party: RU, handsOver: b },
+        ],
+  );
 const termsArb: fc.Arbitrary<Terms[]> = fc.oneof(
   { arbitrary: exchangeTermsArb, weight: 6 },
-  { arbitrary: fc.array(fc.record({ party: fc.constantFrom(UA, RU, PL, XX), handsOver: handsOverArb }), { minLength: 0, maxLength: 3 }), weight: 1 },
+  {
+    arbitrary: fc.array(fc.record({ party: fc.constantFrom(UA, RU, PL, XX), handsOver: handsOverArb }), {
+      minLength: 0,
+      maxLength: 3,
+    }),
+    weight: 1,
+  },
 );
 const handoversArb: fc.Arbitrary<Handover[]> = fc.oneof(
-  { arbitrary: fc.subarray([UA, RU], { minLength: 1 }).chain((ps) => fc.tuple(...ps.map((p) => countArb.map((count) => ({ party: p, count }))))), weight: 6 },
-  { arbitrary: fc.array(fc.record({ party: fc.constantFrom(UA, RU, PL), count: countArb }), { minLength: 0, maxLength: 3 }), weight: 1 },
+  {
+    arbitrary: fc
+      .subarray([UA, RU], { minLength: 1 })
+      .chain((ps) => fc.tuple(...ps.map((p) => countArb.map((count) => ({ party: p, count }))))),
+    weight: 6,
+  },
+  {
+    arbitrary: fc.array(fc.record({ party: fc.constantFrom(UA, RU, PL), count: countArb }), {
+      minLength: 0,
+      maxLength: 3,
+    }),
+    weight: 1,
+  },
 );
 
 /** A command before stage ids are resolved against the stages recorded so far. */
@@ -68,24 +119,60 @@ type Plan =
   | { action: 'complete'; sides: Handover[] | null; at: When };
 
 const planArb: fc.Arbitrary<Plan> = fc.oneof(
-  { arbitrary: fc.record({ action: fc.constant('counter' as const), by: byArb, sides: termsArb, at: whenArb }), weight: 3 },
+  {
+    arbitrary: fc.record({ action: fc.constant('counter' as const), by: byArb, sides: termsArb, at: whenArb }),
+    weight: 3,
+  },
   { arbitrary: fc.record({ action: fc.constant('agree' as const), by: byArb, at: whenArb }), weight: 4 },
-  { arbitrary: fc.record({ action: fc.constantFrom('reject' as const, 'withdraw' as const, 'cancel' as const), by: byArb, at: whenArb }), weight: 1 },
-  { arbitrary: fc.record({ action: fc.constant('recordStage' as const), sides: handoversArb, at: whenArb }), weight: 8 },
-  { arbitrary: fc.record({ action: fc.constant('voidStage' as const), ref: fc.nat({ max: 20 }), at: whenArb }), weight: 4 },
-  { arbitrary: fc.record({ action: fc.constant('complete' as const), sides: fc.option(handoversArb, { nil: null }), at: whenArb }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      action: fc.constantFrom('reject' as const, 'withdraw' as const, 'cancel' as const),
+      by: byArb,
+      at: whenArb,
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({ action: fc.constant('recordStage' as const), sides: handoversArb, at: whenArb }),
+    weight: 8,
+  },
+  {
+    arbitrary: fc.record({ action: fc.constant('voidStage' as const), ref: fc.nat({ max: 20 }), at: whenArb }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({
+      action: fc.constant('complete' as const),
+      sides: fc.option(handoversArb, { nil: null }),
+      at: whenArb,
+    }),
+    weight: 1,
+  },
 );
 
-const proposalArb: fc.Arbitrary<ExchangeCommand> = fc.record({
-  kind: fc.constantFrom(...KINDS),
-  proposedBy: fc.constantFrom(UA, RU),
-  sides: exchangeTermsArb,
-  at: fc.constantFrom(START.slice(0, 10), START),
-}).map(({ kind, proposedBy, sides, at }) => ({
-  action: 'propose', exchangeId: 'ex-p', kind, proposedBy, sides, title: null, mediator: null, occurredAt: at, ...provenance,
-}));
+const proposalArb: fc.Arbitrary<ExchangeCommand> = fc
+  .record({
+    kind: fc.constantFrom(...KINDS),
+    proposedBy: fc.constantFrom(UA, RU),
+    sides: exchangeTermsArb,
+    at: fc.constantFrom(START.slice(0, 10), START),
+  })
+  .map(({ kind, proposedBy, sides, at }) => ({
+    action: 'propose',
+    exchangeId: 'ex-p',
+    kind,
+    proposedBy,
+    sides,
+    title: null,
+    mediator: null,
+    occurredAt: at,
+    ...provenance,
+  }));
 
-interface ModelStage { counts: Map<PartyId, number>; voided: boolean }
+interface ModelStage {
+  counts: Map<PartyId, number>;
+  voided: boolean;
+}
 
 /** Turn a plan into a command: fresh ids for new stages, existing (or unknown) ids for voids. */
 function resolve(plan: Plan, cursor: number, stageIds: readonly string[], fresh: () => string): ExchangeCommand {
@@ -123,7 +210,12 @@ function nonZero(rows: Map<string, Contribution>): Record<string, Contribution> 
   return Object.fromEntries([...rows].filter(([, r]) => FIGURE_NAMES.some((f) => r[f] !== 0)));
 }
 
-const seen = { accepted: new Set<Action>(), refusedKinds: new Set<string>(), statuses: new Set<Status>(), asOfStatuses: new Set<Status>() };
+const seen = {
+  accepted: new Set<Action>(),
+  refusedKinds: new Set<string>(),
+  statuses: new Set<Status>(),
+  asOfStatuses: new Set<Status>(),
+};
 
 function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
   const stream = new Stream();
@@ -146,8 +238,12 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
     // The store decides on the state without stages and only the stages the command concerns
     // (a void's, or the live ones for a completion): the decision must be the same.
     const { stages: allStages, ...summary } = before;
-    const concerned = command.action === 'voidStage' ? allStages.filter((st) => st.id === command.stageId)
-      : command.action === 'complete' ? allStages.filter((st) => !st.voided) : [];
+    const concerned =
+      command.action === 'voidStage'
+        ? allStages.filter((st) => st.id === command.stageId)
+        : command.action === 'complete'
+          ? allStages.filter((st) => !st.voided)
+          : [];
     expect(decide(command, summary, { ...context, stages: concerned })).toEqual(decision);
 
     if (!decision.ok) {
@@ -155,10 +251,18 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
       // Refused for the status exactly when the table has no such transition.
       expect(decision.rejection.kind === 'transition-not-allowed').toBe(target === undefined);
       if (decision.rejection.kind === 'transition-not-allowed') {
-        expect(decision.rejection).toEqual({ kind: 'transition-not-allowed', status: before.status, action, allowed: allowedActions(before.status) });
+        expect(decision.rejection).toEqual({
+          kind: 'transition-not-allowed',
+          status: before.status,
+          action,
+          allowed: allowedActions(before.status),
+        });
       }
       if (target !== undefined && 'by' in command && !parties.includes(command.by)) {
-        expect(decision.rejection).toEqual({ kind: 'unprocessable', errors: [{ path: 'by', message: expect.any(String) }] });
+        expect(decision.rejection).toEqual({
+          kind: 'unprocessable',
+          errors: [{ path: 'by', message: expect.any(String) }],
+        });
       }
       // Nothing applied: the state is what it was.
       expect(stream.state).toBe(before);
@@ -169,7 +273,10 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
     const after = stream.apply(decision.value);
     // The store's evolve, without stages, given only the voided stage, reaches the same state.
     const recorded = stream.history.slice(-decision.value.length);
-    const summaryAfter = recorded.reduce<ExchangeState>((st, e) => evolveState(st, e, e.type === 'StageVoided' ? concerned[0] : undefined), summary);
+    const summaryAfter = recorded.reduce<ExchangeState>(
+      (st, e) => evolveState(st, e, e.type === 'StageVoided' ? concerned[0] : undefined),
+      summary,
+    );
     const { stages: _stages, ...expectedSummary } = after;
     expect(summaryAfter).toEqual(expectedSummary);
     cursor = Math.max(cursor, instantOf(command.occurredAt));
@@ -227,7 +334,9 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
 
     // (b) each side's delivered is the sum of its counts over the non-voided stages.
     for (const side of after.sides) {
-      const sum = [...model.values()].filter((s) => !s.voided).reduce((acc, s) => acc + (s.counts.get(side.party) ?? 0), 0);
+      const sum = [...model.values()]
+        .filter((s) => !s.voided)
+        .reduce((acc, s) => acc + (s.counts.get(side.party) ?? 0), 0);
       expect(side.delivered).toBe(sum);
     }
 
@@ -242,7 +351,11 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
   // (d) As of any world time, the exchange is a state the rules allow: folding the events in
   // force then never throws, shows no stage before the agreement, and delivered is the sum
   // of its live stages; after everything, it is the current state.
-  const instants = stream.history.flatMap((e) => [instantOf(e.occurredAt) - HOUR_MS, instantOf(e.occurredAt), instantOf(e.occurredAt) + 9 * HOUR_MS]);
+  const instants = stream.history.flatMap((e) => [
+    instantOf(e.occurredAt) - HOUR_MS,
+    instantOf(e.occurredAt),
+    instantOf(e.occurredAt) + 9 * HOUR_MS,
+  ]);
   for (const t of [...new Set(instants)].map((ms) => new Date(ms).toISOString())) {
     const asOf = fold(eventsInForceAt(stream.history, t));
     if (asOf === null) {
@@ -250,9 +363,14 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
       continue;
     }
     seen.asOfStatuses.add(asOf.status);
-    if (asOf.status === 'proposed' || asOf.status === 'rejected' || asOf.status === 'withdrawn') expect(asOf.stages).toEqual([]);
+    if (asOf.status === 'proposed' || asOf.status === 'rejected' || asOf.status === 'withdrawn')
+      expect(asOf.stages).toEqual([]);
     for (const side of asOf.sides) {
-      expect(side.delivered).toBe(asOf.stages.filter((st) => !st.voided).reduce((acc, st) => acc + (st.sides.find((h) => h.party === side.party)?.count ?? 0), 0));
+      expect(side.delivered).toBe(
+        asOf.stages
+          .filter((st) => !st.voided)
+          .reduce((acc, st) => acc + (st.sides.find((h) => h.party === side.party)?.count ?? 0), 0),
+      );
     }
   }
   expect(fold(eventsInForceAt(stream.history, '9999-12-31T23:59:59.999Z'))).toEqual(stream.state);
@@ -260,13 +378,26 @@ function runLife(proposal: ExchangeCommand, plans: readonly Plan[]): void {
 
 describe('random lives of an exchange', () => {
   it('given any sequence of commands from a proposal, then statuses follow the table, delivered is the sum of live stages and the running totals match', () => {
-    fc.assert(fc.property(proposalArb, fc.array(planArb, { minLength: 1, maxLength: 40, size: 'max' }), (proposal, plans) => runLife(proposal, plans)), { numRuns: 300 });
+    fc.assert(
+      fc.property(proposalArb, fc.array(planArb, { minLength: 1, maxLength: 40, size: 'max' }), (proposal, plans) =>
+        runLife(proposal, plans),
+      ),
+      { numRuns: 300 },
+    );
 
     // The generator is not vacuous: every action got accepted and every status was reached somewhere.
     expect([...seen.accepted].sort()).toEqual([...ACTIONS].sort());
-    expect([...seen.statuses, 'proposed'].filter((s, i, xs) => xs.indexOf(s) === i).sort()).toEqual([...STATUSES].sort());
+    expect([...seen.statuses, 'proposed'].filter((s, i, xs) => xs.indexOf(s) === i).sort()).toEqual(
+      [...STATUSES].sort(),
+    );
     expect([...seen.asOfStatuses].sort()).toEqual([...STATUSES].sort());
-    for (const kind of ['transition-not-allowed', 'party-not-allowed', 'unprocessable', 'stage-not-found', 'stage-already-voided']) {
+    for (const kind of [
+      'transition-not-allowed',
+      'party-not-allowed',
+      'unprocessable',
+      'stage-not-found',
+      'stage-already-voided',
+    ]) {
       expect(seen.refusedKinds).toContain(kind);
     }
   });
@@ -277,7 +408,11 @@ describe('random lives of an exchange', () => {
         const stream = new Stream();
         const s: Exchange = deepFreeze(stream.run(proposal, context));
         const copy = structuredClone(s);
-        decide(resolve(plan, instantOf(START), [], () => 'x'), s, withStagesOf(s, context));
+        decide(
+          resolve(plan, instantOf(START), [], () => 'x'),
+          s,
+          withStagesOf(s, context),
+        );
         expect(s).toEqual(copy);
       }),
       { numRuns: 200 },

@@ -1,9 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeCommand } from '../../src/domain/commands.js';
-import { ACTOR, TERMINAL, TIMED_TRANSITIONS, TRANSITIONS, allowedActions, nextStatus } from '../../src/domain/transitions.js';
+import {
+  ACTOR,
+  TERMINAL,
+  TIMED_TRANSITIONS,
+  TRANSITIONS,
+  allowedActions,
+  nextStatus,
+} from '../../src/domain/transitions.js';
 import { ACTIONS, STATUSES, type Action, type Status } from '../../src/domain/vocabulary.js';
 import {
-  PL, RU, UA, XX, agree, cancel, complete, counter, given, propose, reject, stage, terms, voidStage, withdraw, type Scenario,
+  PL,
+  RU,
+  UA,
+  XX,
+  agree,
+  cancel,
+  complete,
+  counter,
+  given,
+  propose,
+  reject,
+  stage,
+  terms,
+  voidStage,
+  withdraw,
+  type Scenario,
 } from './given.js';
 
 /**
@@ -52,9 +74,12 @@ describe('the transition table as data', () => {
     expect(TRANSITIONS).toEqual(DESIGN);
   });
 
-  it.each(STATUSES.flatMap((s) => ACTIONS.map((a) => [s, a] as const)))('given %s, when nextStatus(%s), then it is the design’s target or undefined', (status, action) => {
-    expect(nextStatus(status, action)).toBe(DESIGN[status][action]);
-  });
+  it.each(STATUSES.flatMap((s) => ACTIONS.map((a) => [s, a] as const)))(
+    'given %s, when nextStatus(%s), then it is the design’s target or undefined',
+    (status, action) => {
+      expect(nextStatus(status, action)).toBe(DESIGN[status][action]);
+    },
+  );
 
   it.each(STATUSES)('given %s, then allowedActions lists the design’s actions', (status) => {
     expect(sorted(allowedActions(status))).toEqual(sorted(Object.keys(DESIGN[status])));
@@ -77,11 +102,19 @@ describe('the transition table as data', () => {
   });
 
   it('then the timed transitions are counter, agree, reject, withdraw, cancel and complete (not stages nor voids)', () => {
-    expect(sorted([...TIMED_TRANSITIONS])).toEqual(sorted(['counter', 'agree', 'reject', 'withdraw', 'cancel', 'complete']));
+    expect(sorted([...TIMED_TRANSITIONS])).toEqual(
+      sorted(['counter', 'agree', 'reject', 'withdraw', 'cancel', 'complete']),
+    );
   });
 
   it('then the actor rules are: counter, agree, reject by the other party; withdraw by the proposer; cancel by either', () => {
-    expect(ACTOR).toEqual({ counter: 'other', agree: 'other', reject: 'other', withdraw: 'proposer', cancel: 'either' });
+    expect(ACTOR).toEqual({
+      counter: 'other',
+      agree: 'other',
+      reject: 'other',
+      withdraw: 'proposer',
+      cancel: 'either',
+    });
   });
 });
 
@@ -113,55 +146,98 @@ describe('every status × every action through decide', () => {
   });
 
   it('given a terminal exchange, when a stranger acts, then the status refusal (409) comes before the party check', () => {
-    REACH.rejected().when(agree(XX, T)).thenRefused({ kind: 'transition-not-allowed', status: 'rejected', allowed: [] });
+    REACH.rejected()
+      .when(agree(XX, T))
+      .thenRefused({ kind: 'transition-not-allowed', status: 'rejected', allowed: [] });
   });
 });
 
 describe('actor rules', () => {
   it('given UA proposed, when UA (the proposer) agrees, then party-not-allowed naming RU', () => {
-    given(...PROPOSED).when(agree(UA, T)).thenRefused({ kind: 'party-not-allowed', status: 'proposed', action: 'agree', by: UA, allowedParties: [RU] });
+    given(...PROPOSED)
+      .when(agree(UA, T))
+      .thenRefused({ kind: 'party-not-allowed', status: 'proposed', action: 'agree', by: UA, allowedParties: [RU] });
   });
 
   it('given UA proposed, when RU agrees, then agreed', () => {
-    expect(given(...PROPOSED).when(agree(RU, T)).thenState().status).toBe('agreed');
+    expect(
+      given(...PROPOSED)
+        .when(agree(RU, T))
+        .thenState().status,
+    ).toBe('agreed');
   });
 
   it('given UA proposed, when UA rejects its own proposal, then party-not-allowed; RU may reject', () => {
-    given(...PROPOSED).when(reject(UA, T)).thenRefused({ kind: 'party-not-allowed', action: 'reject', by: UA, allowedParties: [RU] });
-    expect(given(...PROPOSED).when(reject(RU, T)).thenState().status).toBe('rejected');
+    given(...PROPOSED)
+      .when(reject(UA, T))
+      .thenRefused({ kind: 'party-not-allowed', action: 'reject', by: UA, allowedParties: [RU] });
+    expect(
+      given(...PROPOSED)
+        .when(reject(RU, T))
+        .thenState().status,
+    ).toBe('rejected');
   });
 
   it('given UA proposed, when UA counters its own proposal, then party-not-allowed', () => {
-    given(...PROPOSED).when(counter(UA, terms({ UA: 1, RU: 1 }), T)).thenRefused({ kind: 'party-not-allowed', action: 'counter', by: UA, allowedParties: [RU] });
+    given(...PROPOSED)
+      .when(counter(UA, terms({ UA: 1, RU: 1 }), T))
+      .thenRefused({ kind: 'party-not-allowed', action: 'counter', by: UA, allowedParties: [RU] });
   });
 
   it('given UA proposed, when RU withdraws, then party-not-allowed naming UA; UA may withdraw', () => {
-    given(...PROPOSED).when(withdraw(RU, T)).thenRefused({ kind: 'party-not-allowed', action: 'withdraw', by: RU, allowedParties: [UA] });
-    expect(given(...PROPOSED).when(withdraw(UA, T)).thenState().status).toBe('withdrawn');
+    given(...PROPOSED)
+      .when(withdraw(RU, T))
+      .thenRefused({ kind: 'party-not-allowed', action: 'withdraw', by: RU, allowedParties: [UA] });
+    expect(
+      given(...PROPOSED)
+        .when(withdraw(UA, T))
+        .thenState().status,
+    ).toBe('withdrawn');
   });
 
   it('given an agreed exchange, when either party cancels, then cancelled', () => {
-    for (const by of [UA, RU]) expect(given(...AGREED).when(cancel(by, T)).thenState().status).toBe('cancelled');
+    for (const by of [UA, RU])
+      expect(
+        given(...AGREED)
+          .when(cancel(by, T))
+          .thenState().status,
+      ).toBe('cancelled');
   });
 
   it('given RU countered UA’s proposal, then the standing proposal is RU’s: UA may agree and RU may not', () => {
     const countered = [...PROPOSED, counter(RU, terms({ UA: 1200, RU: 1000 }), '2025-05-17')];
     expect(given(...countered).state?.proposedBy).toBe(RU);
-    expect(given(...countered).when(agree(UA, T)).thenState().status).toBe('agreed');
-    given(...countered).when(agree(RU, T)).thenRefused({ kind: 'party-not-allowed', action: 'agree', by: RU, allowedParties: [UA] });
+    expect(
+      given(...countered)
+        .when(agree(UA, T))
+        .thenState().status,
+    ).toBe('agreed');
+    given(...countered)
+      .when(agree(RU, T))
+      .thenRefused({ kind: 'party-not-allowed', action: 'agree', by: RU, allowedParties: [UA] });
   });
 
   it('given RU countered, then RU may withdraw its counter and UA may not; UA may counter back', () => {
     const countered = [...PROPOSED, counter(RU, terms({ UA: 1200, RU: 1000 }), '2025-05-17')];
-    given(...countered).when(withdraw(UA, T)).thenRefused({ kind: 'party-not-allowed', by: UA, allowedParties: [RU] });
-    expect(given(...countered).when(withdraw(RU, T)).thenState().status).toBe('withdrawn');
-    const back = given(...countered).when(counter(UA, terms({ UA: 1100, RU: 1100 }), T)).thenState();
+    given(...countered)
+      .when(withdraw(UA, T))
+      .thenRefused({ kind: 'party-not-allowed', by: UA, allowedParties: [RU] });
+    expect(
+      given(...countered)
+        .when(withdraw(RU, T))
+        .thenState().status,
+    ).toBe('withdrawn');
+    const back = given(...countered)
+      .when(counter(UA, terms({ UA: 1100, RU: 1100 }), T))
+      .thenState();
     expect(back.proposedBy).toBe(UA);
     expect(back.status).toBe('proposed');
   });
 
   it('given a refused party, then the rejection lists the transitions allowed from the current status', () => {
-    const r = given(...PROPOSED).when(agree(UA, T)).thenRefused({ kind: 'party-not-allowed' });
+    const r = given(...PROPOSED)
+      .when(agree(UA, T))
+      .thenRefused({ kind: 'party-not-allowed' });
     if (r.kind !== 'party-not-allowed') throw new Error('unreachable');
     expect(sorted(r.allowed)).toEqual(sorted(['counter', 'agree', 'reject', 'withdraw']));
   });
@@ -174,11 +250,14 @@ describe('actor rules', () => {
     ['cancel', 'agreed', (by) => cancel(by, T)],
   ];
 
-  it.each(byActions)('given a %s from %s, when `by` is not a party of the exchange, then unprocessable naming path by', (_name, status, make) => {
-    for (const stranger of [PL, XX]) {
-      const errors = REACH[status]().when(make(stranger)).thenUnprocessable(['by']);
-      expect(errors[0]?.message).toContain(UA);
-      expect(errors[0]?.message).toContain(RU);
-    }
-  });
+  it.each(byActions)(
+    'given a %s from %s, when `by` is not a party of the exchange, then unprocessable naming path by',
+    (_name, status, make) => {
+      for (const stranger of [PL, XX]) {
+        const errors = REACH[status]().when(make(stranger)).thenUnprocessable(['by']);
+        expect(errors[0]?.message).toContain(UA);
+        expect(errors[0]?.message).toContain(RU);
+      }
+    },
+  );
 });

@@ -15,13 +15,43 @@ import { registerParties } from '../support/scenario.js';
 type Json = Record<string, unknown>;
 
 const EXCHANGE_COLUMNS = [
-  'id', 'kind', 'status', 'proposedBy', 'partyA', 'handsOverA', 'deliveredA', 'varianceA', 'partyB', 'handsOverB', 'deliveredB',
-  'varianceB', 'title', 'mediator', 'occurredAt', 'agreedAt', 'createdAt', 'updatedAt', 'version',
+  'id',
+  'kind',
+  'status',
+  'proposedBy',
+  'partyA',
+  'handsOverA',
+  'deliveredA',
+  'varianceA',
+  'partyB',
+  'handsOverB',
+  'deliveredB',
+  'varianceB',
+  'title',
+  'mediator',
+  'occurredAt',
+  'agreedAt',
+  'createdAt',
+  'updatedAt',
+  'version',
 ];
 const TOTALS_COLUMNS = ['party', 'kind', 'handedOver', 'received', 'agreedOutstanding', 'unspecifiedSides', 'proposed'];
 const EVENT_COLUMNS = [
-  'sequence', 'id', 'streamId', 'version', 'type', 'occurredAt', 'recordedAt', 'principal', 'sourceTitle', 'sourceUrl',
-  'sourcePublishedAt', 'note', 'data', 'prevHash', 'hash',
+  'sequence',
+  'id',
+  'streamId',
+  'version',
+  'type',
+  'occurredAt',
+  'recordedAt',
+  'principal',
+  'sourceTitle',
+  'sourceUrl',
+  'sourcePublishedAt',
+  'note',
+  'data',
+  'prevHash',
+  'hash',
 ];
 
 /** What a spreadsheet would run as a formula: such text is written with a leading quote. */
@@ -34,18 +64,28 @@ function cell(v: unknown): string {
   return String(v);
 }
 
-const rowOf = (columns: string[], values: Record<string, unknown>) => Object.fromEntries(columns.map((c) => [c, cell(values[c])]));
+const rowOf = (columns: string[], values: Record<string, unknown>) =>
+  Object.fromEntries(columns.map((c) => [c, cell(values[c])]));
 
 function exchangeRow(e: Json): Record<string, string> {
   const [a, b] = e.sides as Json[];
-  const side = (s: Json, x: string) => ({ [`party${x}`]: s.party, [`handsOver${x}`]: s.handsOver, [`delivered${x}`]: s.delivered, [`variance${x}`]: s.variance });
+  const side = (s: Json, x: string) => ({
+    [`party${x}`]: s.party,
+    [`handsOver${x}`]: s.handsOver,
+    [`delivered${x}`]: s.delivered,
+    [`variance${x}`]: s.variance,
+  });
   return rowOf(EXCHANGE_COLUMNS, { ...e, ...side(a!, 'A'), ...side(b!, 'B') });
 }
 
 function eventRow(e: Json): Record<string, string> {
   const source = e.source as Json | null;
   return rowOf(EVENT_COLUMNS, {
-    ...e, sourceTitle: source?.title, sourceUrl: source?.url, sourcePublishedAt: source?.publishedAt, data: JSON.stringify(e.data),
+    ...e,
+    sourceTitle: source?.title,
+    sourceUrl: source?.url,
+    sourcePublishedAt: source?.publishedAt,
+    data: JSON.stringify(e.data),
   });
 }
 
@@ -103,38 +143,124 @@ describe('CSV answers on a ledger with awkward text', () => {
     lines: 'Line one\nline two',
     cyrillic: 'Ереван — Баку: 30 ↔ 30 «civils»',
   };
-  const FORMULAS = { equals: '=HYPERLINK("http://evil.example","click")', at: '@SUM(1+1)*cmd|" /C calc"!A0', minus: '-2+3', plus: '+380 calls' };
+  const FORMULAS = {
+    equals: '=HYPERLINK("http://evil.example","click")',
+    at: '@SUM(1+1)*cmd|" /C calc"!A0',
+    minus: '-2+3',
+    plus: '+380 calls',
+  };
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     await registerParties(t(), 'UA', 'RU', 'AM', 'AZ');
     // Completed short of its terms: a negative variance, which stays a number.
-    const a = await post(t(), '/v1/exchanges', {
-      kind: 'pow', proposedBy: 'UA', title: TITLES.quoted, mediator: 'Türkiye', occurredAt: '2025-05-16',
-      sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }],
-      source: { title: 'Ombudsman\r\nreport', url: 'https://example.org/a?b=1,2' }, note: '\tindented, with "quotes"',
-    }, 201);
+    const a = await post(
+      t(),
+      '/v1/exchanges',
+      {
+        kind: 'pow',
+        proposedBy: 'UA',
+        title: TITLES.quoted,
+        mediator: 'Türkiye',
+        occurredAt: '2025-05-16',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+        source: { title: 'Ombudsman\r\nreport', url: 'https://example.org/a?b=1,2' },
+        note: '\tindented, with "quotes"',
+      },
+      201,
+    );
     ids.quoted = a.id as string;
     await post(t(), `/v1/exchanges/${ids.quoted}/agree`, { by: 'RU', occurredAt: '2025-05-16' });
-    await post(t(), `/v1/exchanges/${ids.quoted}/stages`, { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' }, 201);
-    await post(t(), `/v1/exchanges/${ids.quoted}/complete`, { sides: [{ party: 'UA', count: 300 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25', note: FORMULAS.plus });
+    await post(
+      t(),
+      `/v1/exchanges/${ids.quoted}/stages`,
+      {
+        sides: [
+          { party: 'UA', count: 390 },
+          { party: 'RU', count: 390 },
+        ],
+        occurredAt: '2025-05-23',
+      },
+      201,
+    );
+    await post(t(), `/v1/exchanges/${ids.quoted}/complete`, {
+      sides: [
+        { party: 'UA', count: 300 },
+        { party: 'RU', count: 303 },
+      ],
+      occurredAt: '2025-05-25',
+      note: FORMULAS.plus,
+    });
     // One-way, only proposed, with a formula for a mediator.
-    ids.lines = (await post(t(), '/v1/exchanges', {
-      kind: 'remains', proposedBy: 'RU', title: TITLES.lines, mediator: FORMULAS.equals, occurredAt: '2025-05-20',
-      sides: [{ party: 'RU', handsOver: 6000 }, { party: 'UA', handsOver: 0 }],
-    }, 201)).id as string;
+    ids.lines = (
+      await post(
+        t(),
+        '/v1/exchanges',
+        {
+          kind: 'remains',
+          proposedBy: 'RU',
+          title: TITLES.lines,
+          mediator: FORMULAS.equals,
+          occurredAt: '2025-05-20',
+          sides: [
+            { party: 'RU', handsOver: 6000 },
+            { party: 'UA', handsOver: 0 },
+          ],
+        },
+        201,
+      )
+    ).id as string;
     // Agreed, one side unspecified.
-    ids.at = (await post(t(), '/v1/exchanges', {
-      kind: 'medical', proposedBy: 'UA', title: FORMULAS.at, mediator: FORMULAS.minus, occurredAt: '2025-05-18T09:30:00+03:00',
-      sides: [{ party: 'UA', handsOver: null }, { party: 'RU', handsOver: 25 }],
-    }, 201)).id as string;
+    ids.at = (
+      await post(
+        t(),
+        '/v1/exchanges',
+        {
+          kind: 'medical',
+          proposedBy: 'UA',
+          title: FORMULAS.at,
+          mediator: FORMULAS.minus,
+          occurredAt: '2025-05-18T09:30:00+03:00',
+          sides: [
+            { party: 'UA', handsOver: null },
+            { party: 'RU', handsOver: 25 },
+          ],
+        },
+        201,
+      )
+    ).id as string;
     await post(t(), `/v1/exchanges/${ids.at}/agree`, { by: 'RU', occurredAt: '2025-05-19' });
-    await post(t(), `/v1/exchanges/${ids.at}/stages`, { sides: [{ party: 'RU', count: 7 }], occurredAt: '2025-05-21' }, 201);
-    ids.cyrillic = (await post(t(), '/v1/exchanges', {
-      kind: 'civilians', proposedBy: 'AM', title: TITLES.cyrillic, occurredAt: '2024-11-02',
-      sides: [{ party: 'AM', handsOver: 30 }, { party: 'AZ', handsOver: 30 }],
-    }, 201)).id as string;
-    await post(t(), `/v1/exchanges/${ids.cyrillic}/reject`, { by: 'AZ', occurredAt: '2024-11-03', reason: 'terms, "as worded"' });
+    await post(
+      t(),
+      `/v1/exchanges/${ids.at}/stages`,
+      { sides: [{ party: 'RU', count: 7 }], occurredAt: '2025-05-21' },
+      201,
+    );
+    ids.cyrillic = (
+      await post(
+        t(),
+        '/v1/exchanges',
+        {
+          kind: 'civilians',
+          proposedBy: 'AM',
+          title: TITLES.cyrillic,
+          occurredAt: '2024-11-02',
+          sides: [
+            { party: 'AM', handsOver: 30 },
+            { party: 'AZ', handsOver: 30 },
+          ],
+        },
+        201,
+      )
+    ).id as string;
+    await post(t(), `/v1/exchanges/${ids.cyrillic}/reject`, {
+      by: 'AZ',
+      occurredAt: '2024-11-03',
+      reason: 'terms, "as worded"',
+    });
   });
 
   const byId = (csv: Csv) => new Map(csv.rows.map((r) => [r.id!, r]));
@@ -145,7 +271,9 @@ describe('CSV answers on a ledger with awkward text', () => {
     expect(csv.text.startsWith(`${EXCHANGE_COLUMNS.join(',')}\r\n`)).toBe(true);
     expect(csv.text.endsWith('\r\n')).toBe(true);
     // Every line break outside a quoted cell is CRLF (the one inside the title stays \n).
-    expect(csv.text.replace(/"(?:[^"]|"")*"/g, '').match(/\n/g)!.length).toBe(csv.text.replace(/"(?:[^"]|"")*"/g, '').match(/\r\n/g)!.length);
+    expect(csv.text.replace(/"(?:[^"]|"")*"/g, '').match(/\n/g)!.length).toBe(
+      csv.text.replace(/"(?:[^"]|"")*"/g, '').match(/\r\n/g)!.length,
+    );
     expect(csv.text).toContain('"Istanbul, ""1,000 for 1,000"""');
     expect(csv.text).toContain('"Line one\nline two"');
   });
@@ -170,17 +298,35 @@ describe('CSV answers on a ledger with awkward text', () => {
     expect(rows.get(ids.lines!)!.mediator).toBe(`'${FORMULAS.equals}`);
     expect(rows.get(ids.at!)!.title).toBe(`'${FORMULAS.at}`);
     expect(rows.get(ids.at!)!.mediator).toBe(`'${FORMULAS.minus}`);
-    expect(rows.get(ids.quoted!)!).toMatchObject({ deliveredA: '690', varianceA: '-310', deliveredB: '693', varianceB: '-307' });
+    expect(rows.get(ids.quoted!)!).toMatchObject({
+      deliveredA: '690',
+      varianceA: '-310',
+      deliveredB: '693',
+      varianceB: '-307',
+    });
     const events = (await getCsv(t(), '/v1/events')).rows;
-    expect(events.find((e) => e.type === 'ExchangeProposed' && e.streamId === ids.quoted)!.note).toBe(`'\tindented, with "quotes"`);
+    expect(events.find((e) => e.type === 'ExchangeProposed' && e.streamId === ids.quoted)!.note).toBe(
+      `'\tindented, with "quotes"`,
+    );
     expect(events.find((e) => e.type === 'ExchangeCompleted')!.note).toBe(`'${FORMULAS.plus}`);
     // The JSON answer keeps the text exactly as recorded.
     expect((await t().http().get(`/v1/exchanges/${ids.lines}`)).body.mediator).toBe(FORMULAS.equals);
   });
 
   it.each([
-    '', 'status=agreed', 'status=proposed', 'kind=pow', 'kind=civilians', 'party=UA', 'party=AZ', 'from=2025-05-18', 'to=2025-05-18',
-    'from=2025-05-17&to=2025-05-20', 'from=2025-05-18T06:30:00Z&to=2025-05-18T06:30:00Z', 'party=RU&kind=medical&status=agreed', 'party=GE',
+    '',
+    'status=agreed',
+    'status=proposed',
+    'kind=pow',
+    'kind=civilians',
+    'party=UA',
+    'party=AZ',
+    'from=2025-05-18',
+    'to=2025-05-18',
+    'from=2025-05-17&to=2025-05-20',
+    'from=2025-05-18T06:30:00Z&to=2025-05-18T06:30:00Z',
+    'party=RU&kind=medical&status=agreed',
+    'party=GE',
   ])('GET /v1/exchanges?%s: the CSV rows are the JSON list, in its order, every page of it', async (query) => {
     const json = await jsonExchanges(t(), query, 1);
     const csv = await getCsv(t(), `/v1/exchanges?${query}`);
@@ -198,8 +344,18 @@ describe('CSV answers on a ledger with awkward text', () => {
   });
 
   it.each([
-    '', 'party=UA', 'party=AM', 'kind=pow', 'kind=medical', 'asOf=2025-05-22', 'asOf=2025-05-16', 'from=2025-05-24', 'to=2025-05-23',
-    'from=2025-05-21&to=2025-05-23&party=RU', 'asOf=2025-05-24&kind=pow&party=RU', 'party=GE',
+    '',
+    'party=UA',
+    'party=AM',
+    'kind=pow',
+    'kind=medical',
+    'asOf=2025-05-22',
+    'asOf=2025-05-16',
+    'from=2025-05-24',
+    'to=2025-05-23',
+    'from=2025-05-21&to=2025-05-23&party=RU',
+    'asOf=2025-05-24&kind=pow&party=RU',
+    'party=GE',
   ])('GET /v1/totals?%s: one CSV row per party and kind, the JSON figures', async (query) => {
     const json = await t().http().get(`/v1/totals?${query}`);
     expect(json.status, json.text).toBe(200);
@@ -210,7 +366,17 @@ describe('CSV answers on a ledger with awkward text', () => {
 
   it('gives the totals that matter as numbers a spreadsheet can add', async () => {
     const rows = (await getCsv(t(), '/v1/totals?party=UA&kind=pow')).rows;
-    expect(rows).toEqual([{ party: 'UA', kind: 'pow', handedOver: '690', received: '693', agreedOutstanding: '0', unspecifiedSides: '0', proposed: '0' }]);
+    expect(rows).toEqual([
+      {
+        party: 'UA',
+        kind: 'pow',
+        handedOver: '690',
+        received: '693',
+        agreedOutstanding: '0',
+        unspecifiedSides: '0',
+        proposed: '0',
+      },
+    ]);
   });
 
   it.each([0, 3, 9])('GET /v1/events?after=%i: one CSV row per event, as the JSON pages give them', async (after) => {
@@ -221,7 +387,12 @@ describe('CSV answers on a ledger with awkward text', () => {
   });
 
   it('refuses a bad filter as problem+json, not as CSV', async () => {
-    for (const url of ['/v1/exchanges?status=lost', '/v1/totals?asOf=yesterday', '/v1/events?after=-1', '/v1/exchanges?cursor=nope']) {
+    for (const url of [
+      '/v1/exchanges?status=lost',
+      '/v1/totals?asOf=yesterday',
+      '/v1/events?after=-1',
+      '/v1/exchanges?cursor=nope',
+    ]) {
       const res = await t().http().get(url).set('accept', 'text/csv');
       expect(res.status, url).toBe(400);
       expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/);

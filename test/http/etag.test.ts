@@ -29,9 +29,18 @@ describe('ETag and If-Match', () => {
   });
 
   it('gives the version as a quoted ETag, changing with every write, and each write answers with the new one', async () => {
-    const proposed = await t().http().post('/v1/exchanges').send({
-      kind: 'pow', proposedBy: 'UA', occurredAt: '2025-05-16', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }],
-    });
+    const proposed = await t()
+      .http()
+      .post('/v1/exchanges')
+      .send({
+        kind: 'pow',
+        proposedBy: 'UA',
+        occurredAt: '2025-05-16',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+      });
     expect(proposed.status).toBe(201);
     const id = proposed.body.id;
     let r = await read(t(), id);
@@ -41,10 +50,41 @@ describe('ETag and If-Match', () => {
 
     const seen = new Set([r.etag]);
     const writes: [string, object, number][] = [
-      ['counter', { by: 'RU', sides: [{ party: 'UA', handsOver: 1200 }, { party: 'RU', handsOver: 1200 }], occurredAt: '2025-05-17' }, 200],
+      [
+        'counter',
+        {
+          by: 'RU',
+          sides: [
+            { party: 'UA', handsOver: 1200 },
+            { party: 'RU', handsOver: 1200 },
+          ],
+          occurredAt: '2025-05-17',
+        },
+        200,
+      ],
       ['agree', { by: 'UA', occurredAt: '2025-05-18' }, 200],
-      ['stages', { sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23' }, 201],
-      ['stages', { sides: [{ party: 'UA', count: 307 }, { party: 'RU', count: 307 }], occurredAt: '2025-05-24' }, 201],
+      [
+        'stages',
+        {
+          sides: [
+            { party: 'UA', count: 390 },
+            { party: 'RU', count: 390 },
+          ],
+          occurredAt: '2025-05-23',
+        },
+        201,
+      ],
+      [
+        'stages',
+        {
+          sides: [
+            { party: 'UA', count: 307 },
+            { party: 'RU', count: 307 },
+          ],
+          occurredAt: '2025-05-24',
+        },
+        201,
+      ],
     ];
     for (const [path, body, status] of writes) {
       const w = await t().http().post(`/v1/exchanges/${id}/${path}`).send(body);
@@ -66,10 +106,18 @@ describe('ETag and If-Match', () => {
   it('accepts If-Match with the current ETag', async () => {
     const id = await propose(t());
     const { etag } = await read(t(), id);
-    const res = await t().http().post(`/v1/exchanges/${id}/agree`).set('If-Match', etag).send({ by: 'RU', occurredAt: '2025-05-16' });
+    const res = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('If-Match', etag)
+      .send({ by: 'RU', occurredAt: '2025-05-16' });
     expect(res.status, res.text).toBe(200);
     expect(res.body.status).toBe('agreed');
-    const stageRes = await t().http().post(`/v1/exchanges/${id}/stages`).set('If-Match', String(res.headers.etag)).send({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-20' });
+    const stageRes = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/stages`)
+      .set('If-Match', String(res.headers.etag))
+      .send({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-20' });
     expect(stageRes.status, stageRes.text).toBe(201);
   });
 
@@ -83,7 +131,16 @@ describe('ETag and If-Match', () => {
     const totals = (await t().http().get('/v1/totals')).body;
 
     const attempts: [string, object][] = [
-      ['stages', { sides: [{ party: 'UA', count: 50 }, { party: 'RU', count: 50 }], occurredAt: '2025-05-24' }],
+      [
+        'stages',
+        {
+          sides: [
+            { party: 'UA', count: 50 },
+            { party: 'RU', count: 50 },
+          ],
+          occurredAt: '2025-05-24',
+        },
+      ],
       ['complete', { occurredAt: '2025-05-25' }],
       ['cancel', { by: 'RU', occurredAt: '2025-05-25' }],
       [`stages/${current.body.stages[0].id}/void`, { occurredAt: '2025-05-25', reason: 'duplicate' }],
@@ -105,7 +162,11 @@ describe('ETag and If-Match', () => {
   it('refuses an If-Match from the future too', async () => {
     const id = await propose(t());
     const before = await eventCount(t());
-    const res = await t().http().post(`/v1/exchanges/${id}/agree`).set('If-Match', '"99"').send({ by: 'RU', occurredAt: '2025-05-16' });
+    const res = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('If-Match', '"99"')
+      .send({ by: 'RU', occurredAt: '2025-05-16' });
     expect(res.status).toBe(412);
     expect(res.body.currentVersion).toBe(1);
     expect(await eventCount(t())).toBe(before);
@@ -113,15 +174,34 @@ describe('ETag and If-Match', () => {
 
   it('lets If-Match: * pass on an existing exchange', async () => {
     const id = await propose(t());
-    await t().http().post(`/v1/exchanges/${id}/counter`).send({ by: 'RU', sides: [{ party: 'UA', handsOver: 5 }, { party: 'RU', handsOver: 5 }], occurredAt: '2025-05-17' }).expect(200);
-    const res = await t().http().post(`/v1/exchanges/${id}/agree`).set('If-Match', '*').send({ by: 'UA', occurredAt: '2025-05-18' });
+    await t()
+      .http()
+      .post(`/v1/exchanges/${id}/counter`)
+      .send({
+        by: 'RU',
+        sides: [
+          { party: 'UA', handsOver: 5 },
+          { party: 'RU', handsOver: 5 },
+        ],
+        occurredAt: '2025-05-17',
+      })
+      .expect(200);
+    const res = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('If-Match', '*')
+      .send({ by: 'UA', occurredAt: '2025-05-18' });
     expect(res.status, res.text).toBe(200);
     expect(res.headers.etag).toBe('"3"');
   });
 
   it('answers 404, not 412 or 200, for If-Match on a missing exchange', async () => {
     for (const ifMatch of ['*', '"1"']) {
-      const res = await t().http().post('/v1/exchanges/0196e5a4-8f00-7000-8000-00000000f00d/agree').set('If-Match', ifMatch).send({ by: 'RU', occurredAt: '2025-05-16' });
+      const res = await t()
+        .http()
+        .post('/v1/exchanges/0196e5a4-8f00-7000-8000-00000000f00d/agree')
+        .set('If-Match', ifMatch)
+        .send({ by: 'RU', occurredAt: '2025-05-16' });
       expect(res.status).toBe(404);
       expect(res.body.type).toBe('/problems/not-found');
     }
@@ -131,7 +211,11 @@ describe('ETag and If-Match', () => {
     const id = await propose(t());
     const before = await eventCount(t());
     for (const ifMatch of ['1', 'abc', '"abc"', '"1', '"-1"', '""']) {
-      const res = await t().http().post(`/v1/exchanges/${id}/agree`).set('If-Match', ifMatch).send({ by: 'RU', occurredAt: '2025-05-16' });
+      const res = await t()
+        .http()
+        .post(`/v1/exchanges/${id}/agree`)
+        .set('If-Match', ifMatch)
+        .send({ by: 'RU', occurredAt: '2025-05-16' });
       expect(res.status, `If-Match ${ifMatch}: ${res.text}`).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body.type).toBe('/problems/validation-failed');

@@ -160,7 +160,10 @@ describe('several instances on one database', () => {
     await b.listen({ port: 0, host: '127.0.0.1' });
     const feed = followFeed(`http://127.0.0.1:${(b.server.address() as AddressInfo).port}/v1/events/stream`);
     try {
-      await until(() => feed.opened() === 1, () => 'the stream to open');
+      await until(
+        () => feed.opened() === 1,
+        () => 'the stream to open',
+      );
       await registerParties(a, 'UA', 'RU');
       await feed.count(2, 2_000);
       expect(feed.received.map((e) => e.data)).toEqual(await allEvents(a));
@@ -184,7 +187,10 @@ describe('a change source (as PostgreSQL’s LISTEN/NOTIFY would feed it)', () =
     await b.listen({ port: 0, host: '127.0.0.1' });
     const feed = followFeed(`http://127.0.0.1:${(b.server.address() as AddressInfo).port}/v1/events/stream`);
     try {
-      await until(() => feed.opened() === 1, () => 'the stream to open');
+      await until(
+        () => feed.opened() === 1,
+        () => 'the stream to open',
+      );
       await registerParties(a, 'UA');
       await new Promise((r) => setTimeout(r, 200));
       expect(feed.received, 'nothing before the source speaks (the poll is a minute away)').toEqual([]);

@@ -29,7 +29,11 @@ describe('a known path asked with a method it does not take', () => {
   });
 
   it('keeps 404 for a path no route has', async () => {
-    for (const [method, url] of [['delete', '/v1/nothing'], ['get', '/v1/exchanges/x/teleport'], ['get', '/v2/exchanges']] as const) {
+    for (const [method, url] of [
+      ['delete', '/v1/nothing'],
+      ['get', '/v1/exchanges/x/teleport'],
+      ['get', '/v2/exchanges'],
+    ] as const) {
       const res = await t().http()[method](url);
       expectProblem(res, 404, 'not-found');
       expect(res.headers.allow).toBeUndefined();
@@ -56,21 +60,41 @@ describe('a period given backwards', () => {
   });
 
   it.each(['/v1/exchanges', '/v1/totals'])('%s?from later than to → 400 naming both fields', async (path) => {
-    for (const [from, to] of [['2025-05-24', '2025-05-23'], ['2025-05-23T10:00:00Z', '2025-05-23T09:59:59Z'], ['2025-05-24T00:30:00+02:00', '2025-05-22']]) {
+    for (const [from, to] of [
+      ['2025-05-24', '2025-05-23'],
+      ['2025-05-23T10:00:00Z', '2025-05-23T09:59:59Z'],
+      ['2025-05-24T00:30:00+02:00', '2025-05-22'],
+    ]) {
       for (const accept of ['application/json', 'text/csv']) {
-        const res = await t().http().get(`${path}?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`).set('accept', accept);
+        const res = await t()
+          .http()
+          .get(`${path}?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`)
+          .set('accept', accept);
         expectProblem(res, 400, 'validation-failed');
-        expect(res.body.errors.map((e: { path: string }) => e.path).sort(), `${from} > ${to}`).toEqual(['query.from', 'query.to']);
+        expect(res.body.errors.map((e: { path: string }) => e.path).sort(), `${from} > ${to}`).toEqual([
+          'query.from',
+          'query.to',
+        ]);
       }
     }
   });
 
-  it.each(['/v1/exchanges', '/v1/totals'])('%s takes a period of one day, or one instant, or a date and an instant of that day', async (path) => {
-    for (const [from, to] of [['2025-05-23', '2025-05-23'], ['2025-05-23T10:00:00Z', '2025-05-23T10:00:00Z'], ['2025-05-23T22:00:00Z', '2025-05-23'], ['2025-05-23', '2025-05-23T00:00:00Z']]) {
-      const res = await t().http().get(`${path}?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`);
-      expect(res.status, `${from}..${to}: ${res.text}`).toBe(200);
-    }
-  });
+  it.each(['/v1/exchanges', '/v1/totals'])(
+    '%s takes a period of one day, or one instant, or a date and an instant of that day',
+    async (path) => {
+      for (const [from, to] of [
+        ['2025-05-23', '2025-05-23'],
+        ['2025-05-23T10:00:00Z', '2025-05-23T10:00:00Z'],
+        ['2025-05-23T22:00:00Z', '2025-05-23'],
+        ['2025-05-23', '2025-05-23T00:00:00Z'],
+      ]) {
+        const res = await t()
+          .http()
+          .get(`${path}?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`);
+        expect(res.status, `${from}..${to}: ${res.text}`).toBe(200);
+      }
+    },
+  );
 
   it('still names a bad date alone, without comparing it', async () => {
     const res = await t().http().get('/v1/totals?from=2025-13-01&to=2025-01-01');

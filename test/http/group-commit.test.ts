@@ -11,18 +11,44 @@ describe('group commit', () => {
   const store = () => t().store as SqliteLedgerStore;
   const now = () => new Date().toISOString();
   const status = (o: WriteOutcome) => (o.kind === 'answered' ? o.response.status : 422);
-  const request = (exchangeId: string, command: ExchangeCommand, extra: Partial<ExchangeWriteRequest> = {}): ExchangeWriteRequest => ({
-    exchangeId, command, principal: 'test', now: now(), idempotency: null, expectedVersion: null,
-    respond: (r) => (r.ok ? { status: 200, headers: {}, body: { version: r.value.state.version } } : { status: 409, headers: {}, body: r.rejection }),
+  const request = (
+    exchangeId: string,
+    command: ExchangeCommand,
+    extra: Partial<ExchangeWriteRequest> = {},
+  ): ExchangeWriteRequest => ({
+    exchangeId,
+    command,
+    principal: 'test',
+    now: now(),
+    idempotency: null,
+    expectedVersion: null,
+    respond: (r) =>
+      r.ok
+        ? { status: 200, headers: {}, body: { version: r.value.state.version } }
+        : { status: 409, headers: {}, body: r.rejection },
     ...extra,
   });
-  const stage = (count: number, party = 'UA'): ExchangeCommand => ({ action: 'recordStage', stageId: `s-${Math.random()}`, sides: [{ party, count }], occurredAt: '2025-05-23', source: null, note: null });
+  const stage = (count: number, party = 'UA'): ExchangeCommand => ({
+    action: 'recordStage',
+    stageId: `s-${Math.random()}`,
+    sides: [{ party, count }],
+    occurredAt: '2025-05-23',
+    source: null,
+    note: null,
+  });
 
   it('applies commands submitted together in one transaction, losing none', async () => {
     await registerParties(t(), 'UA', 'RU', 'AM');
-    const id = await agreed(t(), { sides: [{ party: 'UA', handsOver: 5000 }, { party: 'RU', handsOver: 5000 }] });
+    const id = await agreed(t(), {
+      sides: [
+        { party: 'UA', handsOver: 5000 },
+        { party: 'RU', handsOver: 5000 },
+      ],
+    });
     const before = store().commitStats;
-    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => t().ledger.executeExchange(request(id, stage(i + 1)))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => t().ledger.executeExchange(request(id, stage(i + 1)))),
+    );
     expect(outcomes.map(status)).toEqual(Array(40).fill(200));
     const after = store().commitStats;
     expect(after.commands - before.commands).toBe(40);
@@ -34,7 +60,9 @@ describe('group commit', () => {
   it('applies a batch in arrival order: agree then stage succeed together; stage then agree refuses the stage', async () => {
     const a = await propose(t());
     const [agree, first] = await Promise.all([
-      t().ledger.executeExchange(request(a, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null })),
+      t().ledger.executeExchange(
+        request(a, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null }),
+      ),
       t().ledger.executeExchange(request(a, stage(10))),
     ]);
     expect([status(agree), status(first)]).toEqual([200, 200]);
@@ -42,7 +70,9 @@ describe('group commit', () => {
     const b = await propose(t());
     const [early, late] = await Promise.all([
       t().ledger.executeExchange(request(b, stage(10))),
-      t().ledger.executeExchange(request(b, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null })),
+      t().ledger.executeExchange(
+        request(b, { action: 'agree', by: 'RU', occurredAt: '2025-05-16', source: null, note: null }),
+      ),
     ]);
     expect([status(early), status(late)]).toEqual([409, 200]);
     expect((await t().http().get(`/v1/exchanges/${b}`)).body.stages).toEqual([]);
@@ -55,7 +85,16 @@ describe('group commit', () => {
     const outcomes = await Promise.all([
       t().ledger.executeExchange(request(id, stage(1))),
       t().ledger.executeExchange(request(id, stage(2, 'AM'))), // AM is not a party of this exchange
-      t().ledger.executeExchange(request(id, { action: 'voidStage', stageId: 'no-such-stage', reason: 'x', occurredAt: '2025-05-24', source: null, note: null })),
+      t().ledger.executeExchange(
+        request(id, {
+          action: 'voidStage',
+          stageId: 'no-such-stage',
+          reason: 'x',
+          occurredAt: '2025-05-24',
+          source: null,
+          note: null,
+        }),
+      ),
       t().ledger.executeExchange(request(id, stage(3))),
     ]);
     expect(outcomes.map(status)).toEqual([200, 409, 409, 200]);
@@ -68,7 +107,13 @@ describe('group commit', () => {
     const totalsBefore = (await t().http().get('/v1/totals?party=UA&kind=pow')).body.data[0].handedOver;
     const results = await Promise.allSettled([
       t().ledger.executeExchange(request(id, stage(5))),
-      t().ledger.executeExchange(request(id, stage(1000), { respond: () => { throw new Error('boom while rendering'); } })),
+      t().ledger.executeExchange(
+        request(id, stage(1000), {
+          respond: () => {
+            throw new Error('boom while rendering');
+          },
+        }),
+      ),
       t().ledger.executeExchange(request(id, stage(7))),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -87,7 +132,9 @@ describe('group commit', () => {
     ]);
     expect(first).toMatchObject({ kind: 'answered', replayed: false });
     expect(second).toMatchObject({ kind: 'answered', replayed: true });
-    expect(first.kind === 'answered' && second.kind === 'answered' && second.response.body).toEqual(first.kind === 'answered' && first.response.body);
+    expect(first.kind === 'answered' && second.kind === 'answered' && second.response.body).toEqual(
+      first.kind === 'answered' && first.response.body,
+    );
     expect((await t().http().get(`/v1/exchanges/${id}`)).body.stages).toHaveLength(1);
   });
 
@@ -95,8 +142,16 @@ describe('group commit', () => {
     const id = await agreed(t());
     const version = (await t().http().get(`/v1/exchanges/${id}`)).body.version as number;
     const [a, b] = await Promise.all([
-      t().http().post(`/v1/exchanges/${id}/stages`).set('if-match', `"${version}"`).send({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-23' }),
-      t().http().post(`/v1/exchanges/${id}/stages`).set('if-match', `"${version}"`).send({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-23' }),
+      t()
+        .http()
+        .post(`/v1/exchanges/${id}/stages`)
+        .set('if-match', `"${version}"`)
+        .send({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-23' }),
+      t()
+        .http()
+        .post(`/v1/exchanges/${id}/stages`)
+        .set('if-match', `"${version}"`)
+        .send({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-23' }),
     ]);
     expect([a.status, b.status].sort()).toEqual([201, 412]);
     expect((await t().http().get(`/v1/exchanges/${id}`)).body.version).toBe(version + 1);

@@ -49,8 +49,14 @@ describe('Idempotency-Key', () => {
   });
 
   const proposal = (handsOver = 1000) => ({
-    kind: 'pow', proposedBy: 'UA', occurredAt: '2025-05-16', title: '1,000 for 1,000',
-    sides: [{ party: 'UA', handsOver }, { party: 'RU', handsOver }],
+    kind: 'pow',
+    proposedBy: 'UA',
+    occurredAt: '2025-05-16',
+    title: '1,000 for 1,000',
+    sides: [
+      { party: 'UA', handsOver },
+      { party: 'RU', handsOver },
+    ],
   });
 
   it('replays a proposal: same status, body and Location, one exchange written', async () => {
@@ -74,13 +80,21 @@ describe('Idempotency-Key', () => {
   });
 
   it('replays a stage: same 201 and body, delivered and totals counted once', async () => {
-    const id = await agreed(t(), { kind: 'remains', sides: [{ party: 'UA', handsOver: 0 }, { party: 'RU', handsOver: 3000 }] });
+    const id = await agreed(t(), {
+      kind: 'remains',
+      sides: [
+        { party: 'UA', handsOver: 0 },
+        { party: 'RU', handsOver: 3000 },
+      ],
+    });
     const key = freshKey('stage');
     const body = { sides: [{ party: 'RU', count: 1212 }], occurredAt: '2025-06-11' };
     const first = await t().http().post(`/v1/exchanges/${id}/stages`).set('Idempotency-Key', key).send(body);
     expect(first.status, first.text).toBe(201);
     const afterFirst = await snapshot(t());
-    const remains = afterFirst.totals.data.find((r: { party: string; kind: string }) => r.party === 'RU' && r.kind === 'remains');
+    const remains = afterFirst.totals.data.find(
+      (r: { party: string; kind: string }) => r.party === 'RU' && r.kind === 'remains',
+    );
     expect(remains).toMatchObject({ handedOver: 1212, agreedOutstanding: 3000 - 1212 });
 
     const retry = await t().http().post(`/v1/exchanges/${id}/stages`).set('Idempotency-Key', key).send(body);
@@ -94,11 +108,19 @@ describe('Idempotency-Key', () => {
   it('replays an agree: same 200, one ExchangeAgreed', async () => {
     const id = await propose(t());
     const key = freshKey('agree');
-    const first = await t().http().post(`/v1/exchanges/${id}/agree`).set('Idempotency-Key', key).send({ by: 'RU', occurredAt: '2025-05-17' });
+    const first = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('Idempotency-Key', key)
+      .send({ by: 'RU', occurredAt: '2025-05-17' });
     expect(first.status).toBe(200);
     expect(first.body.status).toBe('agreed');
     const afterFirst = await snapshot(t());
-    const retry = await t().http().post(`/v1/exchanges/${id}/agree`).set('Idempotency-Key', key).send({ by: 'RU', occurredAt: '2025-05-17' });
+    const retry = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('Idempotency-Key', key)
+      .send({ by: 'RU', occurredAt: '2025-05-17' });
     expectSameAnswer(first, retry);
     expect(await snapshot(t())).toEqual(afterFirst);
     const history = await t().http().get(`/v1/exchanges/${id}/events`);
@@ -123,15 +145,31 @@ describe('Idempotency-Key', () => {
   it('replays the first answer even after the exchange moved on', async () => {
     const id = await propose(t());
     const key = freshKey('stale');
-    const first = await t().http().post(`/v1/exchanges/${id}/agree`).set('Idempotency-Key', key).send({ by: 'RU', occurredAt: '2025-05-17' });
+    const first = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('Idempotency-Key', key)
+      .send({ by: 'RU', occurredAt: '2025-05-17' });
     expect(first.status).toBe(200);
     expect(first.body.version).toBe(2);
-    await t().http().post(`/v1/exchanges/${id}/stages`).send({ sides: [{ party: 'UA', count: 5 }], occurredAt: '2025-05-18' }).expect(201);
-    const retry = await t().http().post(`/v1/exchanges/${id}/agree`).set('Idempotency-Key', key).send({ by: 'RU', occurredAt: '2025-05-17' });
+    await t()
+      .http()
+      .post(`/v1/exchanges/${id}/stages`)
+      .send({ sides: [{ party: 'UA', count: 5 }], occurredAt: '2025-05-18' })
+      .expect(201);
+    const retry = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('Idempotency-Key', key)
+      .send({ by: 'RU', occurredAt: '2025-05-17' });
     expectSameAnswer(first, retry);
     expect(retry.body.version).toBe(2);
     // A new key for the same body is a new request: the exchange is agreed now, so it is 409.
-    const fresh = await t().http().post(`/v1/exchanges/${id}/agree`).set('Idempotency-Key', freshKey('new')).send({ by: 'RU', occurredAt: '2025-05-17' });
+    const fresh = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('Idempotency-Key', freshKey('new'))
+      .send({ by: 'RU', occurredAt: '2025-05-17' });
     expect(fresh.status).toBe(409);
   });
 
@@ -169,7 +207,9 @@ describe('Idempotency-Key', () => {
     const id = await propose(t());
     const key = freshKey('other-route');
     const body = { by: 'RU', occurredAt: '2025-05-17' };
-    expect((await t().http().post(`/v1/exchanges/${id}/reject`).set('Idempotency-Key', key).send(body)).status).toBe(200);
+    expect((await t().http().post(`/v1/exchanges/${id}/reject`).set('Idempotency-Key', key).send(body)).status).toBe(
+      200,
+    );
     const before = await snapshot(t());
     const res = await t().http().post(`/v1/exchanges/${id}/agree`).set('Idempotency-Key', key).send(body);
     expect(res.status).toBe(422);
@@ -180,7 +220,13 @@ describe('Idempotency-Key', () => {
   it('replays a refused command (409) as the same 409, even once it would succeed', async () => {
     const id = await propose(t());
     const key = freshKey('refused');
-    const body = { sides: [{ party: 'UA', count: 10 }, { party: 'RU', count: 10 }], occurredAt: '2025-05-20' };
+    const body = {
+      sides: [
+        { party: 'UA', count: 10 },
+        { party: 'RU', count: 10 },
+      ],
+      occurredAt: '2025-05-20',
+    };
     const first = await t().http().post(`/v1/exchanges/${id}/stages`).set('Idempotency-Key', key).send(body);
     expect(first.status).toBe(409);
     expect(first.body.type).toBe('/problems/transition-not-allowed');
@@ -229,7 +275,14 @@ describe('Idempotency-Key', () => {
     const before = await snapshot(t());
     const body = proposal(4242);
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => t().http().post('/v1/exchanges').set('Idempotency-Key', key).send(body).then((r) => r)),
+      Array.from({ length: 10 }, () =>
+        t()
+          .http()
+          .post('/v1/exchanges')
+          .set('Idempotency-Key', key)
+          .send(body)
+          .then((r) => r),
+      ),
     );
     for (const r of answers) {
       expect(r.status, r.text).toBe(201);
@@ -240,16 +293,31 @@ describe('Idempotency-Key', () => {
     expect(after.events).toBe(before.events + 1);
     expect(after.exchanges).toBe(before.exchanges + 1);
     const ua = after.totals.data.find((r: { party: string; kind: string }) => r.party === 'UA' && r.kind === 'pow');
-    const uaBefore = before.totals.data.find((r: { party: string; kind: string }) => r.party === 'UA' && r.kind === 'pow');
+    const uaBefore = before.totals.data.find(
+      (r: { party: string; kind: string }) => r.party === 'UA' && r.kind === 'pow',
+    );
     expect(ua.proposed - (uaBefore?.proposed ?? 0)).toBe(4242);
   });
 
   it('writes exactly once for concurrent identical stages with one key', async () => {
     const id = await agreed(t());
     const key = freshKey('concurrent-stage');
-    const body = { sides: [{ party: 'UA', count: 100 }, { party: 'RU', count: 100 }], occurredAt: '2025-05-23' };
+    const body = {
+      sides: [
+        { party: 'UA', count: 100 },
+        { party: 'RU', count: 100 },
+      ],
+      occurredAt: '2025-05-23',
+    };
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => t().http().post(`/v1/exchanges/${id}/stages`).set('Idempotency-Key', key).send(body).then((r) => r)),
+      Array.from({ length: 10 }, () =>
+        t()
+          .http()
+          .post(`/v1/exchanges/${id}/stages`)
+          .set('Idempotency-Key', key)
+          .send(body)
+          .then((r) => r),
+      ),
     );
     for (const r of answers) {
       expect(r.status, r.text).toBe(201);

@@ -19,11 +19,14 @@ describe('content negotiation', () => {
     await registerParties(t(), 'UA', 'RU');
   });
 
-  it.each([...JSON_ROUTES, ...CSV_ROUTES, '/openapi.json'])('GET %s with Accept: image/png → 406 problem+json', async (url) => {
-    const res = await t().http().get(url).set('accept', 'image/png');
-    expectProblem(res, 406, 'not-acceptable');
-    expect(res.body.detail).toMatch(/application\/json/);
-  });
+  it.each([...JSON_ROUTES, ...CSV_ROUTES, '/openapi.json'])(
+    'GET %s with Accept: image/png → 406 problem+json',
+    async (url) => {
+      const res = await t().http().get(url).set('accept', 'image/png');
+      expectProblem(res, 406, 'not-acceptable');
+      expect(res.body.detail).toMatch(/application\/json/);
+    },
+  );
 
   it('refuses a write whose answer could not be read as asked, and writes nothing', async () => {
     const res = await t().http().post('/v1/parties').set('accept', 'text/html').send({ id: 'GE', name: 'Georgia' });
@@ -55,7 +58,8 @@ describe('content negotiation', () => {
   });
 
   it('refuses CSV on a route that has no CSV answer, rather than answering JSON', async () => {
-    for (const url of JSON_ROUTES) expectProblem(await t().http().get(url).set('accept', 'text/csv'), 406, 'not-acceptable');
+    for (const url of JSON_ROUTES)
+      expectProblem(await t().http().get(url).set('accept', 'text/csv'), 406, 'not-acceptable');
   });
 
   it.each([
@@ -76,15 +80,28 @@ describe('content negotiation', () => {
   });
 
   it('refuses a type the client ruled out with q=0, even when a wildcard allows the rest', async () => {
-    expectProblem(await t().http().get('/v1/parties').set('accept', 'application/json;q=0, text/csv'), 406, 'not-acceptable');
-    expectProblem(await t().http().get('/v1/totals').set('accept', 'application/json;q=0, text/csv;q=0, */*'), 406, 'not-acceptable');
+    expectProblem(
+      await t().http().get('/v1/parties').set('accept', 'application/json;q=0, text/csv'),
+      406,
+      'not-acceptable',
+    );
+    expectProblem(
+      await t().http().get('/v1/totals').set('accept', 'application/json;q=0, text/csv;q=0, */*'),
+      406,
+      'not-acceptable',
+    );
   });
 
   it('still streams NDJSON from /v1/events when asked', async () => {
     const res = await t().http().get('/v1/events').set('accept', 'application/x-ndjson');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/x-ndjson/);
-    expect(res.text.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['PartyRegistered', 'PartyRegistered']);
+    expect(
+      res.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(['PartyRegistered', 'PartyRegistered']);
   });
 
   it('answers errors as problem+json whatever the Accept header asked for', async () => {
@@ -104,7 +121,11 @@ describe('content negotiation with authentication', () => {
 
   it('says 406 to a reader', async () => {
     const reader = await createKey(t(), 'reader');
-    expectProblem(await t().http().get('/v1/totals').set('accept', 'image/png').set('authorization', bearer(reader.secret)), 406, 'not-acceptable');
+    expectProblem(
+      await t().http().get('/v1/totals').set('accept', 'image/png').set('authorization', bearer(reader.secret)),
+      406,
+      'not-acceptable',
+    );
     const csv = await t().http().get('/v1/totals').set('accept', 'text/csv').set('authorization', bearer(MASTER_KEY));
     expect(csv.status).toBe(200);
     expect(csv.text).toBe('party,kind,handedOver,received,agreedOutstanding,unspecifiedSides,proposed\r\n');

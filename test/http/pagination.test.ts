@@ -10,7 +10,12 @@ import { registerParties } from '../support/scenario.js';
 
 type Fate = 'proposed' | 'agreed' | 'completed' | 'rejected' | 'withdrawn' | 'cancelled';
 const KINDS = ['pow', 'remains', 'medical', 'civilians', 'children'] as const;
-const PAIRS = [['UA', 'RU'], ['AM', 'AZ'], ['UA', 'AM'], ['RU', 'GE']] as const;
+const PAIRS = [
+  ['UA', 'RU'],
+  ['AM', 'AZ'],
+  ['UA', 'AM'],
+  ['RU', 'GE'],
+] as const;
 const FATES: Fate[] = ['proposed', 'agreed', 'completed', 'rejected', 'withdrawn', 'cancelled'];
 
 interface Made {
@@ -37,17 +42,45 @@ async function post(t: TestLedger, url: string, body: object, status = 200) {
 }
 
 /** Propose between a and b (a proposes), then bring it to its fate on the same date. */
-async function make(t: TestLedger, index: number, kind: string, [a, b]: readonly string[], occurredAt: string, fate: Fate): Promise<Made> {
-  const ex = await post(t, '/v1/exchanges', {
-    kind, proposedBy: a, occurredAt, sides: [{ party: a, handsOver: 10 + index }, { party: b, handsOver: 10 + index }],
-  }, 201);
+async function make(
+  t: TestLedger,
+  index: number,
+  kind: string,
+  [a, b]: readonly string[],
+  occurredAt: string,
+  fate: Fate,
+): Promise<Made> {
+  const ex = await post(
+    t,
+    '/v1/exchanges',
+    {
+      kind,
+      proposedBy: a,
+      occurredAt,
+      sides: [
+        { party: a, handsOver: 10 + index },
+        { party: b, handsOver: 10 + index },
+      ],
+    },
+    201,
+  );
   const url = `/v1/exchanges/${ex.id}`;
   if (fate === 'rejected') await post(t, `${url}/reject`, { by: b, occurredAt });
   if (fate === 'withdrawn') await post(t, `${url}/withdraw`, { by: a, occurredAt });
-  if (fate === 'agreed' || fate === 'completed' || fate === 'cancelled') await post(t, `${url}/agree`, { by: b, occurredAt });
+  if (fate === 'agreed' || fate === 'completed' || fate === 'cancelled')
+    await post(t, `${url}/agree`, { by: b, occurredAt });
   if (fate === 'completed') await post(t, `${url}/complete`, { occurredAt, sides: [{ party: a, count: 1 }] });
   if (fate === 'cancelled') await post(t, `${url}/cancel`, { by: a, occurredAt });
-  return { id: ex.id, index, kind, parties: [a!, b!], occurredAt, instant: instantOf(occurredAt), day: dayOf(occurredAt), status: fate };
+  return {
+    id: ex.id,
+    index,
+    kind,
+    parties: [a!, b!],
+    occurredAt,
+    instant: instantOf(occurredAt),
+    day: dayOf(occurredAt),
+    status: fate,
+  };
 }
 
 interface Walk {
@@ -57,11 +90,18 @@ interface Walk {
 }
 
 /** Follow nextCursor to the end, checking each page's shape. */
-async function walk(t: TestLedger, query: string, limit: number, between?: (seenSoFar: string[]) => Promise<void>): Promise<Walk> {
+async function walk(
+  t: TestLedger,
+  query: string,
+  limit: number,
+  between?: (seenSoFar: string[]) => Promise<void>,
+): Promise<Walk> {
   const out: Walk = { ids: [], pages: 0, items: [] };
   let cursor: string | null = null;
   for (let guard = 0; guard < 500; guard++) {
-    const qs = [query, `limit=${limit}`, cursor !== null ? `cursor=${encodeURIComponent(cursor)}` : ''].filter(Boolean).join('&');
+    const qs = [query, `limit=${limit}`, cursor !== null ? `cursor=${encodeURIComponent(cursor)}` : '']
+      .filter(Boolean)
+      .join('&');
     const res = await t.http().get(`/v1/exchanges?${qs}`);
     expect(res.status, res.text).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['data', 'nextCursor']);
@@ -82,9 +122,21 @@ async function walk(t: TestLedger, query: string, limit: number, between?: (seen
 // Proposal dates, deliberately out of order, with ties, offsets, and one day (2025-01-20)
 // that has only date-times. No date-time falls on an exact UTC midnight.
 const DATES = [
-  '2025-03-10', '2025-01-05', '2025-02-01T09:30:00+02:00', '2024-12-31', '2025-03-10',
-  '2025-02-01', '2025-02-01T23:30:00-05:00', '2025-01-20T06:00:00Z', '2025-04-01', '2025-01-20T18:00:00+03:00',
-  '2025-01-05T12:00:00Z', '2025-03-10', '2025-02-28', '2024-11-11T11:11:11.111Z', '2025-01-05',
+  '2025-03-10',
+  '2025-01-05',
+  '2025-02-01T09:30:00+02:00',
+  '2024-12-31',
+  '2025-03-10',
+  '2025-02-01',
+  '2025-02-01T23:30:00-05:00',
+  '2025-01-20T06:00:00Z',
+  '2025-04-01',
+  '2025-01-20T18:00:00+03:00',
+  '2025-01-05T12:00:00Z',
+  '2025-03-10',
+  '2025-02-28',
+  '2024-11-11T11:11:11.111Z',
+  '2025-01-05',
 ];
 
 describe('GET /v1/exchanges pages in the documented order, with every filter', () => {
@@ -99,7 +151,11 @@ describe('GET /v1/exchanges pages in the documented order, with every filter', (
     }
   });
 
-  const expected = (pred: (m: Made) => boolean) => made.filter(pred).sort(documentedOrder).map((m) => m.id);
+  const expected = (pred: (m: Made) => boolean) =>
+    made
+      .filter(pred)
+      .sort(documentedOrder)
+      .map((m) => m.id);
 
   it('has a varied fixture (every kind, party, status; ties; offsets)', () => {
     expect(new Set(made.map((m) => m.kind)).size).toBe(5);
@@ -202,10 +258,16 @@ describe('GET /v1/exchanges pages in the documented order, with every filter', (
     ['status=agreed&kind=pow', (m: Made) => m.status === 'agreed' && m.kind === 'pow'],
     ['party=UA&status=proposed', (m: Made) => m.parties.includes('UA') && m.status === 'proposed'],
     ['party=AM&kind=medical', (m: Made) => m.parties.includes('AM') && m.kind === 'medical'],
-    ['party=RU&from=2025-01-05&to=2025-03-10', (m: Made) => m.parties.includes('RU') && m.day >= '2025-01-05' && m.day <= '2025-03-10'],
+    [
+      'party=RU&from=2025-01-05&to=2025-03-10',
+      (m: Made) => m.parties.includes('RU') && m.day >= '2025-01-05' && m.day <= '2025-03-10',
+    ],
     ['kind=civilians&from=2025-02-01', (m: Made) => m.kind === 'civilians' && m.day >= '2025-02-01'],
     ['status=completed&to=2025-02-28', (m: Made) => m.status === 'completed' && m.day <= '2025-02-28'],
-    ['party=UA&kind=pow&status=agreed&from=2024-01-01&to=2025-12-31', (m: Made) => m.parties.includes('UA') && m.kind === 'pow' && m.status === 'agreed'],
+    [
+      'party=UA&kind=pow&status=agreed&from=2024-01-01&to=2025-12-31',
+      (m: Made) => m.parties.includes('UA') && m.kind === 'pow' && m.status === 'agreed',
+    ],
     ['party=GE&status=cancelled', (m: Made) => m.parties.includes('GE') && m.status === 'cancelled'],
   ] as const)('combines filters: %s', async (query, pred) => {
     for (const limit of [1, 3]) {
@@ -216,17 +278,23 @@ describe('GET /v1/exchanges pages in the documented order, with every filter', (
 
   it('at least some combinations are non-empty (the combinations test something)', () => {
     expect(expected((m) => m.parties.includes('UA') && m.status === 'proposed').length).toBeGreaterThan(0);
-    expect(expected((m) => m.parties.includes('RU') && m.day >= '2025-01-05' && m.day <= '2025-03-10').length).toBeGreaterThan(1);
+    expect(
+      expected((m) => m.parties.includes('RU') && m.day >= '2025-01-05' && m.day <= '2025-03-10').length,
+    ).toBeGreaterThan(1);
     expect(expected((m) => m.kind === 'civilians' && m.day >= '2025-02-01').length).toBeGreaterThan(0);
   });
 
   it('cursors are tied to the position, not to the filter they came with: a cursor continues after its item', async () => {
     const all = expected(() => true);
     const first = await t().http().get('/v1/exchanges?limit=10');
-    const second = await t().http().get(`/v1/exchanges?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const second = await t()
+      .http()
+      .get(`/v1/exchanges?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(second.body.data.map((e: { id: string }) => e.id)).toEqual(all.slice(10, 20));
     // Asking again with the same cursor gives the same page (cursors are stable).
-    const again = await t().http().get(`/v1/exchanges?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const again = await t()
+      .http()
+      .get(`/v1/exchanges?limit=10&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(again.body).toEqual(second.body);
   });
 });
@@ -242,7 +310,9 @@ describe('GET /v1/exchanges pages stay exact while others write', () => {
     for (let i = 0; i < 24; i++) {
       const month = String(1 + (i % 6)).padStart(2, '0');
       const day = String(1 + ((i * 5) % 27)).padStart(2, '0');
-      initial.push(await make(t(), index++, KINDS[i % 2]!, PAIRS[i % PAIRS.length]!, `2025-${month}-${day}`, 'proposed'));
+      initial.push(
+        await make(t(), index++, KINDS[i % 2]!, PAIRS[i % PAIRS.length]!, `2025-${month}-${day}`, 'proposed'),
+      );
     }
   });
 
@@ -254,15 +324,25 @@ describe('GET /v1/exchanges pages stay exact while others write', () => {
       const tie = initial[(round * 5) % initial.length]!;
       madeLater.push(await make(t(), index++, 'pow', ['UA', 'RU'], `2024-0${1 + (round % 9)}-15`, 'proposed'));
       madeLater.push(await make(t(), index++, 'remains', ['AM', 'AZ'], tie.occurredAt, 'proposed'));
-      madeLater.push(await make(t(), index++, 'pow', ['RU', 'GE'], `2025-12-${String(1 + (round % 27)).padStart(2, '0')}`, 'agreed'));
+      madeLater.push(
+        await make(t(), index++, 'pow', ['RU', 'GE'], `2025-12-${String(1 + (round % 27)).padStart(2, '0')}`, 'agreed'),
+      );
       // Move two existing exchanges on: one already seen, one not yet.
       const seenIds = new Set(seenSoFar);
-      const pick = (want: boolean) => [...initial].reverse().find((m) => seenIds.has(m.id) === want && m.status === 'proposed');
+      const pick = (want: boolean) =>
+        [...initial].reverse().find((m) => seenIds.has(m.id) === want && m.status === 'proposed');
       for (const m of [pick(true), pick(false)]) {
         if (!m) continue;
         const [a, b] = m.parties;
         if (round % 2) {
-          await post(t(), `/v1/exchanges/${m.id}/counter`, { by: b, sides: [{ party: a, handsOver: 1 }, { party: b, handsOver: 1 }], occurredAt: m.occurredAt });
+          await post(t(), `/v1/exchanges/${m.id}/counter`, {
+            by: b,
+            sides: [
+              { party: a, handsOver: 1 },
+              { party: b, handsOver: 1 },
+            ],
+            occurredAt: m.occurredAt,
+          });
           await post(t(), `/v1/exchanges/${m.id}/agree`, { by: a, occurredAt: m.occurredAt });
           m.status = 'agreed';
         } else {

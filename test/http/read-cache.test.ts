@@ -21,12 +21,22 @@ let b: TestLedger;
 
 beforeAll(async () => {
   a = await startLedger();
-  const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' });
+  const config = loadConfig({
+    DATABASE_URL: `file:${a.dbPath}`,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  });
   const store = await openStore(config);
   const app = await buildServer(config, store);
   await app.ready();
   b = {
-    app, store, ledger: new Ledger(store), dbPath: a.dbPath, databaseUrl: a.databaseUrl, contractViolations: [], http: () => request(app.server),
+    app,
+    store,
+    ledger: new Ledger(store),
+    dbPath: a.dbPath,
+    databaseUrl: a.databaseUrl,
+    contractViolations: [],
+    http: () => request(app.server),
     close: async () => {
       await app.close();
       await store.close();
@@ -39,9 +49,11 @@ afterAll(async () => {
   await a.close();
 });
 
-const delivered = async (t: TestLedger, id: string) => ((await t.http().get(`/v1/exchanges/${id}`)).body.sides as { delivered: number }[]).map((s) => s.delivered);
+const delivered = async (t: TestLedger, id: string) =>
+  ((await t.http().get(`/v1/exchanges/${id}`)).body.sides as { delivered: number }[]).map((s) => s.delivered);
 const handedOver = async (t: TestLedger, party: string) =>
-  ((await t.http().get(`/v1/totals?kind=pow&party=${party}`)).body.data as { handedOver: number }[])[0]?.handedOver ?? 0;
+  ((await t.http().get(`/v1/totals?kind=pow&party=${party}`)).body.data as { handedOver: number }[])[0]?.handedOver ??
+  0;
 
 describe('answers held in memory', () => {
   it('show a stage recorded by another process on the next read', async () => {
@@ -51,7 +63,10 @@ describe('answers held in memory', () => {
     expect(await delivered(a, id)).toEqual([10, 10]);
     expect(await delivered(a, id)).toEqual([10, 10]);
     const totalsBefore = await handedOver(a, 'UA');
-    const listed = (await a.http().get('/v1/exchanges?limit=50&status=agreed')).body.data as { id: string; version: number }[];
+    const listed = (await a.http().get('/v1/exchanges?limit=50&status=agreed')).body.data as {
+      id: string;
+      version: number;
+    }[];
 
     await stage(b, id, { UA: 7, RU: 7 }, '2025-05-21');
 
@@ -59,7 +74,10 @@ describe('answers held in memory', () => {
     const exchange = (await a.http().get(`/v1/exchanges/${id}`)).body;
     expect(exchange.stages).toHaveLength(2);
     expect(await handedOver(a, 'UA')).toBe(totalsBefore + 7);
-    const relisted = (await a.http().get('/v1/exchanges?limit=50&status=agreed')).body.data as { id: string; version: number }[];
+    const relisted = (await a.http().get('/v1/exchanges?limit=50&status=agreed')).body.data as {
+      id: string;
+      version: number;
+    }[];
     expect(relisted.find((x) => x.id === id)!.version).toBe(listed.find((x) => x.id === id)!.version + 1);
   });
 
@@ -70,7 +88,11 @@ describe('answers held in memory', () => {
     const again = await a.http().get(`/v1/exchanges/${id}`);
     expect(again.headers.etag).not.toBe(read.headers.etag);
     expect(again.body.sides.map((s: { delivered: number }) => s.delivered)).toEqual([3, 3]);
-    const completed = await a.http().post(`/v1/exchanges/${id}/complete`).set('if-match', again.headers.etag!).send({ occurredAt: '2025-05-22' });
+    const completed = await a
+      .http()
+      .post(`/v1/exchanges/${id}/complete`)
+      .set('if-match', again.headers.etag!)
+      .send({ occurredAt: '2025-05-22' });
     expect(completed.status).toBe(200);
     expect((await a.http().get(`/v1/exchanges/${id}`)).body.status).toBe('completed');
   });
@@ -117,14 +139,24 @@ describe('answers held in memory', () => {
   it('are the same, byte for byte, as the answers read from the database', async () => {
     const id = await agreed(a);
     await stage(a, id, { UA: 40, RU: 35 }, '2025-05-20');
-    const config = loadConfig({ DATABASE_URL: `file:${a.dbPath}`, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', READ_CACHE_MB: '0' });
+    const config = loadConfig({
+      DATABASE_URL: `file:${a.dbPath}`,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      READ_CACHE_MB: '0',
+    });
     const store = await openStore(config);
     const app = await buildServer(config, store);
     await app.ready();
     try {
       const paths = [
-        `/v1/exchanges/${id}`, '/v1/exchanges?limit=3', '/v1/exchanges?status=agreed&kind=pow&party=UA&limit=2',
-        '/v1/totals', '/v1/totals?kind=pow&party=RU', '/v1/totals?from=2025-05-20&to=2025-05-20', '/v1/totals?asOf=2025-05-19',
+        `/v1/exchanges/${id}`,
+        '/v1/exchanges?limit=3',
+        '/v1/exchanges?status=agreed&kind=pow&party=UA&limit=2',
+        '/v1/totals',
+        '/v1/totals?kind=pow&party=RU',
+        '/v1/totals?from=2025-05-20&to=2025-05-20',
+        '/v1/totals?asOf=2025-05-19',
       ];
       for (const path of paths) {
         const fromDatabase = await request(app.server).get(path);
@@ -153,7 +185,9 @@ describe('the store’s cache and its connection', () => {
       const committed = await store.getExchange(id);
       expect(await store.getExchange(id), 'held').toBe(committed);
       conn.sqlite.exec('BEGIN IMMEDIATE');
-      conn.sqlite.prepare("UPDATE exchanges SET state = json_set(state, '$.title', 'never committed') WHERE id = ?").run(id);
+      conn.sqlite
+        .prepare("UPDATE exchanges SET state = json_set(state, '$.title', 'never committed') WHERE id = ?")
+        .run(id);
       expect((await store.getExchange(id))!.title).toBe('never committed');
       conn.sqlite.exec('ROLLBACK');
       expect((await store.getExchange(id))!.title).toBe(committed!.title);
@@ -170,7 +204,14 @@ describe('the store’s cache and its connection', () => {
       await store.getExchange(id);
       const held = await store.getExchange(id);
       expect(await store.getExchange(id)).toBe(held);
-      await store.keys.createKey({ id: 'k-cache', name: 'cache test', role: 'reader', digest: 'f'.repeat(64), createdAt: '2026-11-27T00:00:00.000Z', createdBy: 'master' });
+      await store.keys.createKey({
+        id: 'k-cache',
+        name: 'cache test',
+        role: 'reader',
+        digest: 'f'.repeat(64),
+        createdAt: '2026-11-27T00:00:00.000Z',
+        createdBy: 'master',
+      });
       const after = await store.getExchange(id);
       expect(after).not.toBe(held);
       expect(after).toEqual(held);

@@ -10,12 +10,18 @@ describe('GET /readyz when the service is not ready', () => {
       expect((await t.http().get('/readyz')).status).toBe(200);
       // Another process (or an operator) rolled the file back past the code's last migration.
       const file = new Database(t.dbPath);
-      file.prepare('DELETE FROM __drizzle_migrations WHERE rowid = (SELECT max(rowid) FROM __drizzle_migrations)').run();
+      file
+        .prepare('DELETE FROM __drizzle_migrations WHERE rowid = (SELECT max(rowid) FROM __drizzle_migrations)')
+        .run();
       file.close();
       const res = await t.http().get('/readyz');
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 503, type: expect.stringMatching(/not-ready$/), detail: expect.stringMatching(/^migrations applied: \d+ of \d+$/) });
+      expect(res.body).toMatchObject({
+        status: 503,
+        type: expect.stringMatching(/not-ready$/),
+        detail: expect.stringMatching(/^migrations applied: \d+ of \d+$/),
+      });
       expect((await t.http().get('/healthz')).status).toBe(200); // alive, just not ready
     } finally {
       await t.close();

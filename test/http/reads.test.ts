@@ -26,7 +26,15 @@ async function allEvents(t: TestLedger): Promise<LedgerEvent[]> {
   return res.body.data;
 }
 
-function expectProblem(res: { status: number; headers: Record<string, string>; body: { type: string; status: number; title: string; detail: string } }, status: number, type: string) {
+function expectProblem(
+  res: {
+    status: number;
+    headers: Record<string, string>;
+    body: { type: string; status: number; title: string; detail: string };
+  },
+  status: number,
+  type: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body.type).toBe(type);
@@ -44,18 +52,54 @@ describe('reads', () => {
 
   beforeAll(async () => {
     await registerParties(t(), 'UA', 'RU');
-    const res = await t().http().post('/v1/parties').send({ id: 'AM', name: 'Armenia', occurredAt: '2022-02-24', note: 'registered for the tests' });
+    const res = await t()
+      .http()
+      .post('/v1/parties')
+      .send({ id: 'AM', name: 'Armenia', occurredAt: '2022-02-24', note: 'registered for the tests' });
     expect(res.status).toBe(201);
     await registerParties(t(), 'AZ');
     // Interleave two exchanges so that their events are not contiguous in the ledger.
     e1 = await agreed(t());
-    e2 = await propose(t(), { kind: 'civilians', proposedBy: 'AM', sides: [{ party: 'AM', handsOver: 30 }, { party: 'AZ', handsOver: 30 }], occurredAt: '2025-04-01' });
+    e2 = await propose(t(), {
+      kind: 'civilians',
+      proposedBy: 'AM',
+      sides: [
+        { party: 'AM', handsOver: 30 },
+        { party: 'AZ', handsOver: 30 },
+      ],
+      occurredAt: '2025-04-01',
+    });
     await stage(t(), e1, { UA: 390, RU: 390 }, '2025-05-23');
-    await t().http().post(`/v1/exchanges/${e2}/counter`).send({ by: 'AZ', sides: [{ party: 'AM', handsOver: 25 }, { party: 'AZ', handsOver: 25 }], occurredAt: '2025-04-02' }).expect(200);
+    await t()
+      .http()
+      .post(`/v1/exchanges/${e2}/counter`)
+      .send({
+        by: 'AZ',
+        sides: [
+          { party: 'AM', handsOver: 25 },
+          { party: 'AZ', handsOver: 25 },
+        ],
+        occurredAt: '2025-04-02',
+      })
+      .expect(200);
     const s = await stage(t(), e1, { UA: 307, RU: 307 }, '2025-05-24');
     await t().http().post(`/v1/exchanges/${e2}/agree`).send({ by: 'AM', occurredAt: '2025-04-03' }).expect(200);
-    await t().http().post(`/v1/exchanges/${e1}/stages/${s}/void`).send({ occurredAt: '2025-05-24', reason: 'duplicate' }).expect(200);
-    await t().http().post(`/v1/exchanges/${e1}/complete`).send({ occurredAt: '2025-05-25', sides: [{ party: 'UA', count: 610 }, { party: 'RU', count: 610 }] }).expect(200);
+    await t()
+      .http()
+      .post(`/v1/exchanges/${e1}/stages/${s}/void`)
+      .send({ occurredAt: '2025-05-24', reason: 'duplicate' })
+      .expect(200);
+    await t()
+      .http()
+      .post(`/v1/exchanges/${e1}/complete`)
+      .send({
+        occurredAt: '2025-05-25',
+        sides: [
+          { party: 'UA', count: 610 },
+          { party: 'RU', count: 610 },
+        ],
+      })
+      .expect(200);
   });
 
   describe('parties', () => {
@@ -98,7 +142,10 @@ describe('reads', () => {
     });
 
     it('answers a registration with 201, Location and the party', async () => {
-      const res = await t().http().post('/v1/parties').send({ id: 'ua-ombudsman', name: 'Ukrainian Parliament Commissioner for Human Rights' });
+      const res = await t()
+        .http()
+        .post('/v1/parties')
+        .send({ id: 'ua-ombudsman', name: 'Ukrainian Parliament Commissioner for Human Rights' });
       expect(res.status).toBe(201);
       expect(res.headers.location).toBe('/v1/parties/ua-ombudsman');
       const read = await t().http().get(res.headers.location!);
@@ -113,7 +160,20 @@ describe('reads', () => {
     it('reads an exchange with the fields of the design', async () => {
       const res = await t().http().get(`/v1/exchanges/${e1}`);
       expect(res.status).toBe(200);
-      for (const f of ['id', 'kind', 'status', 'proposedBy', 'sides', 'stages', 'mediator', 'title', 'occurredAt', 'createdAt', 'updatedAt', 'version']) {
+      for (const f of [
+        'id',
+        'kind',
+        'status',
+        'proposedBy',
+        'sides',
+        'stages',
+        'mediator',
+        'title',
+        'occurredAt',
+        'createdAt',
+        'updatedAt',
+        'version',
+      ]) {
         expect(res.body, f).toHaveProperty(f);
       }
       expect(res.body.id).toBe(e1);
@@ -160,7 +220,15 @@ describe('reads', () => {
       const res = await t().http().get(`/v1/exchanges/${e1}/events`);
       expect(res.status).toBe(200);
       const history = res.body.data as LedgerEvent[];
-      expect(history.map((e) => e.type)).toEqual(['ExchangeProposed', 'ExchangeAgreed', 'StageRecorded', 'StageRecorded', 'StageVoided', 'StageRecorded', 'ExchangeCompleted']);
+      expect(history.map((e) => e.type)).toEqual([
+        'ExchangeProposed',
+        'ExchangeAgreed',
+        'StageRecorded',
+        'StageRecorded',
+        'StageVoided',
+        'StageRecorded',
+        'ExchangeCompleted',
+      ]);
       expect(history.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(history.every((e) => e.streamId === e1)).toBe(true);
       for (let i = 1; i < history.length; i++) expect(history[i]!.sequence).toBeGreaterThan(history[i - 1]!.sequence);
@@ -172,8 +240,11 @@ describe('reads', () => {
         const previous = bySequence.get(e.sequence - 1);
         if (previous) expect(e.prevHash).toBe(previous.hash);
       }
-      expect((await t().http().get(`/v1/exchanges/${e2}/events`)).body.data.map((e: LedgerEvent) => e.type))
-        .toEqual(['ExchangeProposed', 'ExchangeCountered', 'ExchangeAgreed']);
+      expect((await t().http().get(`/v1/exchanges/${e2}/events`)).body.data.map((e: LedgerEvent) => e.type)).toEqual([
+        'ExchangeProposed',
+        'ExchangeCountered',
+        'ExchangeAgreed',
+      ]);
     });
   });
 
@@ -188,11 +259,16 @@ describe('reads', () => {
       for (const e of ledger) {
         // hash = SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without its hash)
         const { hash, ...rest } = e;
-        const recomputed = createHash('sha256').update(e.prevHash).update(canonicalize(rest) ?? '').digest('hex');
+        const recomputed = createHash('sha256')
+          .update(e.prevHash)
+          .update(canonicalize(rest) ?? '')
+          .digest('hex');
         expect(recomputed, `event ${e.sequence}`).toBe(hash);
       }
       // Registrations are streams of their own.
-      expect(ledger.filter((e) => e.type === 'PartyRegistered').map((e) => e.streamId)).toEqual(expect.arrayContaining(['party:UA', 'party:RU', 'party:AM', 'party:AZ']));
+      expect(ledger.filter((e) => e.type === 'PartyRegistered').map((e) => e.streamId)).toEqual(
+        expect.arrayContaining(['party:UA', 'party:RU', 'party:AM', 'party:AZ']),
+      );
     });
 
     it.each([1, 2, 3, 5, 1000])('pages with after= covering everything exactly once (limit %i)', async (limit) => {
@@ -216,7 +292,9 @@ describe('reads', () => {
       const mid = ledger[4]!.sequence;
       const res = await t().http().get(`/v1/events?after=${mid}&limit=1000`);
       expect(res.body.data).toEqual(ledger.slice(5));
-      const end = await t().http().get(`/v1/events?after=${ledger.at(-1)!.sequence}`);
+      const end = await t()
+        .http()
+        .get(`/v1/events?after=${ledger.at(-1)!.sequence}`);
       expect(end.status).toBe(200);
       expect(end.body).toEqual({ data: [], nextCursor: null });
       const past = await t().http().get('/v1/events?after=999999');
@@ -229,7 +307,12 @@ describe('reads', () => {
       await registerParties(t(), 'GE');
       const res = await t().http().get(`/v1/events?after=${head}`);
       expect(res.body.data).toHaveLength(1);
-      expect(res.body.data[0]).toMatchObject({ sequence: head + 1, type: 'PartyRegistered', streamId: 'party:GE', prevHash: ledger.at(-1)!.hash });
+      expect(res.body.data[0]).toMatchObject({
+        sequence: head + 1,
+        type: 'PartyRegistered',
+        streamId: 'party:GE',
+        prevHash: ledger.at(-1)!.hash,
+      });
     });
   });
 
@@ -244,7 +327,11 @@ describe('reads', () => {
     });
 
     it('answers an unknown route with a 404 problem', async () => {
-      for (const [method, url] of [['get', '/v1/nothing-here'], ['post', '/v1/exchanges/x/y/z'], ['get', '/v2/exchanges']] as const) {
+      for (const [method, url] of [
+        ['get', '/v1/nothing-here'],
+        ['post', '/v1/exchanges/x/y/z'],
+        ['get', '/v2/exchanges'],
+      ] as const) {
         const res = await t().http()[method](url);
         expectProblem(res, 404, '/problems/not-found');
         expect(res.text).not.toMatch(/\.ts:\d+|node_modules|\bat \S+ \(/);
@@ -266,20 +353,34 @@ describe('reads', () => {
       expect(typeof doc.info?.title).toBe('string');
       expect(typeof doc.info?.version).toBe('string');
       const routes: [string, string][] = [
-        ['post', '/v1/parties'], ['get', '/v1/parties'], ['get', '/v1/parties/{id}'],
-        ['post', '/v1/exchanges'], ['get', '/v1/exchanges'], ['get', '/v1/exchanges/{id}'],
-        ['post', '/v1/exchanges/{id}/counter'], ['post', '/v1/exchanges/{id}/agree'],
-        ['post', '/v1/exchanges/{id}/reject'], ['post', '/v1/exchanges/{id}/withdraw'], ['post', '/v1/exchanges/{id}/cancel'],
-        ['post', '/v1/exchanges/{id}/stages'], ['post', '/v1/exchanges/{id}/stages/{stageId}/void'],
-        ['post', '/v1/exchanges/{id}/complete'], ['get', '/v1/exchanges/{id}/events'],
-        ['get', '/v1/events'], ['get', '/v1/totals'], ['get', '/healthz'], ['get', '/readyz'],
+        ['post', '/v1/parties'],
+        ['get', '/v1/parties'],
+        ['get', '/v1/parties/{id}'],
+        ['post', '/v1/exchanges'],
+        ['get', '/v1/exchanges'],
+        ['get', '/v1/exchanges/{id}'],
+        ['post', '/v1/exchanges/{id}/counter'],
+        ['post', '/v1/exchanges/{id}/agree'],
+        ['post', '/v1/exchanges/{id}/reject'],
+        ['post', '/v1/exchanges/{id}/withdraw'],
+        ['post', '/v1/exchanges/{id}/cancel'],
+        ['post', '/v1/exchanges/{id}/stages'],
+        ['post', '/v1/exchanges/{id}/stages/{stageId}/void'],
+        ['post', '/v1/exchanges/{id}/complete'],
+        ['get', '/v1/exchanges/{id}/events'],
+        ['get', '/v1/events'],
+        ['get', '/v1/totals'],
+        ['get', '/healthz'],
+        ['get', '/readyz'],
       ];
       for (const [method, path] of routes) {
         const op = doc.paths?.[path]?.[method];
         expect(op, `${method.toUpperCase()} ${path}`).toBeDefined();
         expect(Object.keys(op.responses ?? {}).length, `${method} ${path} responses`).toBeGreaterThan(0);
       }
-      const ops = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((p) => Object.values(p));
+      const ops = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((p) =>
+        Object.values(p),
+      );
       const ids = ops.map((o) => o.operationId).filter(Boolean);
       expect(new Set(ids).size).toBe(ids.length);
       // The documented request body of a propose refuses unknown fields, as the service does.
@@ -292,7 +393,9 @@ describe('reads', () => {
       let res = await t().http().get(url.pathname);
       for (let hops = 0; hops < 3 && res.status >= 300 && res.status < 400; hops++) {
         url = new URL(res.headers.location!, url);
-        res = await t().http().get(url.pathname + url.search);
+        res = await t()
+          .http()
+          .get(url.pathname + url.search);
       }
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -311,15 +414,25 @@ describe('one stage', () => {
     const first = await stage(t(), a, { UA: 390, RU: 390 }, '2025-05-23');
     const second = await stage(t(), a, { UA: 307 }, '2025-05-24');
     const other = await stage(t(), b, { RU: 5 }, '2025-05-24');
-    await t().http().post(`/v1/exchanges/${a}/stages/${first}/void`).send({ occurredAt: '2025-05-25', reason: 'duplicate' }).expect(200);
+    await t()
+      .http()
+      .post(`/v1/exchanges/${a}/stages/${first}/void`)
+      .send({ occurredAt: '2025-05-25', reason: 'duplicate' })
+      .expect(200);
     const exchange = (await t().http().get(`/v1/exchanges/${a}`).expect(200)).body;
-    for (const [id, i] of [[first, 0], [second, 1]] as const) {
+    for (const [id, i] of [
+      [first, 0],
+      [second, 1],
+    ] as const) {
       const res = await t().http().get(`/v1/exchanges/${a}/stages/${id}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual(exchange.stages[i]);
     }
     expect(exchange.stages[0].voided).toMatchObject({ occurredAt: '2025-05-25', reason: 'duplicate' });
-    expect(exchange.stages[1].sides).toEqual([{ party: 'UA', count: 307 }, { party: 'RU', count: 0 }]);
+    expect(exchange.stages[1].sides).toEqual([
+      { party: 'UA', count: 307 },
+      { party: 'RU', count: 0 },
+    ]);
     expect((await t().http().get(`/v1/exchanges/${a}/stages/${other}`)).status).toBe(404);
     expect((await t().http().get(`/v1/exchanges/${a}/stages/${MISSING}`)).status).toBe(404);
     expect((await t().http().get(`/v1/exchanges/${MISSING}/stages/${first}`)).status).toBe(404);
@@ -331,7 +444,13 @@ describe('figures that add up stages', () => {
 
   it('delivered and the totals may pass the bound of a single count (10⁷), and still match the published document', async () => {
     await registerParties(t(), 'UA', 'RU');
-    const id = await agreed(t(), { kind: 'medical', sides: [{ party: 'UA', handsOver: null }, { party: 'RU', handsOver: null }] });
+    const id = await agreed(t(), {
+      kind: 'medical',
+      sides: [
+        { party: 'UA', handsOver: null },
+        { party: 'RU', handsOver: null },
+      ],
+    });
     await stage(t(), id, { UA: 9_999_999 }, '2025-05-20');
     await stage(t(), id, { UA: 9_999_999, RU: 1 }, '2025-05-21');
     const res = await t().http().get(`/v1/exchanges/${id}`);

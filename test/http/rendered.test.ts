@@ -16,7 +16,9 @@ async function appAnswering(value: { figure: number; internal: string }) {
     presented += 1;
     return { ...v };
   };
-  app.get('/answer', { schema: { response: { 200: z.object({ figure: z.number() }) } } }, async (_request, reply) => sendPresented(reply, value, present));
+  app.get('/answer', { schema: { response: { 200: z.object({ figure: z.number() }) } } }, async (_request, reply) =>
+    sendPresented(reply, value, present),
+  );
   await app.ready();
   return { app, presented: () => presented };
 }

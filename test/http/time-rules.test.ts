@@ -35,7 +35,15 @@ describe('time rules over HTTP', () => {
 
   async function proposeAt(at: string, o: { handsOver?: [number | null, number | null] } = {}): Promise<Response> {
     const [ha, hb] = o.handsOver ?? [100, 100];
-    return post('/v1/exchanges', { kind: 'pow', proposedBy: A, sides: [{ party: A, handsOver: ha }, { party: B, handsOver: hb }], occurredAt: at });
+    return post('/v1/exchanges', {
+      kind: 'pow',
+      proposedBy: A,
+      sides: [
+        { party: A, handsOver: ha },
+        { party: B, handsOver: hb },
+      ],
+      occurredAt: at,
+    });
   }
 
   async function proposed(at = '2025-05-16'): Promise<string> {
@@ -51,7 +59,13 @@ describe('time rules over HTTP', () => {
   }
 
   async function stage(id: string, count: number, occurredAt: string): Promise<Response> {
-    return post(`/v1/exchanges/${id}/stages`, { sides: [{ party: A, count }, { party: B, count }], occurredAt });
+    return post(`/v1/exchanges/${id}/stages`, {
+      sides: [
+        { party: A, count },
+        { party: B, count },
+      ],
+      occurredAt,
+    });
   }
 
   async function staged(id: string, count: number, occurredAt: string): Promise<string> {
@@ -72,17 +86,30 @@ describe('time rules over HTTP', () => {
     }
   }
 
-  interface Snapshot { etag: string | undefined; exchange: unknown; events: unknown[]; totals: unknown; head: number }
+  interface Snapshot {
+    etag: string | undefined;
+    exchange: unknown;
+    events: unknown[];
+    totals: unknown;
+    head: number;
+  }
 
   async function snapshot(id: string | null): Promise<Snapshot> {
     const totals = await http().get('/v1/totals');
     expectOk(totals);
-    if (id === null) return { etag: undefined, exchange: null, events: [], totals: totals.body, head: await ledgerHead() };
+    if (id === null)
+      return { etag: undefined, exchange: null, events: [], totals: totals.body, head: await ledgerHead() };
     const ex = await http().get(`/v1/exchanges/${id}`);
     expectOk(ex);
     const ev = await http().get(`/v1/exchanges/${id}/events`);
     expectOk(ev);
-    return { etag: ex.headers.etag as string, exchange: ex.body, events: ev.body.data, totals: totals.body, head: await ledgerHead() };
+    return {
+      etag: ex.headers.etag as string,
+      exchange: ex.body,
+      events: ev.body.data,
+      totals: totals.body,
+      head: await ledgerHead(),
+    };
   }
 
   async function expectNothingWritten(id: string | null, before: Snapshot): Promise<void> {
@@ -100,9 +127,14 @@ describe('time rules over HTTP', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.type).toBe('/problems/unprocessable');
     expect(res.body.status).toBe(422);
-    const onOccurredAt = (res.body.errors as { path: string; message: string }[]).filter((e) => e.path === 'occurredAt');
+    const onOccurredAt = (res.body.errors as { path: string; message: string }[]).filter(
+      (e) => e.path === 'occurredAt',
+    );
     expect(onOccurredAt.length, JSON.stringify(res.body.errors)).toBeGreaterThan(0);
-    expect(onOccurredAt.some((e) => names(e.message)), JSON.stringify(onOccurredAt)).toBe(true);
+    expect(
+      onOccurredAt.some((e) => names(e.message)),
+      JSON.stringify(onOccurredAt),
+    ).toBe(true);
   }
 
   const naming = (bound: string) => (message: string) => message.includes(bound);
@@ -137,12 +169,28 @@ describe('time rules over HTTP', () => {
     }
 
     it('refuses a proposal dated more than a day ahead (instant), naming the bound', async () => {
-      await expectFutureRefused(null, '/v1/exchanges', { kind: 'pow', proposedBy: A, sides: [{ party: A, handsOver: 1 }, { party: B, handsOver: 1 }], occurredAt: farFuture() });
+      await expectFutureRefused(null, '/v1/exchanges', {
+        kind: 'pow',
+        proposedBy: A,
+        sides: [
+          { party: A, handsOver: 1 },
+          { party: B, handsOver: 1 },
+        ],
+        occurredAt: farFuture(),
+      });
     });
 
     it('refuses a proposal dated more than a day ahead (date only), naming the bound', async () => {
       const inThreeDays = new Date(Date.now() + 3 * DAY_MS).toISOString().slice(0, 10);
-      await expectFutureRefused(null, '/v1/exchanges', { kind: 'pow', proposedBy: A, sides: [{ party: A, handsOver: 1 }, { party: B, handsOver: 1 }], occurredAt: inThreeDays });
+      await expectFutureRefused(null, '/v1/exchanges', {
+        kind: 'pow',
+        proposedBy: A,
+        sides: [
+          { party: A, handsOver: 1 },
+          { party: B, handsOver: 1 },
+        ],
+        occurredAt: inThreeDays,
+      });
     });
 
     it('accepts a proposal less than a day ahead (the bound is a day, not now)', async () => {
@@ -151,15 +199,27 @@ describe('time rules over HTTP', () => {
     });
 
     const onProposed: { action: string; body: Body }[] = [
-      { action: 'counter', body: { by: B, sides: [{ party: A, handsOver: 2 }, { party: B, handsOver: 2 }] } },
+      {
+        action: 'counter',
+        body: {
+          by: B,
+          sides: [
+            { party: A, handsOver: 2 },
+            { party: B, handsOver: 2 },
+          ],
+        },
+      },
       { action: 'agree', body: { by: B } },
       { action: 'reject', body: { by: B } },
       { action: 'withdraw', body: { by: A } },
     ];
-    it.each(onProposed)('refuses $action dated more than a day ahead, naming the bound, writing nothing', async ({ action, body }) => {
-      const id = await proposed();
-      await expectFutureRefused(id, `/v1/exchanges/${id}/${action}`, { ...body, occurredAt: farFuture() });
-    });
+    it.each(onProposed)(
+      'refuses $action dated more than a day ahead, naming the bound, writing nothing',
+      async ({ action, body }) => {
+        const id = await proposed();
+        await expectFutureRefused(id, `/v1/exchanges/${id}/${action}`, { ...body, occurredAt: farFuture() });
+      },
+    );
 
     const onAgreed: { action: string; path: string; body: Body }[] = [
       { action: 'cancel', path: 'cancel', body: { by: A } },
@@ -167,15 +227,21 @@ describe('time rules over HTTP', () => {
       { action: 'complete', path: 'complete', body: {} },
       { action: 'complete with a last tranche', path: 'complete', body: { sides: [{ party: A, count: 1 }] } },
     ];
-    it.each(onAgreed)('refuses $action dated more than a day ahead, naming the bound, writing nothing', async ({ path, body }) => {
-      const id = await agreed();
-      await expectFutureRefused(id, `/v1/exchanges/${id}/${path}`, { ...body, occurredAt: farFuture() });
-    });
+    it.each(onAgreed)(
+      'refuses $action dated more than a day ahead, naming the bound, writing nothing',
+      async ({ path, body }) => {
+        const id = await agreed();
+        await expectFutureRefused(id, `/v1/exchanges/${id}/${path}`, { ...body, occurredAt: farFuture() });
+      },
+    );
 
     it('refuses voidStage dated more than a day ahead, naming the bound, writing nothing', async () => {
       const id = await agreed();
       const stageId = await staged(id, 5, '2025-05-20');
-      await expectFutureRefused(id, `/v1/exchanges/${id}/stages/${stageId}/void`, { reason: 'error', occurredAt: farFuture() });
+      await expectFutureRefused(id, `/v1/exchanges/${id}/stages/${stageId}/void`, {
+        reason: 'error',
+        occurredAt: farFuture(),
+      });
     });
   });
 
@@ -183,26 +249,63 @@ describe('time rules over HTTP', () => {
     it('counter, agree, reject and withdraw may not precede the proposal', async () => {
       const id = await proposed('2025-05-16');
       for (const [action, body] of [
-        ['counter', { by: B, sides: [{ party: A, handsOver: 2 }, { party: B, handsOver: 2 }] }],
+        [
+          'counter',
+          {
+            by: B,
+            sides: [
+              { party: A, handsOver: 2 },
+              { party: B, handsOver: 2 },
+            ],
+          },
+        ],
         ['agree', { by: B }],
         ['reject', { by: B }],
         ['withdraw', { by: A }],
       ] as const) {
-        await expectRefusedBefore(id, `/v1/exchanges/${id}/${action}`, { ...body, occurredAt: '2025-05-15' }, '2025-05-16');
+        await expectRefusedBefore(
+          id,
+          `/v1/exchanges/${id}/${action}`,
+          { ...body, occurredAt: '2025-05-15' },
+          '2025-05-16',
+        );
       }
     });
 
     it('after a counter, counter, agree, reject and withdraw may not precede the counter', async () => {
       const id = await proposed('2025-05-16');
-      expectOk(await post(`/v1/exchanges/${id}/counter`, { by: B, sides: [{ party: A, handsOver: 120 }, { party: B, handsOver: 110 }], occurredAt: '2025-05-18' }));
+      expectOk(
+        await post(`/v1/exchanges/${id}/counter`, {
+          by: B,
+          sides: [
+            { party: A, handsOver: 120 },
+            { party: B, handsOver: 110 },
+          ],
+          occurredAt: '2025-05-18',
+        }),
+      );
       // B made the standing proposal now: A may counter, agree, reject; B may withdraw.
       for (const [action, body] of [
-        ['counter', { by: A, sides: [{ party: A, handsOver: 2 }, { party: B, handsOver: 2 }] }],
+        [
+          'counter',
+          {
+            by: A,
+            sides: [
+              { party: A, handsOver: 2 },
+              { party: B, handsOver: 2 },
+            ],
+          },
+        ],
         ['agree', { by: A }],
         ['reject', { by: A }],
         ['withdraw', { by: B }],
       ] as const) {
-        await expectRefusedBefore(id, `/v1/exchanges/${id}/${action}`, { ...body, occurredAt: '2025-05-17' }, '2025-05-18');
+        await expectRefusedBefore(
+          id,
+          `/v1/exchanges/${id}/${action}`,
+          { ...body, occurredAt: '2025-05-17' },
+          '2025-05-18',
+        );
       }
       // The same moment as the latest transition is not before it.
       const ok = await post(`/v1/exchanges/${id}/agree`, { by: A, occurredAt: '2025-05-18' });
@@ -212,8 +315,22 @@ describe('time rules over HTTP', () => {
 
     it('compares instants, not just days: an agreement earlier on the same day as the counter is refused', async () => {
       const id = await proposed('2025-05-16T09:00:00Z');
-      expectOk(await post(`/v1/exchanges/${id}/counter`, { by: B, sides: [{ party: A, handsOver: 120 }, { party: B, handsOver: 110 }], occurredAt: '2025-05-16T15:00:00Z' }));
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/agree`, { by: A, occurredAt: '2025-05-16T14:59:59Z' }, '2025-05-16T15:00:00.000Z');
+      expectOk(
+        await post(`/v1/exchanges/${id}/counter`, {
+          by: B,
+          sides: [
+            { party: A, handsOver: 120 },
+            { party: B, handsOver: 110 },
+          ],
+          occurredAt: '2025-05-16T15:00:00Z',
+        }),
+      );
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/agree`,
+        { by: A, occurredAt: '2025-05-16T14:59:59Z' },
+        '2025-05-16T15:00:00.000Z',
+      );
       expectOk(await post(`/v1/exchanges/${id}/agree`, { by: A, occurredAt: '2025-05-16T15:00:00Z' }));
     });
 
@@ -221,7 +338,12 @@ describe('time rules over HTTP', () => {
       const id = await agreed('2025-05-16', '2025-05-20');
       await expectRefusedBefore(id, `/v1/exchanges/${id}/cancel`, { by: A, occurredAt: '2025-05-19' }, '2025-05-20');
       await expectRefusedBefore(id, `/v1/exchanges/${id}/complete`, { occurredAt: '2025-05-19' }, '2025-05-20');
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/complete`, { occurredAt: '2025-05-19', sides: [{ party: A, count: 1 }] }, '2025-05-20');
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/complete`,
+        { occurredAt: '2025-05-19', sides: [{ party: A, count: 1 }] },
+        '2025-05-20',
+      );
       const done = await post(`/v1/exchanges/${id}/complete`, { occurredAt: '2025-05-20' });
       expectOk(done);
       expect(done.body.status).toBe('completed');
@@ -243,9 +365,16 @@ describe('time rules over HTTP', () => {
       const late = await staged(id, 10, '2025-05-25');
       await staged(id, 10, '2025-05-24'); // arrives last, is not the latest
       await expectRefusedBefore(id, `/v1/exchanges/${id}/complete`, { occurredAt: '2025-05-24' }, '2025-05-25');
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/complete`, { occurredAt: '2025-05-24', sides: [{ party: A, count: 1 }] }, '2025-05-25');
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/complete`,
+        { occurredAt: '2025-05-24', sides: [{ party: A, count: 1 }] },
+        '2025-05-25',
+      );
 
-      expectOk(await post(`/v1/exchanges/${id}/stages/${late}/void`, { occurredAt: '2025-05-26', reason: 'wrongly recorded' }));
+      expectOk(
+        await post(`/v1/exchanges/${id}/stages/${late}/void`, { occurredAt: '2025-05-26', reason: 'wrongly recorded' }),
+      );
       const done = await post(`/v1/exchanges/${id}/complete`, { occurredAt: '2025-05-24' });
       expectOk(done);
       expect(done.body.status).toBe('completed');
@@ -261,7 +390,12 @@ describe('time rules over HTTP', () => {
   describe('stages and the agreement', () => {
     it('a stage may not precede the agreement (422 naming it, nothing written)', async () => {
       const id = await agreed('2025-05-16', '2025-05-18');
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/stages`, { sides: [{ party: A, count: 5 }], occurredAt: '2025-05-17' }, '2025-05-18');
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/stages`,
+        { sides: [{ party: A, count: 5 }], occurredAt: '2025-05-17' },
+        '2025-05-18',
+      );
     });
 
     it('a stage on the day of the agreement is accepted', async () => {
@@ -278,7 +412,11 @@ describe('time rules over HTTP', () => {
       expect(late.body.stage.occurredAt).toBe('2025-05-23');
       expect(late.body.exchange.sides.map((s: { delivered: number }) => s.delivered)).toEqual([1000, 1000]);
       const afterLate = await t().http().get(`/v1/exchanges/${late.body.exchange.id}`);
-      expect(afterLate.body.stages.map((s: { occurredAt: string }) => s.occurredAt).sort()).toEqual(['2025-05-23', '2025-05-24', '2025-05-25']);
+      expect(afterLate.body.stages.map((s: { occurredAt: string }) => s.occurredAt).sort()).toEqual([
+        '2025-05-23',
+        '2025-05-24',
+        '2025-05-25',
+      ]);
     });
   });
 
@@ -292,7 +430,8 @@ describe('time rules over HTTP', () => {
       // The ledger keeps what was claimed: the agreement is dated by day.
       const history = await http().get(`/v1/exchanges/${id}/events`);
       expect(history.body.data.map((e: { type: string; occurredAt: string }) => [e.type, e.occurredAt])).toEqual([
-        ['ExchangeProposed', '2025-06-10T15:00:00.000Z'], ['ExchangeAgreed', '2025-06-10'],
+        ['ExchangeProposed', '2025-06-10T15:00:00.000Z'],
+        ['ExchangeAgreed', '2025-06-10'],
       ]);
     });
 
@@ -300,14 +439,29 @@ describe('time rules over HTTP', () => {
       // Proposed at 15:00, agreed "on 10 June" (so not before 15:00): a cancel at 09:00 that day precedes the agreement.
       const id = await proposed('2025-06-10T15:00:00Z');
       expectOk(await post(`/v1/exchanges/${id}/agree`, { by: B, occurredAt: '2025-06-10' }));
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/cancel`, { by: A, occurredAt: '2025-06-10T09:00:00Z' }, '2025-06-10');
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/stages`, { sides: [{ party: A, count: 1 }], occurredAt: '2025-06-10T09:00:00Z' }, '2025-06-10');
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/cancel`,
+        { by: A, occurredAt: '2025-06-10T09:00:00Z' },
+        '2025-06-10',
+      );
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/stages`,
+        { sides: [{ party: A, count: 1 }], occurredAt: '2025-06-10T09:00:00Z' },
+        '2025-06-10',
+      );
       expectOk(await post(`/v1/exchanges/${id}/cancel`, { by: A, occurredAt: '2025-06-10T16:00:00Z' }));
     });
 
     it('a stage dated by day after an agreement at 15:00 that day is accepted; the day before is refused', async () => {
       const id = await agreed('2025-06-10T09:00:00Z', '2025-06-10T15:00:00Z');
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/stages`, { sides: [{ party: A, count: 5 }], occurredAt: '2025-06-09' }, '2025-06-10');
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/stages`,
+        { sides: [{ party: A, count: 5 }], occurredAt: '2025-06-09' },
+        '2025-06-10',
+      );
       expectOk(await stage(id, 5, '2025-06-10'), 201);
     });
 
@@ -351,15 +505,27 @@ describe('time rules over HTTP', () => {
 
       const history = await http().get(`/v1/exchanges/${id}/events`);
       expect(history.body.data.map((e: { occurredAt: string }) => e.occurredAt)).toEqual([
-        '2025-05-22T23:00:00.000Z', '2025-05-22T23:30:00.000Z', '2025-05-22T23:45:30.500Z',
+        '2025-05-22T23:00:00.000Z',
+        '2025-05-22T23:30:00.000Z',
+        '2025-05-22T23:45:30.500Z',
       ]);
     });
 
     it('the rules compare the normalised instants, not the strings as sent', async () => {
       const id = await agreed('2025-05-22T20:00:00Z', '2025-05-22T23:30:00Z');
       // 02:00 on 23 May at +03:00 is 23:00 UTC on 22 May: before the agreement.
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/stages`, { sides: [{ party: A, count: 5 }], occurredAt: '2025-05-23T02:00:00+03:00' }, '2025-05-22T23:30:00.000Z');
-      await expectRefusedBefore(id, `/v1/exchanges/${id}/cancel`, { by: A, occurredAt: '2025-05-23T01:00:00+02:00' }, '2025-05-22T23:30:00.000Z');
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/stages`,
+        { sides: [{ party: A, count: 5 }], occurredAt: '2025-05-23T02:00:00+03:00' },
+        '2025-05-22T23:30:00.000Z',
+      );
+      await expectRefusedBefore(
+        id,
+        `/v1/exchanges/${id}/cancel`,
+        { by: A, occurredAt: '2025-05-23T01:00:00+02:00' },
+        '2025-05-22T23:30:00.000Z',
+      );
       // 02:45 at +03:00 is 23:45 UTC: after it.
       const ok = await stage(id, 5, '2025-05-23T02:45:00+03:00');
       expectOk(ok, 201);

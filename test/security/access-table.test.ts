@@ -6,7 +6,16 @@ import type { Response } from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import {
-  MASTER_KEY, bearer, createKey, expect401, expectProblem, propose, registerParties, useSecuredLedger, type CreatedKey, type KeyRole,
+  MASTER_KEY,
+  bearer,
+  createKey,
+  expect401,
+  expectProblem,
+  propose,
+  registerParties,
+  useSecuredLedger,
+  type CreatedKey,
+  type KeyRole,
 } from './helpers.js';
 
 /*
@@ -81,8 +90,26 @@ beforeAll(async () => {
   await registerParties(t(), 'UA', 'RU');
   exchangeId = await propose(t());
   const m = bearer(MASTER_KEY);
-  expect((await t().http().post(`/v1/exchanges/${exchangeId}/agree`).set('authorization', m).send({ by: 'RU', occurredAt: '2025-05-16' })).status).toBe(200);
-  const staged = await t().http().post(`/v1/exchanges/${exchangeId}/stages`).set('authorization', m).send({ sides: [{ party: 'UA', count: 3 }, { party: 'RU', count: 3 }], occurredAt: '2025-05-23' });
+  expect(
+    (
+      await t()
+        .http()
+        .post(`/v1/exchanges/${exchangeId}/agree`)
+        .set('authorization', m)
+        .send({ by: 'RU', occurredAt: '2025-05-16' })
+    ).status,
+  ).toBe(200);
+  const staged = await t()
+    .http()
+    .post(`/v1/exchanges/${exchangeId}/stages`)
+    .set('authorization', m)
+    .send({
+      sides: [
+        { party: 'UA', count: 3 },
+        { party: 'RU', count: 3 },
+      ],
+      occurredAt: '2025-05-23',
+    });
   expect(staged.status, staged.text).toBe(201);
   stageId = staged.body.stage.id;
   for (const role of ROLES) keys[role] = await createKey(t(), role);
@@ -91,18 +118,20 @@ beforeAll(async () => {
 });
 
 /** A plausible value for each path parameter; a parameter nobody taught this table fails loudly. */
-async function valueOf(path: string, param: string): Promise<string> {
+async function valueFor(path: string, param: string): Promise<string> {
   if (path.startsWith('/v1/parties/') && param === 'id') return 'UA';
   if (path.startsWith('/v1/exchanges/') && param === 'id') return exchangeId;
   if (path.startsWith('/v1/exchanges/') && param === 'stageId') return stageId;
   // A fresh key for every revocation attempt, so that one allowed revocation does not change the next.
-  if (path.startsWith('/v1/keys/') && param === 'id') return (await createKey(t(), 'reader', MASTER_KEY, 'to revoke')).id;
+  if (path.startsWith('/v1/keys/') && param === 'id')
+    return (await createKey(t(), 'reader', MASTER_KEY, 'to revoke')).id;
   throw new Error(`the access table has no value for {${param}} in ${path}: add one to valueOf`);
 }
 
 async function urlOf(path: string): Promise<string> {
   let url = path;
-  for (const [, param] of path.matchAll(/\{(\w+)\}/g)) url = url.replace(`{${param}}`, encodeURIComponent(await valueOf(path, param!)));
+  for (const [, param] of path.matchAll(/\{(\w+)\}/g))
+    url = url.replace(`{${param}}`, encodeURIComponent(await valueFor(path, param!)));
   return url;
 }
 
@@ -120,7 +149,11 @@ function hangUpOnStreams(res: IncomingMessage & { text?: string }, done: Parsed)
   res.on('end', () => done(null, res.text ? JSON.parse(res.text) : {}));
 }
 
-async function call(o: { path: string; method: Method; op: Operation }, authorization?: string, method: Method = o.method): Promise<Response> {
+async function call(
+  o: { path: string; method: Method; op: Operation },
+  authorization?: string,
+  method: Method = o.method,
+): Promise<Response> {
   const url = await urlOf(o.path);
   let req = t().http()[method as 'get'](url);
   if (o.op.responses['200']?.content?.['text/event-stream']) req = req.buffer(true).parse(hangUpOnStreams as never);
@@ -137,9 +170,15 @@ const badHeaders = (): [string, string][] => [
   ['the master key followed by more', `Bearer ${MASTER_KEY} more`],
   ['a token with characters outside b64token', `Bearer lgr_${'!'.repeat(43)}`],
   ['a well-formed secret never issued', `Bearer lgr_${randomBytes(32).toString('base64url')}`],
-  ['the master key with its last character changed', `Bearer ${MASTER_KEY.slice(0, -1)}${MASTER_KEY.endsWith('x') ? 'y' : 'x'}`],
+  [
+    'the master key with its last character changed',
+    `Bearer ${MASTER_KEY.slice(0, -1)}${MASTER_KEY.endsWith('x') ? 'y' : 'x'}`,
+  ],
   ['the master key with a character added', `Bearer ${MASTER_KEY}x`],
-  ['an admin secret with its last character changed', `Bearer ${keys.admin.secret.slice(0, -1)}${keys.admin.secret.endsWith('A') ? 'B' : 'A'}`],
+  [
+    'an admin secret with its last character changed',
+    `Bearer ${keys.admin.secret.slice(0, -1)}${keys.admin.secret.endsWith('A') ? 'B' : 'A'}`,
+  ],
   ['an admin secret without its prefix', `Bearer ${keys.admin.secret.slice('lgr_'.length)}`],
 ];
 
@@ -170,11 +209,15 @@ describe('the document describes access', () => {
   it('documents 401, 403 and 429 on every non-public operation, and 413 (and 415) on every POST', () => {
     for (const { name, method, op } of secured) {
       for (const status of ['401', '403', '429']) {
-        expect(Object.keys(op.responses[status]?.content ?? {}), `${name} documents ${status}`).toEqual(['application/problem+json']);
+        expect(Object.keys(op.responses[status]?.content ?? {}), `${name} documents ${status}`).toEqual([
+          'application/problem+json',
+        ]);
       }
       if (method === 'post') {
         for (const status of ['413', '415']) {
-          expect(Object.keys(op.responses[status]?.content ?? {}), `${name} documents ${status}`).toEqual(['application/problem+json']);
+          expect(Object.keys(op.responses[status]?.content ?? {}), `${name} documents ${status}`).toEqual([
+            'application/problem+json',
+          ]);
         }
       }
     }
@@ -201,23 +244,34 @@ describe('the document describes access', () => {
     }
     expect(served).toContain('GET /v1/parties/{id}');
     expect(served).toContain('DELETE /v1/keys/{id}');
-    const outside = served.filter((r) => !r.startsWith('HEAD ') && !PAGE_ROUTES.includes(r) && !PUBLIC_PREFIXES.some((p) => r.split(' ')[1]!.startsWith(p)));
-    expect(outside.filter((r) => !ops.some((o) => o.name === r)), 'served but not in openapi.json').toEqual([]);
+    const outside = served.filter(
+      (r) =>
+        !r.startsWith('HEAD ') &&
+        !PAGE_ROUTES.includes(r) &&
+        !PUBLIC_PREFIXES.some((p) => r.split(' ')[1]!.startsWith(p)),
+    );
+    expect(
+      outside.filter((r) => !ops.some((o) => o.name === r)),
+      'served but not in openapi.json',
+    ).toEqual([]);
   });
 });
 
 describe.each(ops)('$name', (o) => {
   const needed = o.op['x-required-role'] as KeyRole | undefined;
 
-  it(isPublic(o.op) ? 'answers without a key' : 'answers 401 problem+json with WWW-Authenticate: Bearer without a key', async () => {
-    const res = await call(o);
-    if (isPublic(o.op)) {
-      expect(res.status, res.text).not.toBe(401);
-      expect(res.status, res.text).toBeLessThan(300);
-    } else {
-      expect401(res);
-    }
-  });
+  it(
+    isPublic(o.op) ? 'answers without a key' : 'answers 401 problem+json with WWW-Authenticate: Bearer without a key',
+    async () => {
+      const res = await call(o);
+      if (isPublic(o.op)) {
+        expect(res.status, res.text).not.toBe(401);
+        expect(res.status, res.text).toBeLessThan(300);
+      } else {
+        expect401(res);
+      }
+    },
+  );
 
   it('answers 401 to malformed and wrong keys (and ignores them when public)', async () => {
     for (const [what, header] of badHeaders()) {
@@ -236,18 +290,21 @@ describe.each(ops)('$name', (o) => {
     else expect401(res);
   });
 
-  it.each([...ROLES, 'master' as const])('with the %s key: 403 exactly when the role is below x-required-role', async (role) => {
-    const secret = role === 'master' ? MASTER_KEY : keys[role].secret;
-    const res = await call(o, bearer(secret));
-    const refused = role !== 'master' && needed !== undefined && RANK[role] < RANK[needed];
-    if (refused) {
-      expectProblem(res, 403, 'forbidden');
-      expect(res.text).not.toContain(secret);
-    } else {
-      expect([401, 403], `${role} on ${o.name}: ${res.status} ${res.text}`).not.toContain(res.status);
-      expect(res.status, res.text).toBeLessThan(500);
-    }
-  });
+  it.each([...ROLES, 'master' as const])(
+    'with the %s key: 403 exactly when the role is below x-required-role',
+    async (role) => {
+      const secret = role === 'master' ? MASTER_KEY : keys[role].secret;
+      const res = await call(o, bearer(secret));
+      const refused = role !== 'master' && needed !== undefined && RANK[role] < RANK[needed];
+      if (refused) {
+        expectProblem(res, 403, 'forbidden');
+        expect(res.text).not.toContain(secret);
+      } else {
+        expect([401, 403], `${role} on ${o.name}: ${res.status} ${res.text}`).not.toContain(res.status);
+        expect(res.status, res.text).toBeLessThan(500);
+      }
+    },
+  );
 
   if (o.method === 'get') {
     it('guards HEAD exactly like GET', async () => {
@@ -275,12 +332,24 @@ describe('outside the document', () => {
   ] as const)('%s %s: 401 without a key, %i with one', async (method, path, status) => {
     const m = method.toLowerCase() as 'get';
     expect401(await t().http()[m](path));
-    expect401(await t().http()[m](path).set('authorization', bearer(`lgr_${randomBytes(32).toString('base64url')}`)));
-    expectProblem(await t().http()[m](path).set('authorization', bearer(keys.reader.secret)), status, status === 404 ? 'not-found' : 'method-not-allowed');
+    expect401(
+      await t()
+        .http()
+        [m](path)
+        .set('authorization', bearer(`lgr_${randomBytes(32).toString('base64url')}`)),
+    );
+    expectProblem(
+      await t().http()[m](path).set('authorization', bearer(keys.reader.secret)),
+      status,
+      status === 404 ? 'not-found' : 'method-not-allowed',
+    );
   });
 
-  it.each(['/openapi.json', '/docs', '/docs/json', '/problems/unauthorized', '/problems/forbidden'])('%s is public', async (path) => {
-    const res = await t().http().get(path).redirects(1);
-    expect(res.status, res.text).toBe(200);
-  });
+  it.each(['/openapi.json', '/docs', '/docs/json', '/problems/unauthorized', '/problems/forbidden'])(
+    '%s is public',
+    async (path) => {
+      const res = await t().http().get(path).redirects(1);
+      expect(res.status, res.text).toBe(200);
+    },
+  );
 });

@@ -22,7 +22,10 @@ export interface CreatedKey {
  * route answers 401 without a key (the harness expects every unrouted answer to be 404), and
  * HEAD, which Fastify adds for every GET, is not an operation of the document.
  */
-const EXPECTED_OFF_CONTRACT = [/^\S+ \S+ → 401: unrouted answer that is not 404$/, /^HEAD \S+ → \d{3}: operation not in openapi\.json$/];
+const EXPECTED_OFF_CONTRACT = [
+  /^\S+ \S+ → 401: unrouted answer that is not 404$/,
+  /^HEAD \S+ → \d{3}: operation not in openapi\.json$/,
+];
 
 /** One ledger with LEDGER_MASTER_KEY set for the whole file (or describe block). */
 export function useSecuredLedger(env: Record<string, string> = {}): () => TestLedger {
@@ -38,17 +41,27 @@ export function useSecuredLedger(env: Record<string, string> = {}): () => TestLe
   return () => ledger!;
 }
 
-export async function createKey(t: TestLedger, role: KeyRole, as: string = MASTER_KEY, name = `${role} key`): Promise<CreatedKey> {
+export async function createKey(
+  t: TestLedger,
+  role: KeyRole,
+  as: string = MASTER_KEY,
+  name = `${role} key`,
+): Promise<CreatedKey> {
   const res = await t.http().post('/v1/keys').set('authorization', bearer(as)).send({ name, role });
   expect(res.status, res.text).toBe(201);
   return res.body as CreatedKey;
 }
 
 /** An answer's text, cut short enough to read in a failure message. */
-export const brief = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}… (${text.length} characters)` : text);
+export const brief = (text: string) =>
+  text.length > 300 ? `${text.slice(0, 300)}… (${text.length} characters)` : text;
 
 /** RFC 9457 problem+json with the given status (and type), whose `status` member matches the answer. */
-export function expectProblem(res: Pick<Response, 'status' | 'headers' | 'body' | 'text'>, status: number, slug?: string): void {
+export function expectProblem(
+  res: Pick<Response, 'status' | 'headers' | 'body' | 'text'>,
+  status: number,
+  slug?: string,
+): void {
   expect(res.status, brief(res.text)).toBe(status);
   expect(res.headers['content-type'], brief(res.text)).toMatch(/^application\/problem\+json/);
   if (slug) expect(res.body.type).toBe(`/problems/${slug}`);
@@ -87,12 +100,24 @@ export async function ledgerSize(t: TestLedger): Promise<number> {
 /** Registers the parties (201, or 409 when already there) with the master key. */
 export async function registerParties(t: TestLedger, ...ids: string[]): Promise<void> {
   for (const id of ids) {
-    const res = await t.http().post('/v1/parties').set('authorization', bearer(MASTER_KEY)).send({ id, name: `Party ${id}` });
+    const res = await t
+      .http()
+      .post('/v1/parties')
+      .set('authorization', bearer(MASTER_KEY))
+      .send({ id, name: `Party ${id}` });
     expect([201, 409], res.text).toContain(res.status);
   }
 }
 
-export const PROPOSAL = { kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 10 }, { party: 'RU', handsOver: 10 }], occurredAt: '2025-05-16' };
+export const PROPOSAL = {
+  kind: 'pow',
+  proposedBy: 'UA',
+  sides: [
+    { party: 'UA', handsOver: 10 },
+    { party: 'RU', handsOver: 10 },
+  ],
+  occurredAt: '2025-05-16',
+};
 
 /** Proposes (with the given key), and returns the exchange id. */
 export async function propose(t: TestLedger, key: string = MASTER_KEY): Promise<string> {

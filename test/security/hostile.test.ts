@@ -5,7 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from '../../src/server.js';
 import type { TestLedger } from '../support/app.js';
 import {
-  MASTER_KEY, PROPOSAL, bearer, brief, createKey, expect401, expectNoLeak, expectProblem, ledgerSize, propose, registerParties, useSecuredLedger,
+  MASTER_KEY,
+  PROPOSAL,
+  bearer,
+  brief,
+  createKey,
+  expect401,
+  expectNoLeak,
+  expectProblem,
+  ledgerSize,
+  propose,
+  registerParties,
+  useSecuredLedger,
   type CreatedKey,
 } from './helpers.js';
 
@@ -45,7 +56,9 @@ function rawRequest(port: number, bytes: Buffer | string): Promise<Answer> {
       const raw = Buffer.concat(chunks).toString('utf8');
       const [head = '', ...rest] = raw.split('\r\n\r\n');
       const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
       const text = rest.join('\r\n\r\n');
       let body: Record<string, unknown> | undefined;
       try {
@@ -75,20 +88,42 @@ beforeAll(async () => {
   port = (t().app.server.address() as AddressInfo).port;
   await registerParties(t(), 'UA', 'RU');
   exchangeId = await propose(t());
-  keys = { reader: await createKey(t(), 'reader'), recorder: await createKey(t(), 'recorder'), admin: await createKey(t(), 'admin') };
+  keys = {
+    reader: await createKey(t(), 'reader'),
+    recorder: await createKey(t(), 'recorder'),
+    admin: await createKey(t(), 'admin'),
+  };
   baseline = await ledgerSize(t());
 });
 
 const keyCount = async () => ((await t().http().get('/v1/keys').set('authorization', m)).body.data as unknown[]).length;
 
 describe('oversized bodies', () => {
-  const WRITES = () => ['/v1/exchanges', '/v1/parties', '/v1/keys', `/v1/exchanges/${exchangeId}/agree`, `/v1/exchanges/${exchangeId}/stages`];
+  const WRITES = () => [
+    '/v1/exchanges',
+    '/v1/parties',
+    '/v1/keys',
+    `/v1/exchanges/${exchangeId}/agree`,
+    `/v1/exchanges/${exchangeId}/stages`,
+  ];
 
   it('answers 413 payload-too-large to a 2 MiB JSON body on every write, and writes nothing', async () => {
     const keysBefore = await keyCount();
-    const body = JSON.stringify({ ...PROPOSAL, name: 'x', id: 'BIG', role: 'reader', by: 'RU', note: 'x'.repeat(2 * MiB) });
+    const body = JSON.stringify({
+      ...PROPOSAL,
+      name: 'x',
+      id: 'BIG',
+      role: 'reader',
+      by: 'RU',
+      note: 'x'.repeat(2 * MiB),
+    });
     for (const path of WRITES()) {
-      const res = await t().http().post(path).set('authorization', m).set('content-type', 'application/json').send(body);
+      const res = await t()
+        .http()
+        .post(path)
+        .set('authorization', m)
+        .set('content-type', 'application/json')
+        .send(body);
       expectRefused(res, 413);
       expect(res.body.type, path).toBe('/problems/payload-too-large');
     }
@@ -103,19 +138,50 @@ describe('oversized bodies', () => {
       return skeleton.replace('"note":""', `"note":"${'x'.repeat(size - skeleton.length)}"`);
     };
     expect(Buffer.byteLength(padded(MiB))).toBe(MiB);
-    const at = await t().http().post('/v1/parties').set('authorization', m).set('content-type', 'application/json').send(padded(MiB));
+    const at = await t()
+      .http()
+      .post('/v1/parties')
+      .set('authorization', m)
+      .set('content-type', 'application/json')
+      .send(padded(MiB));
     expectRefused(at, 400); // note is longer than 5000: read, then refused by the schema
-    expectRefused(await t().http().post('/v1/parties').set('authorization', m).set('content-type', 'application/json').send(padded(MiB + 1)), 413);
+    expectRefused(
+      await t()
+        .http()
+        .post('/v1/parties')
+        .set('authorization', m)
+        .set('content-type', 'application/json')
+        .send(padded(MiB + 1)),
+      413,
+    );
   });
 
   it('answers 413 to a 2 MiB body sent chunked, without Content-Length', async () => {
     const res = await new Promise<Answer>((resolve, reject) => {
-      const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/v1/exchanges', headers: { authorization: m, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (r) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c.toString()));
-        r.on('end', () => resolve({ status: r.statusCode!, headers: r.headers as Record<string, string>, text, body: JSON.parse(text) as Record<string, unknown> }));
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+      const req = httpRequest(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/v1/exchanges',
+          headers: { authorization: m, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        },
+        (r) => {
+          let text = '';
+          r.on('data', (c: Buffer) => (text += c.toString()));
+          r.on('end', () =>
+            resolve({
+              status: r.statusCode!,
+              headers: r.headers as Record<string, string>,
+              text,
+              body: JSON.parse(text) as Record<string, unknown>,
+            }),
+          );
+        },
+      );
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e),
+      );
       req.write('{"note":"');
       const chunk = 'x'.repeat(64 * 1024);
       for (let i = 0; i < 32; i++) req.write(chunk);
@@ -126,7 +192,13 @@ describe('oversized bodies', () => {
   });
 
   it('refuses an oversized body without a key with 401, before reading it', async () => {
-    expect401(await t().http().post('/v1/exchanges').set('content-type', 'application/json').send(`{"note":"${'x'.repeat(2 * MiB)}"}`));
+    expect401(
+      await t()
+        .http()
+        .post('/v1/exchanges')
+        .set('content-type', 'application/json')
+        .send(`{"note":"${'x'.repeat(2 * MiB)}"}`),
+    );
   });
 });
 
@@ -136,7 +208,10 @@ describe('bodies that are not JSON', () => {
     ['application/x-www-form-urlencoded', 'id=FORM&name=form'],
     ['application/xml', '<party><id>XML</id><name>xml</name></party>'],
     ['text/xml', '<party/>'],
-    ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="id"\r\n\r\nMP\r\n--xyz--\r\n'],
+    [
+      'multipart/form-data; boundary=xyz',
+      '--xyz\r\nContent-Disposition: form-data; name="id"\r\n\r\nMP\r\n--xyz--\r\n',
+    ],
     ['application/octet-stream', '\u0000\u0001\u0002'],
   ])('answers 415 unsupported-media-type to %s, and writes nothing', async (type, body) => {
     for (const path of ['/v1/parties', '/v1/exchanges', '/v1/keys']) {
@@ -152,14 +227,30 @@ describe('deeply nested JSON', () => {
   const deepArray = (n: number) => '['.repeat(n) + ']'.repeat(n);
   const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
   it.each([
-    ['100k levels of [ in a field', () => `{"kind":${deepArray(100_000)},"proposedBy":"UA","sides":[],"occurredAt":"2025-05-16"}`],
+    [
+      '100k levels of [ in a field',
+      () => `{"kind":${deepArray(100_000)},"proposedBy":"UA","sides":[],"occurredAt":"2025-05-16"}`,
+    ],
     ['100k levels of [ as the whole body', () => deepArray(100_000)],
     ['a 50k-level object', () => deepObject(50_000)],
-    ['a 50k-level object in a known object field', () => `{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16","source":{"title":${deepObject(50_000)}}}`],
-    ['a 50k-level object in the note', () => `{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16","note":${deepObject(50_000)}}`],
+    [
+      'a 50k-level object in a known object field',
+      () =>
+        `{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16","source":{"title":${deepObject(50_000)}}}`,
+    ],
+    [
+      'a 50k-level object in the note',
+      () =>
+        `{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16","note":${deepObject(50_000)}}`,
+    ],
     ['unterminated nesting', () => deepArray(100_000).slice(0, 150_000)],
   ])('%s: 4xx problem+json, not 500, nothing written', async (_what, body) => {
-    const res = await t().http().post('/v1/exchanges').set('authorization', m).set('content-type', 'application/json').send(body());
+    const res = await t()
+      .http()
+      .post('/v1/exchanges')
+      .set('authorization', m)
+      .set('content-type', 'application/json')
+      .send(body());
     expectRefused(res);
     expect(await ledgerSize(t())).toBe(baseline);
   });
@@ -168,11 +259,31 @@ describe('deeply nested JSON', () => {
 describe('prototype pollution', () => {
   it.each([
     ['__proto__ at the top', '/v1/parties', '{"id":"PP1","name":"x","__proto__":{"polluted":"yes"}}'],
-    ['constructor.prototype at the top', '/v1/parties', '{"id":"PP2","name":"x","constructor":{"prototype":{"polluted":"yes"}}}'],
-    ['__proto__ in a side', '/v1/exchanges', '{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1,"__proto__":{"polluted":"yes"}},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16"}'],
-    ['__proto__ in the source', '/v1/exchanges', '{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16","source":{"title":"t","__proto__":{"polluted":"yes"}}}'],
-    ['__proto__ raising a key’s role', '/v1/keys', '{"name":"sneaky","role":"reader","__proto__":{"role":"admin","polluted":"yes"}}'],
-    ['constructor.prototype raising a key’s role', '/v1/keys', '{"name":"sneaky","role":"reader","constructor":{"prototype":{"role":"admin","polluted":"yes"}}}'],
+    [
+      'constructor.prototype at the top',
+      '/v1/parties',
+      '{"id":"PP2","name":"x","constructor":{"prototype":{"polluted":"yes"}}}',
+    ],
+    [
+      '__proto__ in a side',
+      '/v1/exchanges',
+      '{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1,"__proto__":{"polluted":"yes"}},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16"}',
+    ],
+    [
+      '__proto__ in the source',
+      '/v1/exchanges',
+      '{"kind":"pow","proposedBy":"UA","sides":[{"party":"UA","handsOver":1},{"party":"RU","handsOver":1}],"occurredAt":"2025-05-16","source":{"title":"t","__proto__":{"polluted":"yes"}}}',
+    ],
+    [
+      '__proto__ raising a key’s role',
+      '/v1/keys',
+      '{"name":"sneaky","role":"reader","__proto__":{"role":"admin","polluted":"yes"}}',
+    ],
+    [
+      'constructor.prototype raising a key’s role',
+      '/v1/keys',
+      '{"name":"sneaky","role":"reader","constructor":{"prototype":{"role":"admin","polluted":"yes"}}}',
+    ],
   ])('%s: 400, nothing written, no prototype touched', async (_what, path, body) => {
     const keysBefore = await keyCount();
     const res = await t().http().post(path).set('authorization', m).set('content-type', 'application/json').send(body);
@@ -183,10 +294,13 @@ describe('prototype pollution', () => {
     expect(({} as Record<string, unknown>).role).toBeUndefined();
   });
 
-  it.each(['__proto__[polluted]=yes', 'constructor[prototype][polluted]=yes', '__proto__.polluted=yes'])('query %s: 400', async (query) => {
-    expectRefused(await t().http().get(`/v1/exchanges?${query}`).set('authorization', m), 400);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+  it.each(['__proto__[polluted]=yes', 'constructor[prototype][polluted]=yes', '__proto__.polluted=yes'])(
+    'query %s: 400',
+    async (query) => {
+      expectRefused(await t().http().get(`/v1/exchanges?${query}`).set('authorization', m), 400);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
 });
 
 describe('odd Authorization headers', () => {
@@ -213,14 +327,24 @@ describe('odd Authorization headers', () => {
     expect(res.text).not.toContain(MASTER_KEY);
   });
 
-  it.each([['bearer'], ['BEARER']])('the scheme in %s case: accepted (RFC 9110: case-insensitive) or 401, never anything else', async (scheme) => {
-    const res = await t().http().get('/v1/parties').set('authorization', `${scheme} ${MASTER_KEY}`);
-    expect([200, 401], res.text).toContain(res.status);
-    if (res.status === 401) expect401(res);
-  });
+  it.each([['bearer'], ['BEARER']])(
+    'the scheme in %s case: accepted (RFC 9110: case-insensitive) or 401, never anything else',
+    async (scheme) => {
+      const res = await t().http().get('/v1/parties').set('authorization', `${scheme} ${MASTER_KEY}`);
+      expect([200, 401], res.text).toContain(res.status);
+      if (res.status === 401) expect401(res);
+    },
+  );
 
   const rawGet = (headerLines: (string | Buffer)[], path = '/v1/parties') =>
-    rawRequest(port, Buffer.concat([Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ledger\r\n`), ...headerLines.flatMap((h) => [Buffer.isBuffer(h) ? h : Buffer.from(h, 'latin1'), Buffer.from('\r\n')]), Buffer.from('Connection: close\r\n\r\n')]));
+    rawRequest(
+      port,
+      Buffer.concat([
+        Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ledger\r\n`),
+        ...headerLines.flatMap((h) => [Buffer.isBuffer(h) ? h : Buffer.from(h, 'latin1'), Buffer.from('\r\n')]),
+        Buffer.from('Connection: close\r\n\r\n'),
+      ]),
+    );
 
   it('sanity: a raw request with the master key is answered 200', async () => {
     const res = await rawGet([`Authorization: Bearer ${MASTER_KEY}`]);
@@ -228,11 +352,27 @@ describe('odd Authorization headers', () => {
   });
 
   it.each([
-    ['non-ASCII bytes as the token', Buffer.concat([Buffer.from('Authorization: Bearer '), Buffer.from([0xc3, 0xa9, 0xff, 0x80, 0xfe])])],
-    ['the master key followed by UTF-8 é', Buffer.concat([Buffer.from(`Authorization: Bearer ${MASTER_KEY}`), Buffer.from('é', 'utf8')])],
-    ['the master key with a Latin-1 byte inside', Buffer.concat([Buffer.from(`Authorization: Bearer ${MASTER_KEY.slice(0, 10)}`), Buffer.from([0xe9]), Buffer.from(MASTER_KEY.slice(10))])],
+    [
+      'non-ASCII bytes as the token',
+      Buffer.concat([Buffer.from('Authorization: Bearer '), Buffer.from([0xc3, 0xa9, 0xff, 0x80, 0xfe])]),
+    ],
+    [
+      'the master key followed by UTF-8 é',
+      Buffer.concat([Buffer.from(`Authorization: Bearer ${MASTER_KEY}`), Buffer.from('é', 'utf8')]),
+    ],
+    [
+      'the master key with a Latin-1 byte inside',
+      Buffer.concat([
+        Buffer.from(`Authorization: Bearer ${MASTER_KEY.slice(0, 10)}`),
+        Buffer.from([0xe9]),
+        Buffer.from(MASTER_KEY.slice(10)),
+      ]),
+    ],
     ['a control character', Buffer.concat([Buffer.from(`Authorization: Bearer ${MASTER_KEY}`), Buffer.from([0x01])])],
-    ['a NUL byte', Buffer.concat([Buffer.from('Authorization: Bearer '), Buffer.from([0x00]), Buffer.from(MASTER_KEY)])],
+    [
+      'a NUL byte',
+      Buffer.concat([Buffer.from('Authorization: Bearer '), Buffer.from([0x00]), Buffer.from(MASTER_KEY)]),
+    ],
   ])('over a raw socket, %s: 4xx problem+json, never accepted', async (_what, line) => {
     const res = await rawGet([line]);
     expectRefused(res);
@@ -259,7 +399,18 @@ describe('odd Authorization headers', () => {
 
 describe('injection- and traversal-looking ids and queries', () => {
   const enc = encodeURIComponent;
-  const ids = ["' OR 1=1--", '../../etc/passwd', '..\\..\\windows\\win.ini', '1; DROP TABLE events', '" OR ""="', '%00', '\u0000', '$(reboot)', '{{7*7}}', '<script>alert(1)</script>'];
+  const ids = [
+    "' OR 1=1--",
+    '../../etc/passwd',
+    '..\\..\\windows\\win.ini',
+    '1; DROP TABLE events',
+    '" OR ""="',
+    '%00',
+    '\u0000',
+    '$(reboot)',
+    '{{7*7}}',
+    '<script>alert(1)</script>',
+  ];
   const cases: [string, () => string][] = [
     ...ids.flatMap((id): [string, () => string][] => [
       [`GET /v1/exchanges/${JSON.stringify(id)}`, () => `/v1/exchanges/${enc(id)}`],
@@ -281,7 +432,10 @@ describe('injection- and traversal-looking ids and queries', () => {
     ['GET /v1/exchanges/<65 chars>', () => `/v1/exchanges/${'x'.repeat(65)}`],
     ['GET /v1/exchanges/<5000 chars> (a very long id)', () => `/v1/exchanges/${'x'.repeat(5000)}`],
     ['GET /v1/parties/<101 chars> (a very long id)', () => `/v1/parties/${'x'.repeat(101)}`],
-    ['GET /v1/exchanges/{id}/stages/<5000 chars> (a very long id)', () => `/v1/exchanges/${exchangeId}/stages/${'x'.repeat(5000)}`],
+    [
+      'GET /v1/exchanges/{id}/stages/<5000 chars> (a very long id)',
+      () => `/v1/exchanges/${exchangeId}/stages/${'x'.repeat(5000)}`,
+    ],
     ['GET /v1/exchanges/% (a lone percent)', () => '/v1/exchanges/%'],
     ['GET /v1/exchanges/%E0%A4%A (broken percent-encoding)', () => '/v1/exchanges/%E0%A4%A'],
   ];
@@ -295,18 +449,32 @@ describe('injection- and traversal-looking ids and queries', () => {
     expectRefused(await t().http().get(url()), 401);
   });
 
-  it.each(["' OR '1'='1", "' OR 1=1--", '%', '*', '../keys'])('DELETE /v1/keys/%s: 404, and no key is revoked', async (id) => {
-    expectRefused(await t().http().delete(`/v1/keys/${encodeURIComponent(id)}`).set('authorization', m), 404);
-    const listed = (await t().http().get('/v1/keys').set('authorization', m)).body.data as { revokedAt: string | null }[];
-    expect(listed.filter((k) => k.revokedAt !== null)).toEqual([]);
-  });
+  it.each(["' OR '1'='1", "' OR 1=1--", '%', '*', '../keys'])(
+    'DELETE /v1/keys/%s: 404, and no key is revoked',
+    async (id) => {
+      expectRefused(
+        await t()
+          .http()
+          .delete(`/v1/keys/${encodeURIComponent(id)}`)
+          .set('authorization', m),
+        404,
+      );
+      const listed = (await t().http().get('/v1/keys').set('authorization', m)).body.data as {
+        revokedAt: string | null;
+      }[];
+      expect(listed.filter((k) => k.revokedAt !== null)).toEqual([]);
+    },
+  );
 
   it.each([
     ['/v1/parties/../../etc/passwd', 404],
     ['/../../../etc/passwd', 404],
     ['/v1/exchanges/./../keys', 404],
   ])('raw (unnormalised) %s: %i with a key, 401 without', async (path, status) => {
-    const withKey = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: ledger\r\nAuthorization: Bearer ${MASTER_KEY}\r\nConnection: close\r\n\r\n`);
+    const withKey = await rawRequest(
+      port,
+      `GET ${path} HTTP/1.1\r\nHost: ledger\r\nAuthorization: Bearer ${MASTER_KEY}\r\nConnection: close\r\n\r\n`,
+    );
     expectRefused(withKey, status);
     expect(withKey.text).not.toMatch(/root:|\[extensions\]/);
     expectRefused(await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: ledger\r\nConnection: close\r\n\r\n`), 401);
@@ -318,7 +486,12 @@ describe('injection- and traversal-looking ids and queries', () => {
     ['Idempotency-Key', 'x'.repeat(300)],
     ['Idempotency-Key', 'é'],
   ])('a hostile %s header (%s) on a write: 400, nothing written', async (name, value) => {
-    const res = await t().http().post(`/v1/exchanges/${exchangeId}/agree`).set('authorization', m).set(name, value).send({ by: 'RU', occurredAt: '2025-05-16' });
+    const res = await t()
+      .http()
+      .post(`/v1/exchanges/${exchangeId}/agree`)
+      .set('authorization', m)
+      .set(name, value)
+      .send({ by: 'RU', occurredAt: '2025-05-16' });
     expectRefused(res, 400);
     expect(await ledgerSize(t())).toBe(baseline);
   });
@@ -334,9 +507,17 @@ describe('a flood from one key', () => {
     const recorder = await createKey(rl(), 'recorder');
     await registerParties(rl(), 'UA', 'RU');
     // The admin key's budget: three readers (3 of 5).
-    const [a, b, counter] = [await createKey(rl(), 'reader', admin.secret), await createKey(rl(), 'reader', admin.secret), await createKey(rl(), 'reader', admin.secret)];
+    const [a, b, counter] = [
+      await createKey(rl(), 'reader', admin.secret),
+      await createKey(rl(), 'reader', admin.secret),
+      await createKey(rl(), 'reader', admin.secret),
+    ];
 
-    for (let i = 0; i < 5; i++) expect((await rl().http().get('/v1/parties').set('authorization', bearer(a!.secret))).status, `request ${i + 1}`).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await rl().http().get('/v1/parties').set('authorization', bearer(a!.secret))).status,
+        `request ${i + 1}`,
+      ).toBe(200);
     const limited = await rl().http().get('/v1/parties').set('authorization', bearer(a!.secret));
     expectRefused(limited, 429);
     expect(limited.body.type).toBe('/problems/rate-limited');
@@ -346,12 +527,19 @@ describe('a flood from one key', () => {
     expect(limited.text).not.toContain(a!.secret);
 
     // Another key, in the same window, is not affected.
-    for (let i = 0; i < 5; i++) expect((await rl().http().get('/v1/parties').set('authorization', bearer(b!.secret))).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await rl().http().get('/v1/parties').set('authorization', bearer(b!.secret))).status).toBe(200);
     expect((await rl().http().get('/v1/parties').set('authorization', bearer(a!.secret))).status).toBe(429);
 
     // A flood of writes: five land, the sixth is refused and writes nothing.
-    for (let i = 0; i < 5; i++) expect((await rl().http().post('/v1/exchanges').set('authorization', bearer(recorder.secret)).send(PROPOSAL)).status).toBe(201);
-    expectRefused(await rl().http().post('/v1/exchanges').set('authorization', bearer(recorder.secret)).send(PROPOSAL), 429);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await rl().http().post('/v1/exchanges').set('authorization', bearer(recorder.secret)).send(PROPOSAL)).status,
+      ).toBe(201);
+    expectRefused(
+      await rl().http().post('/v1/exchanges').set('authorization', bearer(recorder.secret)).send(PROPOSAL),
+      429,
+    );
     const events = await rl().http().get('/v1/events?limit=1000').set('authorization', bearer(counter!.secret));
     expect(events.status).toBe(200);
     expect(events.body.data).toHaveLength(2 + 5);
@@ -366,7 +554,10 @@ describe('a flood from one key', () => {
       for (const path of ['/healthz', '/readyz', '/openapi.json']) {
         const res = await rl().http().get(path);
         expect(res.status, `${path} request ${i + 1}`).toBe(200);
-        expect(Object.keys(res.headers).filter((h) => h.includes('ratelimit') || h === 'retry-after'), path).toEqual([]);
+        expect(
+          Object.keys(res.headers).filter((h) => h.includes('ratelimit') || h === 'retry-after'),
+          path,
+        ).toEqual([]);
       }
     }
   });
@@ -379,7 +570,8 @@ describe('failed keys from one address', () => {
     const reader = await createKey(af(), 'reader');
     const before = await ledgerSize(af());
     // A valid key refused for its role is not a failed authentication: never counted.
-    for (let i = 0; i < 5; i++) expectRefused(await af().http().get('/v1/keys').set('authorization', bearer(reader.secret)), 403);
+    for (let i = 0; i < 5; i++)
+      expectRefused(await af().http().get('/v1/keys').set('authorization', bearer(reader.secret)), 403);
 
     const wrong = bearer(`lgr_${'A'.repeat(43)}`);
     for (let i = 0; i < 3; i++) expect401(await af().http().get('/v1/parties').set('authorization', wrong));
@@ -400,14 +592,17 @@ describe('failed keys from one address', () => {
     // Good keys are checked first and never counted: the master key and an API key still pass.
     expect((await af().http().get('/v1/parties').set('authorization', bearer(MASTER_KEY))).status).toBe(200);
     expect((await af().http().get('/v1/parties').set('authorization', bearer(reader.secret))).status).toBe(200);
-    expect((await af().http().get('/v1/exchanges/%E0%A4%A').set('authorization', bearer(reader.secret))).status).toBe(400);
+    expect((await af().http().get('/v1/exchanges/%E0%A4%A').set('authorization', bearer(reader.secret))).status).toBe(
+      400,
+    );
     expect(await ledgerSize(af())).toBe(before);
   });
 });
 
 describe('failed keys behind a reverse proxy', () => {
   const wrong = bearer(`lgr_${'B'.repeat(43)}`);
-  const from = (t: () => TestLedger, client: string) => t().http().get('/v1/parties').set('authorization', wrong).set('x-forwarded-for', client);
+  const from = (t: () => TestLedger, client: string) =>
+    t().http().get('/v1/parties').set('authorization', wrong).set('x-forwarded-for', client);
 
   // The tests connect from loopback: trusted by its name, or as the one proxy in front.
   describe.each(['loopback', '1'])('trusted (TRUST_PROXY=%s)', (trust) => {
@@ -441,11 +636,22 @@ describe('afterwards', () => {
     expect(health.body).toEqual({ status: 'ok' });
     expect((await t().http().get('/readyz')).status).toBe(200);
     expect(await ledgerSize(t())).toBe(baseline);
-    const party = await t().http().post('/v1/parties').set('authorization', bearer(keys.admin.secret)).send({ id: 'TR', name: 'Türkiye' });
+    const party = await t()
+      .http()
+      .post('/v1/parties')
+      .set('authorization', bearer(keys.admin.secret))
+      .send({ id: 'TR', name: 'Türkiye' });
     expect(party.status, party.text).toBe(201);
-    const proposed = await t().http().post('/v1/exchanges').set('authorization', bearer(keys.recorder.secret)).send(PROPOSAL);
+    const proposed = await t()
+      .http()
+      .post('/v1/exchanges')
+      .set('authorization', bearer(keys.recorder.secret))
+      .send(PROPOSAL);
     expect(proposed.status, proposed.text).toBe(201);
-    expect((await t().http().get(`/v1/exchanges/${proposed.body.id}`).set('authorization', bearer(keys.reader.secret))).status).toBe(200);
+    expect(
+      (await t().http().get(`/v1/exchanges/${proposed.body.id}`).set('authorization', bearer(keys.reader.secret)))
+        .status,
+    ).toBe(200);
     expect(await ledgerSize(t())).toBe(baseline + 2);
   });
 });

@@ -24,7 +24,10 @@ function useLedgerWithClock(maxEntries?: number) {
   let ledger: TestLedger | undefined;
   let other: LedgerStore | undefined;
   beforeAll(async () => {
-    ledger = await startLedger({ LEDGER_MASTER_KEY: MASTER_KEY }, { keyCache: { ttlMs: TTL, now: () => clock.now, ...(maxEntries ? { maxEntries } : {}) } });
+    ledger = await startLedger(
+      { LEDGER_MASTER_KEY: MASTER_KEY },
+      { keyCache: { ttlMs: TTL, now: () => clock.now, ...(maxEntries ? { maxEntries } : {}) } },
+    );
     other = await openStore({ databaseUrl: `file:${ledger.dbPath}` });
   });
   afterAll(async () => {
@@ -41,8 +44,11 @@ function useLedgerWithClock(maxEntries?: number) {
  * connection made, so only the TTL (or the cache's size) can make the cache read it again.
  */
 function revokeBehindTheCache(t: TestLedger, id: string): void {
-  (t.store as unknown as { conn: { sqlite: { prepare: (q: string) => { run: (...a: unknown[]) => void } } } }).conn.sqlite
-    .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+  (
+    t.store as unknown as { conn: { sqlite: { prepare: (q: string) => { run: (...a: unknown[]) => void } } } }
+  ).conn.sqlite
+    .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?')
+    .run(new Date().toISOString(), id);
 }
 
 const parties = (t: TestLedger, secret: string) => t.http().get('/v1/parties').set('authorization', bearer(secret));
@@ -62,7 +68,10 @@ describe('API-key cache, through the HTTP API', () => {
     const cached = await createKey(t(), 'reader');
     const uncached = await createKey(t(), 'reader');
     for (let i = 0; i < 2; i += 1) expect((await parties(t(), cached.secret)).status).toBe(200); // now cached
-    for (const k of [cached, uncached]) expect(await other().keys.revokeKey(k.id, 'master', new Date().toISOString())).toMatchObject({ revokedAt: expect.any(String) });
+    for (const k of [cached, uncached])
+      expect(await other().keys.revokeKey(k.id, 'master', new Date().toISOString())).toMatchObject({
+        revokedAt: expect.any(String),
+      });
     expect401(await parties(t(), uncached.secret));
     expect401(await parties(t(), cached.secret));
   });
@@ -85,8 +94,12 @@ describe('API-key cache, through the HTTP API', () => {
     // Written on the service's own connection, behind its key store: no commit another
     // connection made (which would empty the cache anyway), the clock not moved. Only a
     // cache that never holds a miss can answer 200 now.
-    (t().store as unknown as { conn: { sqlite: { prepare: (q: string) => { run: (...a: unknown[]) => void } } } }).conn.sqlite
-      .prepare("INSERT INTO api_keys (id, name, role, digest, created_at, created_by) VALUES (?, 'made behind the cache', 'reader', ?, ?, 'master')")
+    (
+      t().store as unknown as { conn: { sqlite: { prepare: (q: string) => { run: (...a: unknown[]) => void } } } }
+    ).conn.sqlite
+      .prepare(
+        "INSERT INTO api_keys (id, name, role, digest, created_at, created_by) VALUES (?, 'made behind the cache', 'reader', ?, ?, 'master')",
+      )
       .run(uuidv7(), digestOf(secret), new Date().toISOString());
     expect((await parties(t(), secret)).status).toBe(200);
   });
@@ -94,7 +107,14 @@ describe('API-key cache, through the HTTP API', () => {
   it('a key created by another connection works on its first request', async () => {
     const secret = newSecret();
     expect401(await parties(t(), secret));
-    await other().keys.createKey({ id: uuidv7(), name: 'made elsewhere', role: 'reader', createdAt: new Date().toISOString(), createdBy: 'master', digest: digestOf(secret) });
+    await other().keys.createKey({
+      id: uuidv7(),
+      name: 'made elsewhere',
+      role: 'reader',
+      createdAt: new Date().toISOString(),
+      createdBy: 'master',
+      digest: digestOf(secret),
+    });
     expect((await parties(t(), secret)).status).toBe(200);
   });
 
@@ -103,7 +123,10 @@ describe('API-key cache, through the HTTP API', () => {
     const key = await createKey(t(), 'reader');
     for (let i = 0; i < 2; i += 1) {
       expect((await parties(t(), key.secret)).status).toBe(200);
-      expect((await t().http().post('/v1/parties').set('authorization', bearer(key.secret)).send({ id: 'XX', name: 'X' })).status).toBe(403);
+      expect(
+        (await t().http().post('/v1/parties').set('authorization', bearer(key.secret)).send({ id: 'XX', name: 'X' }))
+          .status,
+      ).toBe(403);
     }
   });
 });
@@ -113,7 +136,11 @@ describe('API-key cache, bounded', () => {
 
   it('holds at most maxEntries keys: the oldest is dropped, and read from the store again', async () => {
     clock.now = 0;
-    const [k1, k2, k3] = [await createKey(t(), 'reader'), await createKey(t(), 'reader'), await createKey(t(), 'reader')];
+    const [k1, k2, k3] = [
+      await createKey(t(), 'reader'),
+      await createKey(t(), 'reader'),
+      await createKey(t(), 'reader'),
+    ];
     for (const k of [k1!, k2!, k3!]) expect((await parties(t(), k.secret)).status).toBe(200); // k1 dropped for k3
     for (const k of [k1!, k2!, k3!]) revokeBehindTheCache(t(), k.id);
     expect401(await parties(t(), k1!.secret));
@@ -129,7 +156,16 @@ class CountingKeyStore implements KeyStore {
   gate: Promise<void> | null = null;
   async findLiveKey(digest: string) {
     this.reads += 1;
-    const key = { id: `id-${digest.slice(0, 8)}`, name: 'k', role: 'reader' as const, createdAt: '', createdBy: 'master', revokedAt: null, revokedBy: null, digest };
+    const key = {
+      id: `id-${digest.slice(0, 8)}`,
+      name: 'k',
+      role: 'reader' as const,
+      createdAt: '',
+      createdBy: 'master',
+      revokedAt: null,
+      revokedBy: null,
+      digest,
+    };
     if (this.gate) await this.gate;
     return key;
   }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runServiceToExit, startService } from '../support/process.js';
 import {
-  MASTER_KEY, bearer, createKey, expect401, expectProblem, propose, registerParties, useSecuredLedger,
+  MASTER_KEY,
+  bearer,
+  createKey,
+  expect401,
+  expectProblem,
+  propose,
+  registerParties,
+  useSecuredLedger,
 } from './helpers.js';
 
 /*
@@ -19,9 +26,19 @@ describe('API keys', () => {
   const t = useSecuredLedger();
 
   it('POST /v1/keys answers 201 with the secret (lgr_ + 256-bit base64url), a Location, and who created it', async () => {
-    const res = await t().http().post('/v1/keys').set('authorization', m).send({ name: 'field office', role: 'recorder' });
+    const res = await t()
+      .http()
+      .post('/v1/keys')
+      .set('authorization', m)
+      .send({ name: 'field office', role: 'recorder' });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ name: 'field office', role: 'recorder', createdBy: 'master', revokedAt: null, revokedBy: null });
+    expect(res.body).toMatchObject({
+      name: 'field office',
+      role: 'recorder',
+      createdBy: 'master',
+      revokedAt: null,
+      revokedBy: null,
+    });
     expect(res.body.secret).toMatch(SECRET_SHAPE);
     expect(Buffer.from(res.body.secret.slice(4), 'base64url')).toHaveLength(32);
     expect(res.headers.location).toBe(`/v1/keys/${res.body.id}`);
@@ -40,7 +57,15 @@ describe('API keys', () => {
     const list = await t().http().get('/v1/keys').set('authorization', m);
     expect(list.status).toBe(200);
     const listed = (list.body.data as Record<string, unknown>[]).find((k) => k.id === key.id);
-    expect(listed).toEqual({ id: key.id, name: 'shown once', role: 'admin', createdAt: expect.any(String), createdBy: 'master', revokedAt: null, revokedBy: null });
+    expect(listed).toEqual({
+      id: key.id,
+      name: 'shown once',
+      role: 'admin',
+      createdAt: expect.any(String),
+      createdBy: 'master',
+      revokedAt: null,
+      revokedBy: null,
+    });
     for (const k of list.body.data as Record<string, unknown>[]) expect(Object.keys(k)).not.toContain('secret');
     expect(list.text).not.toContain(key.secret);
     expect(list.text).not.toContain(key.secret.slice(4));
@@ -56,7 +81,13 @@ describe('API keys', () => {
 
   it('refuses a bad creation with 400: unknown role, missing name, extra field', async () => {
     const before = (await t().http().get('/v1/keys').set('authorization', m)).body.data.length as number;
-    for (const body of [{ name: 'x', role: 'master' }, { name: 'x', role: 'superuser' }, { role: 'reader' }, { name: '   ', role: 'reader' }, { name: 'x', role: 'reader', secret: 'lgr_mine' }]) {
+    for (const body of [
+      { name: 'x', role: 'master' },
+      { name: 'x', role: 'superuser' },
+      { role: 'reader' },
+      { name: '   ', role: 'reader' },
+      { name: 'x', role: 'reader', secret: 'lgr_mine' },
+    ]) {
       expectProblem(await t().http().post('/v1/keys').set('authorization', m).send(body), 400, 'validation-failed');
     }
     expect((await t().http().get('/v1/keys').set('authorization', m)).body.data).toHaveLength(before);
@@ -64,7 +95,12 @@ describe('API keys', () => {
 
   it('refuses POST /v1/keys with an Idempotency-Key (400), and creates nothing', async () => {
     const before = (await t().http().get('/v1/keys').set('authorization', m)).body.data.length as number;
-    const res = await t().http().post('/v1/keys').set('authorization', m).set('idempotency-key', 'make-key-1').send({ name: 'replayable', role: 'reader' });
+    const res = await t()
+      .http()
+      .post('/v1/keys')
+      .set('authorization', m)
+      .set('idempotency-key', 'make-key-1')
+      .send({ name: 'replayable', role: 'reader' });
     expectProblem(res, 400);
     expect(res.body.errors).toEqual([{ path: 'Idempotency-Key', message: expect.any(String) }]);
     expect(res.text).not.toMatch(/lgr_/);
@@ -79,10 +115,17 @@ describe('API keys', () => {
     expect((await t().http().get('/v1/parties').set('authorization', auth)).status).toBe(200);
     const res = await t().http().delete(`/v1/keys/${key.id}`).set('authorization', m);
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ id: key.id, role: 'recorder', revokedAt: expect.any(String), revokedBy: 'master' });
+    expect(res.body).toMatchObject({
+      id: key.id,
+      role: 'recorder',
+      revokedAt: expect.any(String),
+      revokedBy: 'master',
+    });
     expect401(await t().http().get('/v1/parties').set('authorization', auth));
     expect401(await t().http().post('/v1/exchanges').set('authorization', auth).send({}));
-    const listed = ((await t().http().get('/v1/keys').set('authorization', m)).body.data as { id: string; revokedAt: string | null }[]).find((k) => k.id === key.id);
+    const listed = (
+      (await t().http().get('/v1/keys').set('authorization', m)).body.data as { id: string; revokedAt: string | null }[]
+    ).find((k) => k.id === key.id);
     expect(listed?.revokedAt).toBe(res.body.revokedAt);
   });
 
@@ -102,7 +145,10 @@ describe('API keys', () => {
   it('answers 404 problem+json for an unknown key id, and revokes nothing', async () => {
     const live = await createKey(t(), 'reader');
     for (const id of ['0196e5a4-8f00-7000-8000-000000000000', 'nope', "' OR '1'='1", '%']) {
-      const res = await t().http().delete(`/v1/keys/${encodeURIComponent(id)}`).set('authorization', m);
+      const res = await t()
+        .http()
+        .delete(`/v1/keys/${encodeURIComponent(id)}`)
+        .set('authorization', m);
       expectProblem(res, 404, 'not-found');
     }
     expect((await t().http().get('/v1/parties').set('authorization', bearer(live.secret))).status).toBe(200);
@@ -111,7 +157,11 @@ describe('API keys', () => {
   it('lets an admin key do all three key operations, and records it as creator and revoker', async () => {
     const admin = await createKey(t(), 'admin');
     const a = bearer(admin.secret);
-    const made = await t().http().post('/v1/keys').set('authorization', a).send({ name: 'made by admin', role: 'reader' });
+    const made = await t()
+      .http()
+      .post('/v1/keys')
+      .set('authorization', a)
+      .send({ name: 'made by admin', role: 'reader' });
     expect(made.status, made.text).toBe(201);
     expect(made.body.createdBy).toBe(admin.id);
     expect((await t().http().get('/v1/keys').set('authorization', a)).status).toBe(200);
@@ -125,7 +175,11 @@ describe('API keys', () => {
     const victim = await createKey(t(), 'admin');
     for (const role of ['reader', 'recorder'] as const) {
       const k = bearer((await createKey(t(), role)).secret);
-      expectProblem(await t().http().post('/v1/keys').set('authorization', k).send({ name: 'escalate', role: 'admin' }), 403, 'forbidden');
+      expectProblem(
+        await t().http().post('/v1/keys').set('authorization', k).send({ name: 'escalate', role: 'admin' }),
+        403,
+        'forbidden',
+      );
       expectProblem(await t().http().get('/v1/keys').set('authorization', k), 403, 'forbidden');
       expectProblem(await t().http().delete(`/v1/keys/${victim.id}`).set('authorization', k), 403, 'forbidden');
     }
@@ -136,12 +190,28 @@ describe('API keys', () => {
     const recorder = await createKey(t(), 'recorder');
     const admin = await createKey(t(), 'admin');
     // A party registered by the admin key, one by the master key.
-    expect((await t().http().post('/v1/parties').set('authorization', bearer(admin.secret)).send({ id: 'UA', name: 'Ukraine' })).status).toBe(201);
+    expect(
+      (
+        await t()
+          .http()
+          .post('/v1/parties')
+          .set('authorization', bearer(admin.secret))
+          .send({ id: 'UA', name: 'Ukraine' })
+      ).status,
+    ).toBe(201);
     await registerParties(t(), 'RU');
     const id = await propose(t(), recorder.secret);
-    const agree = await t().http().post(`/v1/exchanges/${id}/agree`).set('authorization', m).send({ by: 'RU', occurredAt: '2025-05-16' });
+    const agree = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/agree`)
+      .set('authorization', m)
+      .send({ by: 'RU', occurredAt: '2025-05-16' });
     expect(agree.status, agree.text).toBe(200);
-    const stage = await t().http().post(`/v1/exchanges/${id}/stages`).set('authorization', bearer(admin.secret)).send({ sides: [{ party: 'UA', count: 4 }], occurredAt: '2025-05-20' });
+    const stage = await t()
+      .http()
+      .post(`/v1/exchanges/${id}/stages`)
+      .set('authorization', bearer(admin.secret))
+      .send({ sides: [{ party: 'UA', count: 4 }], occurredAt: '2025-05-20' });
     expect(stage.status, stage.text).toBe(201);
 
     const history = await t().http().get(`/v1/exchanges/${id}/events`).set('authorization', bearer(recorder.secret));
@@ -152,8 +222,13 @@ describe('API keys', () => {
       ['StageRecorded', admin.id],
     ]);
     const all = await t().http().get('/v1/events?limit=1000').set('authorization', m);
-    const parties = (all.body.data as { streamId: string; principal: string }[]).filter((e) => e.streamId.startsWith('party:'));
-    expect(parties.map((e) => [e.streamId, e.principal])).toEqual([['party:UA', admin.id], ['party:RU', 'master']]);
+    const parties = (all.body.data as { streamId: string; principal: string }[]).filter((e) =>
+      e.streamId.startsWith('party:'),
+    );
+    expect(parties.map((e) => [e.streamId, e.principal])).toEqual([
+      ['party:UA', admin.id],
+      ['party:RU', 'master'],
+    ]);
   });
 });
 
@@ -164,10 +239,22 @@ describe('start-up without a master key', () => {
   it('NODE_ENV=production without LEDGER_MASTER_KEY (unset, empty, or too short): exits non-zero naming it, before opening the database', async () => {
     const runs = await Promise.all([
       runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'unset.db')}` }),
-      runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'empty.db')}`, LEDGER_MASTER_KEY: '' }),
-      runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'short.db')}`, LEDGER_MASTER_KEY: 'too-short' }),
+      runServiceToExit({
+        NODE_ENV: 'production',
+        DATABASE_URL: `file:${join(dir, 'empty.db')}`,
+        LEDGER_MASTER_KEY: '',
+      }),
+      runServiceToExit({
+        NODE_ENV: 'production',
+        DATABASE_URL: `file:${join(dir, 'short.db')}`,
+        LEDGER_MASTER_KEY: 'too-short',
+      }),
       // Long enough, but no Bearer header could carry it: it would start and then refuse every request.
-      runServiceToExit({ NODE_ENV: 'production', DATABASE_URL: `file:${join(dir, 'spaced.db')}`, LEDGER_MASTER_KEY: 'correct horse battery staple and more!' }),
+      runServiceToExit({
+        NODE_ENV: 'production',
+        DATABASE_URL: `file:${join(dir, 'spaced.db')}`,
+        LEDGER_MASTER_KEY: 'correct horse battery staple and more!',
+      }),
     ]);
     for (const [i, run] of runs.entries()) {
       expect(run.code, run.output).not.toBe(0);
@@ -194,7 +281,10 @@ describe('start-up without a master key', () => {
   });
 
   it('the warning is not hidden by a quiet LOG_LEVEL', async () => {
-    const service = await startService({ DATABASE_URL: `file:${join(dir, 'quiet.db')}`, LOG_LEVEL: 'silent' }, /WARNING: NO AUTHENTICATION/);
+    const service = await startService(
+      { DATABASE_URL: `file:${join(dir, 'quiet.db')}`, LOG_LEVEL: 'silent' },
+      /WARNING: NO AUTHENTICATION/,
+    );
     service.child.kill('SIGTERM');
     await service.exited;
     expect(service.output()).toContain('WARNING: NO AUTHENTICATION');

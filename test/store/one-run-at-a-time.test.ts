@@ -5,7 +5,8 @@ import { OneRunAtATime } from '../../src/store/one-run-at-a-time.js';
 /** A task whose runs the test settles by hand, counting how many were started. */
 function controlledTask() {
   const runs: { progress: Progress; resolve: (v: string) => void; reject: (e: unknown) => void }[] = [];
-  const task = (progress: Progress) => new Promise<string>((resolve, reject) => runs.push({ progress, resolve, reject }));
+  const task = (progress: Progress) =>
+    new Promise<string>((resolve, reject) => runs.push({ progress, resolve, reject }));
   return { runs, task };
 }
 
@@ -83,7 +84,7 @@ describe('verifications one at a time (OneRunAtATime)', () => {
     expect(heardC).toEqual([5, 30]);
   });
 
-  it('a caller whose listener throws breaks neither the run nor the others\' progress', async () => {
+  it("a caller whose listener throws breaks neither the run nor the others' progress", async () => {
     const { runs, task } = controlledTask();
     const once = new OneRunAtATime(task);
     const heard: number[] = [];
@@ -91,9 +92,12 @@ describe('verifications one at a time (OneRunAtATime)', () => {
       throw new Error('a broken progress bar');
     });
     const blocker = run.then(() => undefined);
-    const shared = [once.run(() => {
-      throw new Error('another');
-    }), once.run((done) => heard.push(done))];
+    const shared = [
+      once.run(() => {
+        throw new Error('another');
+      }),
+      once.run((done) => heard.push(done)),
+    ];
     expect(() => runs[0]!.progress(1, 2)).not.toThrow();
     runs[0]!.resolve('a');
     expect(await run).toBe('a');

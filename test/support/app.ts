@@ -31,7 +31,11 @@ export async function startLedger(env: Record<string, string> = {}, options: Ser
   const database = await testDatabase();
   const { dbPath } = database;
   const config: Config = loadConfig({
-    DATABASE_URL: database.url, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000', ...database.env, ...env,
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...database.env,
+    ...env,
   });
   const store = await openStore(config);
   const app = await buildServer(config, store, options);
@@ -39,7 +43,12 @@ export async function startLedger(env: Record<string, string> = {}, options: Ser
   checkResponsesAgainstOpenApi(app, contractViolations);
   await app.ready();
   return {
-    app, store, ledger: new Ledger(store), dbPath, databaseUrl: database.url, contractViolations,
+    app,
+    store,
+    ledger: new Ledger(store),
+    dbPath,
+    databaseUrl: database.url,
+    contractViolations,
     http: () => request(app.server),
     close: async () => {
       await app.close();

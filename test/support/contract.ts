@@ -49,7 +49,9 @@ export function checkResponsesAgainstOpenApi(app: FastifyInstance, violations: s
       violations.push(`${where}: status not documented`);
       return payload;
     }
-    const mediaType = String(reply.getHeader('content-type') ?? '').split(';')[0]!.trim();
+    const mediaType = String(reply.getHeader('content-type') ?? '')
+      .split(';')[0]!
+      .trim();
     const media = documented.content?.[mediaType];
     if (!media) {
       violations.push(`${where}: media type ${mediaType} not documented`);

@@ -67,6 +67,8 @@ export function storedBytes(ledger: { dbPath: string; databaseUrl: string }): { 
     const files = [ledger.dbPath, `${ledger.dbPath}-wal`, `${ledger.dbPath}-shm`].filter((f) => existsSync(f));
     return { bytes: Buffer.concat(files.map((f) => readFileSync(f))), where: files.join(', ') };
   }
-  const dump = execFileSync('pg_dump', ['--data-only', '--no-owner', ledger.databaseUrl], { maxBuffer: 256 * 1024 * 1024 });
+  const dump = execFileSync('pg_dump', ['--data-only', '--no-owner', ledger.databaseUrl], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
   return { bytes: dump, where: 'a dump of the PostgreSQL database' };
 }

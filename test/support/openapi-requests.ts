@@ -44,18 +44,22 @@ const endless = (op: { responses?: Record<string, { content?: Record<string, unk
   Object.values(op.responses ?? {}).some((r) => r.content?.['text/event-stream'] !== undefined);
 
 export const operations: Operation[] = Object.entries(doc.paths).flatMap(([path, methods]) =>
-  Object.entries(methods).filter(([, op]) => !endless(op as never)).map(([method, op]) => {
-    const params = op.parameters ?? [];
-    return {
-      id: op.operationId,
-      method: method.toUpperCase() as Operation['method'],
-      path,
-      pathParams: params.filter((p) => p.in === 'path').map((p) => p.name as string),
-      query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name as string, schema: resolve(p.schema) })),
-      headers: params.filter((p) => p.in === 'header').map((p) => p.name as string),
-      body: op.requestBody ? resolve(op.requestBody.content['application/json']!.schema) : null,
-    };
-  }),
+  Object.entries(methods)
+    .filter(([, op]) => !endless(op as never))
+    .map(([method, op]) => {
+      const params = op.parameters ?? [];
+      return {
+        id: op.operationId,
+        method: method.toUpperCase() as Operation['method'],
+        path,
+        pathParams: params.filter((p) => p.in === 'path').map((p) => p.name as string),
+        query: params
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name as string, schema: resolve(p.schema) })),
+        headers: params.filter((p) => p.in === 'header').map((p) => p.name as string),
+        body: op.requestBody ? resolve(op.requestBody.content['application/json']!.schema) : null,
+      };
+    }),
 );
 
 /** What the ledger holds, picked by index when the request is sent (and made up when there is none). */

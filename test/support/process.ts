@@ -13,7 +13,10 @@ export interface ServiceProcess {
  * Starts the real service (`src/main.ts`) as its own process, on a free port. Node runs it
  * directly (tsx as a loader, not a wrapper process) so signals reach the service itself.
  */
-export function startService(env: Record<string, string>, ready = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/): Promise<ServiceProcess> {
+export function startService(
+  env: Record<string, string>,
+  ready = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
+): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'main.ts')], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -56,10 +59,12 @@ export function runServiceToExit(env: Record<string, string>): Promise<{ code: n
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => child.on('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, output });
-  }));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
 }
 
 export async function getJson(baseUrl: string, path: string): Promise<{ status: number; body: any }> {
@@ -68,6 +73,10 @@ export async function getJson(baseUrl: string, path: string): Promise<{ status: 
 }
 
 export async function postJson(baseUrl: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(baseUrl + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json() };
 }

@@ -48,7 +48,11 @@ export function followFeed(url: string, authorization?: string) {
     opened: () => opened,
     /** Waits until at least `n` events have arrived. */
     count: (n: number, ms?: number) =>
-      until(() => received.length >= n, () => `${n} events (got ${received.length})`, ms),
+      until(
+        () => received.length >= n,
+        () => `${n} events (got ${received.length})`,
+        ms,
+      ),
     close: () => source.close(),
   };
 }
@@ -107,7 +111,11 @@ export async function openRawStream(url: string, headers: Record<string, string>
     /** Resolves when the server has ended the stream. */
     finished: reading,
     waitFor: (ready: (frames: Frame[]) => boolean, what: string, ms?: number) =>
-      until(() => ready(frames), () => `${what} (frames: ${JSON.stringify(frames)})`, ms),
+      until(
+        () => ready(frames),
+        () => `${what} (frames: ${JSON.stringify(frames)})`,
+        ms,
+      ),
     close: async () => {
       abort.abort();
       await reading;

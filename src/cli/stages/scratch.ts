@@ -104,6 +104,7 @@ async function rebuild(ledger: Ledger, events: RecordedEvent<ExchangeEventData>[
   return id;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers of several routes, narrowed by the callers
 async function must(answer: Promise<{ status: number; body: any }>): Promise<any> {
   const a = await answer;
   if (a.status >= 300) {

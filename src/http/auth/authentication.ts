@@ -40,7 +40,9 @@ function documentAccess(route: RouteOptions): void {
   // each request (the onRequest hook and the rate limiter read it).
   const needed = requirementOf(route);
   route.config = { ...(route.config as object), role: needed } as typeof route.config;
-  const schema = route.schema as (Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean }) | undefined;
+  const schema = route.schema as
+    | (Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean })
+    | undefined;
   if (!schema || schema.hide) return;
   if (needed === 'public') {
     schema.security = [];
@@ -54,7 +56,11 @@ function documentAccess(route: RouteOptions): void {
   if (!before.endsWith(says)) schema.description = before ? `${before}\n\n${says}` : says;
   const hasBody = 'body' in schema;
   // 503: the database (or the shared rate-limit store) cannot be reached just now.
-  schema.response = { ...schema.response, ...problemResponses(401, 403, 429, 503), ...(hasBody ? problemResponses(413, 415) : {}) };
+  schema.response = {
+    ...schema.response,
+    ...problemResponses(401, 403, 429, 503),
+    ...(hasBody ? problemResponses(413, 415) : {}),
+  };
 }
 
 /**
@@ -106,9 +112,15 @@ export function limitingFailures(authenticate: Authenticate, countFailure: Failu
       if (error instanceof ProblemError && error.problem.status === 401) {
         const { exceeded, retryAfterSeconds } = await countFailure(request);
         if (exceeded) {
-          throw new ProblemError(problem('rate-limited', `too many requests without a valid API key from this address; retry after ${retryAfterSeconds} s`), {
-            'retry-after': String(retryAfterSeconds),
-          });
+          throw new ProblemError(
+            problem(
+              'rate-limited',
+              `too many requests without a valid API key from this address; retry after ${retryAfterSeconds} s`,
+            ),
+            {
+              'retry-after': String(retryAfterSeconds),
+            },
+          );
         }
       }
       throw error;
@@ -119,7 +131,8 @@ export function limitingFailures(authenticate: Authenticate, countFailure: Failu
 /** How many Authorization headers came (rawHeaders alternates names and values); on every request, so no allocation. */
 function authorizationHeaders(raw: readonly string[]): number {
   let n = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') n += 1;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') n += 1;
   return n;
 }
 

@@ -59,59 +59,65 @@ export const eventStreamRoutes: FastifyPluginAsyncZod<EventStreamPlugin> = async
     signal.close();
   });
 
-  app.get('/v1/events/stream', {
-    config: { role: 'reader' },
-    schema: {
-      operationId: 'streamEvents', summary: 'The ledger, live (Server-Sent Events)', tags: ['ledger'],
-      description: [
-        'Every event after `after` (or after `Last-Event-ID`), in ledger order, then each new event as it is',
-        'recorded on any instance, as Server-Sent Events. One request for as long as it stays open (it counts once',
-        'against the rate limit). The stream ends when the service stops; a client reconnects with `Last-Event-ID`',
-        'and goes on with nothing skipped or repeated.',
-      ].join(' '),
-      querystring: EventStreamQuery,
-      headers: EventStreamHeaders,
-      response: {
-        200: { description: 'The event stream', content: { 'text/event-stream': { schema: EventStreamBody } } },
-        ...problemResponses(400),
+  app.get(
+    '/v1/events/stream',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'streamEvents',
+        summary: 'The ledger, live (Server-Sent Events)',
+        tags: ['ledger'],
+        description: [
+          'Every event after `after` (or after `Last-Event-ID`), in ledger order, then each new event as it is',
+          'recorded on any instance, as Server-Sent Events. One request for as long as it stays open (it counts once',
+          'against the rate limit). The stream ends when the service stops; a client reconnects with `Last-Event-ID`',
+          'and goes on with nothing skipped or repeated.',
+        ].join(' '),
+        querystring: EventStreamQuery,
+        headers: EventStreamHeaders,
+        response: {
+          200: { description: 'The event stream', content: { 'text/event-stream': { schema: EventStreamBody } } },
+          ...problemResponses(400),
+        },
       },
     },
-  }, async (request, reply) => {
-    const lastEventId = request.headers['last-event-id'];
-    const from = lastEventId ? Number(lastEventId) : (request.query.after ?? 0);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      // What the hooks set so far (the rate limit's headers).
-      ...(reply.getHeaders() as OutgoingHttpHeaders),
-      'content-type': SSE_CONTENT_TYPE,
-      'cache-control': 'no-store',
-      // Buffering proxies (nginx) would hold the events back.
-      'x-accel-buffering': 'no',
-      // A reconnection is always a new connection: never a kept-alive socket of an instance
-      // that is closing (which would answer 503, and EventSource gives up on a non-200).
-      connection: 'close',
-    });
-    if (request.method === 'HEAD') {
-      raw.end();
-      return;
-    }
-    // Past its authentication when the service began to close: no stream to follow, come back.
-    if (closing) {
-      raw.end(sseRetry(options.reconnectMs));
-      return;
-    }
-    const stopped = new AbortController();
-    const stop = () => stopped.abort();
-    raw.on('close', stop);
-    const entry: OpenStream = { stop, done: Promise.resolve() };
-    entry.done = follow(raw, from, stopped.signal, request.log).finally(() => {
-      open.delete(entry);
-      raw.off('close', stop);
-      if (!raw.writableEnded) raw.end();
-    });
-    open.add(entry);
-  });
+    async (request, reply) => {
+      const lastEventId = request.headers['last-event-id'];
+      const from = lastEventId ? Number(lastEventId) : (request.query.after ?? 0);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        // What the hooks set so far (the rate limit's headers).
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
+        'content-type': SSE_CONTENT_TYPE,
+        'cache-control': 'no-store',
+        // Buffering proxies (nginx) would hold the events back.
+        'x-accel-buffering': 'no',
+        // A reconnection is always a new connection: never a kept-alive socket of an instance
+        // that is closing (which would answer 503, and EventSource gives up on a non-200).
+        connection: 'close',
+      });
+      if (request.method === 'HEAD') {
+        raw.end();
+        return;
+      }
+      // Past its authentication when the service began to close: no stream to follow, come back.
+      if (closing) {
+        raw.end(sseRetry(options.reconnectMs));
+        return;
+      }
+      const stopped = new AbortController();
+      const stop = () => stopped.abort();
+      raw.on('close', stop);
+      const entry: OpenStream = { stop, done: Promise.resolve() };
+      entry.done = follow(raw, from, stopped.signal, request.log).finally(() => {
+        open.delete(entry);
+        raw.off('close', stop);
+        if (!raw.writableEnded) raw.end();
+      });
+      open.add(entry);
+    },
+  );
 
   /** Sends the events after `from`, then waits for more, until the client goes or the service stops. */
   async function follow(raw: ServerResponse, from: number, stop: AbortSignal, log: FastifyBaseLogger): Promise<void> {

@@ -8,7 +8,11 @@ export const PartyIdSchema = z
   .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be an ISO 3166-1 alpha-2 code or a short slug ([A-Za-z0-9_-]{1,32})')
   .meta({ example: 'UA' });
 
-export const KindSchema = z.enum(KINDS).meta({ id: 'Kind', description: 'What is exchanged: prisoners of war, remains, the severely wounded and sick, detained civilians, children.' });
+export const KindSchema = z.enum(KINDS).meta({
+  id: 'Kind',
+  description:
+    'What is exchanged: prisoners of war, remains, the severely wounded and sick, detained civilians, children.',
+});
 export const StatusSchema = z.enum(STATUSES).meta({ id: 'Status' });
 
 export const CountSchema = z
@@ -35,7 +39,8 @@ const byTextRule = (value: string, ctx: z.RefinementCtx) => {
 export const textField = (max: number) => z.string().superRefine(byTextRule).max(max).meta({ description: TEXT_RULE });
 
 /** Text that must say something (a name, a title, a reason): the text rule, trimmed, 1 to `max` characters. */
-export const requiredText = (max: number) => z.string().superRefine(byTextRule).trim().min(1).max(max).meta({ description: TEXT_RULE });
+export const requiredText = (max: number) =>
+  z.string().superRefine(byTextRule).trim().min(1).max(max).meta({ description: TEXT_RULE });
 
 /** A source's URL as the ledger holds and shows it. */
 export const RecordedUrl = z.string().max(MAX_URL_LENGTH).meta({
@@ -76,7 +81,9 @@ export const reasonField = requiredText(2000);
 export const TermsSchema = z
   .strictObject({
     party: PartyIdSchema,
-    handsOver: CountSchema.nullable().meta({ description: 'Persons this party hands over; null = not specified (e.g. "all severely wounded").' }),
+    handsOver: CountSchema.nullable().meta({
+      description: 'Persons this party hands over; null = not specified (e.g. "all severely wounded").',
+    }),
   })
   .meta({ id: 'Terms' });
 

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { ACTIONS } from '../../domain/vocabulary.js';
 import {
-  CountSchema, HandoverSchema, IdSchema, KindSchema, PartyIdSchema, StatusSchema, TermsSchema,
-  WorldTimeSchema, provenanceFields, reasonField, requiredText,
+  CountSchema,
+  HandoverSchema,
+  IdSchema,
+  KindSchema,
+  PartyIdSchema,
+  StatusSchema,
+  TermsSchema,
+  WorldTimeSchema,
+  provenanceFields,
+  reasonField,
+  requiredText,
 } from './common.js';
 import { fromNotAfterTo } from './period.js';
 
@@ -26,44 +35,99 @@ export const ProposeBody = z
   })
   .meta({
     id: 'ProposeExchange',
-    examples: [{
-      kind: 'pow', proposedBy: 'UA', title: '1,000 for 1,000', mediator: 'Türkiye',
-      sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }],
-      occurredAt: '2025-05-16', source: { title: 'Istanbul talks, 16 May 2025' },
-    }],
+    examples: [
+      {
+        kind: 'pow',
+        proposedBy: 'UA',
+        title: '1,000 for 1,000',
+        mediator: 'Türkiye',
+        sides: [
+          { party: 'UA', handsOver: 1000 },
+          { party: 'RU', handsOver: 1000 },
+        ],
+        occurredAt: '2025-05-16',
+        source: { title: 'Istanbul talks, 16 May 2025' },
+      },
+    ],
   });
 
-export const CounterBody = z
-  .strictObject({ by: PartyIdSchema, sides: twoSides, ...provenanceFields })
-  .meta({ id: 'CounterExchange', examples: [{ by: 'RU', sides: [{ party: 'UA', handsOver: 1000 }, { party: 'RU', handsOver: 1000 }], occurredAt: '2025-05-16' }] });
+export const CounterBody = z.strictObject({ by: PartyIdSchema, sides: twoSides, ...provenanceFields }).meta({
+  id: 'CounterExchange',
+  examples: [
+    {
+      by: 'RU',
+      sides: [
+        { party: 'UA', handsOver: 1000 },
+        { party: 'RU', handsOver: 1000 },
+      ],
+      occurredAt: '2025-05-16',
+    },
+  ],
+});
 
-export const AgreeBody = z
-  .strictObject({ by: PartyIdSchema, ...provenanceFields })
-  .meta({ id: 'AgreeExchange', examples: [{ by: 'RU', occurredAt: '2025-05-16', source: { title: 'Istanbul talks, 16 May 2025' } }] });
+export const AgreeBody = z.strictObject({ by: PartyIdSchema, ...provenanceFields }).meta({
+  id: 'AgreeExchange',
+  examples: [{ by: 'RU', occurredAt: '2025-05-16', source: { title: 'Istanbul talks, 16 May 2025' } }],
+});
 
 export const CloseBody = z
   .strictObject({ by: PartyIdSchema, reason: reasonField.optional(), ...provenanceFields })
-  .meta({ id: 'CloseExchange', description: 'Reject, withdraw or cancel.', examples: [{ by: 'RU', occurredAt: '2025-05-17', reason: 'terms not acceptable' }] });
+  .meta({
+    id: 'CloseExchange',
+    description: 'Reject, withdraw or cancel.',
+    examples: [{ by: 'RU', occurredAt: '2025-05-17', reason: 'terms not acceptable' }],
+  });
 
-export const StageBody = z
-  .strictObject({ sides: stageSides, ...provenanceFields })
-  .meta({ id: 'RecordStage', examples: [{ sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23', source: { title: 'First stage: 390 for 390' } }] });
+export const StageBody = z.strictObject({ sides: stageSides, ...provenanceFields }).meta({
+  id: 'RecordStage',
+  examples: [
+    {
+      sides: [
+        { party: 'UA', count: 390 },
+        { party: 'RU', count: 390 },
+      ],
+      occurredAt: '2025-05-23',
+      source: { title: 'First stage: 390 for 390' },
+    },
+  ],
+});
 
-export const VoidBody = z
-  .strictObject({ reason: reasonField, ...provenanceFields })
-  .meta({ id: 'VoidStage', examples: [{ occurredAt: '2025-05-26', reason: 'recorded twice from two reports of the same tranche' }] });
+export const VoidBody = z.strictObject({ reason: reasonField, ...provenanceFields }).meta({
+  id: 'VoidStage',
+  examples: [{ occurredAt: '2025-05-26', reason: 'recorded twice from two reports of the same tranche' }],
+});
 
 export const CompleteBody = z
-  .strictObject({ sides: stageSides.optional().meta({ description: 'A last tranche, recorded as a final stage.' }), ...provenanceFields })
-  .meta({ id: 'CompleteExchange', examples: [{ sides: [{ party: 'UA', count: 303 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25' }] });
+  .strictObject({
+    sides: stageSides.optional().meta({ description: 'A last tranche, recorded as a final stage.' }),
+    ...provenanceFields,
+  })
+  .meta({
+    id: 'CompleteExchange',
+    examples: [
+      {
+        sides: [
+          { party: 'UA', count: 303 },
+          { party: 'RU', count: 303 },
+        ],
+        occurredAt: '2025-05-25',
+      },
+    ],
+  });
 
 export const SideView = z
   .object({
     party: PartyIdSchema,
     handsOver: CountSchema.nullable(),
     // A sum over stages: a medical exchange accumulating stages may pass any single count's bound.
-    delivered: z.int().min(0).meta({ description: 'Sum of this party’s counts in non-voided stages (no upper bound: it adds up stages).' }),
-    variance: z.int().nullable().meta({ description: 'delivered − handsOver (null when handsOver is not specified): real exchanges overshoot.' }),
+    delivered: z
+      .int()
+      .min(0)
+      .meta({ description: 'Sum of this party’s counts in non-voided stages (no upper bound: it adds up stages).' }),
+    variance: z
+      .int()
+      .nullable()
+      .meta({ description: 'delivered − handsOver (null when handsOver is not specified): real exchanges overshoot.' }),
   })
   .meta({ id: 'Side' });
 
@@ -96,39 +160,92 @@ export const ExchangeView = z
   })
   .meta({
     id: 'Exchange',
-    examples: [{
-      id: '0196e5a4-8f00-7000-8000-000000000001', kind: 'pow', status: 'completed', proposedBy: 'UA', title: '1,000 for 1,000', mediator: 'Türkiye',
-      sides: [{ party: 'UA', handsOver: 1000, delivered: 1000, variance: 0 }, { party: 'RU', handsOver: 1000, delivered: 1000, variance: 0 }],
-      stages: [
-        { id: '0196fd1a-1c00-7000-8000-000000000002', sides: [{ party: 'UA', count: 390 }, { party: 'RU', count: 390 }], occurredAt: '2025-05-23', recordedAt: '2025-05-23T18:00:00.000Z', voided: null },
-        { id: '0196fd1a-1c00-7000-8000-000000000003', sides: [{ party: 'UA', count: 307 }, { party: 'RU', count: 307 }], occurredAt: '2025-05-24', recordedAt: '2025-05-24T18:00:00.000Z', voided: null },
-        { id: '0196fd1a-1c00-7000-8000-000000000004', sides: [{ party: 'UA', count: 303 }, { party: 'RU', count: 303 }], occurredAt: '2025-05-25', recordedAt: '2025-05-25T18:00:00.000Z', voided: null },
-      ],
-      occurredAt: '2025-05-16', agreedAt: '2025-05-16', createdAt: '2025-05-16T18:00:00.000Z', updatedAt: '2025-05-25T18:00:00.000Z', version: 6,
-      allowedTransitions: ['voidStage'],
-    }],
+    examples: [
+      {
+        id: '0196e5a4-8f00-7000-8000-000000000001',
+        kind: 'pow',
+        status: 'completed',
+        proposedBy: 'UA',
+        title: '1,000 for 1,000',
+        mediator: 'Türkiye',
+        sides: [
+          { party: 'UA', handsOver: 1000, delivered: 1000, variance: 0 },
+          { party: 'RU', handsOver: 1000, delivered: 1000, variance: 0 },
+        ],
+        stages: [
+          {
+            id: '0196fd1a-1c00-7000-8000-000000000002',
+            sides: [
+              { party: 'UA', count: 390 },
+              { party: 'RU', count: 390 },
+            ],
+            occurredAt: '2025-05-23',
+            recordedAt: '2025-05-23T18:00:00.000Z',
+            voided: null,
+          },
+          {
+            id: '0196fd1a-1c00-7000-8000-000000000003',
+            sides: [
+              { party: 'UA', count: 307 },
+              { party: 'RU', count: 307 },
+            ],
+            occurredAt: '2025-05-24',
+            recordedAt: '2025-05-24T18:00:00.000Z',
+            voided: null,
+          },
+          {
+            id: '0196fd1a-1c00-7000-8000-000000000004',
+            sides: [
+              { party: 'UA', count: 303 },
+              { party: 'RU', count: 303 },
+            ],
+            occurredAt: '2025-05-25',
+            recordedAt: '2025-05-25T18:00:00.000Z',
+            voided: null,
+          },
+        ],
+        occurredAt: '2025-05-16',
+        agreedAt: '2025-05-16',
+        createdAt: '2025-05-16T18:00:00.000Z',
+        updatedAt: '2025-05-25T18:00:00.000Z',
+        version: 6,
+        allowedTransitions: ['voidStage'],
+      },
+    ],
   });
 
 /** The exchange without its stages: what a write answers with when the stages may be many. */
-export const ExchangeSummary = ExchangeView.omit({ stages: true }).meta({ id: 'ExchangeSummary', description: 'An exchange without its stages (GET the exchange for those).' });
+export const ExchangeSummary = ExchangeView.omit({ stages: true }).meta({
+  id: 'ExchangeSummary',
+  description: 'An exchange without its stages (GET the exchange for those).',
+});
 
 /**
  * A page lists exchanges without their stages: a medical exchange may gather thousands, and
  * a page must cost what its length says, not what its exchanges have accumulated.
  */
 export const ExchangePage = z
-  .object({ data: z.array(ExchangeSummary), nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null at the end.' }) })
+  .object({
+    data: z.array(ExchangeSummary),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null at the end.' }),
+  })
   .meta({ id: 'ExchangePage' });
 
-export const ExchangeListQuery = z.strictObject({
-  status: StatusSchema.optional(),
-  kind: KindSchema.optional(),
-  party: PartyIdSchema.optional(),
-  from: WorldTimeSchema.optional().meta({ description: 'Proposed on or after (inclusive). Later than `to` is refused (400).' }),
-  to: WorldTimeSchema.optional().meta({ description: 'Proposed on or before (inclusive; a date means the whole day).' }),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-}).superRefine(fromNotAfterTo);
+export const ExchangeListQuery = z
+  .strictObject({
+    status: StatusSchema.optional(),
+    kind: KindSchema.optional(),
+    party: PartyIdSchema.optional(),
+    from: WorldTimeSchema.optional().meta({
+      description: 'Proposed on or after (inclusive). Later than `to` is refused (400).',
+    }),
+    to: WorldTimeSchema.optional().meta({
+      description: 'Proposed on or before (inclusive; a date means the whole day).',
+    }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .superRefine(fromNotAfterTo);
 
 export const ExchangeIdParams = z.strictObject({ id: IdSchema });
 export const StageParams = z.strictObject({ id: IdSchema, stageId: IdSchema });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { IdSchema, KindSchema, PartyIdSchema, SourceSchema, WorldTimeSchema, requiredText, textField } from './common.js';
+import {
+  IdSchema,
+  KindSchema,
+  PartyIdSchema,
+  SourceSchema,
+  WorldTimeSchema,
+  requiredText,
+  textField,
+} from './common.js';
 import { fromNotAfterTo } from './period.js';
 
 export const PartyView = z
@@ -31,18 +39,27 @@ export const EventView = z
     source: SourceSchema.nullable(),
     note: z.string().nullable(),
     prevHash: z.string(),
-    hash: z.string().meta({ description: 'SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without hash), hex.' }),
+    hash: z
+      .string()
+      .meta({ description: 'SHA-256(prevHash ‖ RFC 8785 canonical JSON of the event without hash), hex.' }),
     unacceptedText: z
-      .array(z.object({
-        path: z.string().meta({ description: 'The field, dotted from the event (`source.url`, `note`, `data.title`).' }),
-        message: z.string(),
-        shown: z.enum(['as recorded', 'normalised', 'left out']).meta({ description: 'What this answer shows in its place.' }),
-      }))
+      .array(
+        z.object({
+          path: z
+            .string()
+            .meta({ description: 'The field, dotted from the event (`source.url`, `note`, `data.title`).' }),
+          message: z.string(),
+          shown: z
+            .enum(['as recorded', 'normalised', 'left out'])
+            .meta({ description: 'What this answer shows in its place.' }),
+        }),
+      )
       .optional()
       .meta({
-        description: 'Present only on an event, written by an earlier build, that holds text this one would not accept. '
-          + 'A URL that is no RFC 3986 URI is shown normalised, or left out when it cannot be; other text as recorded. '
-          + 'So this answer is not what the hash covers: the NDJSON export has the event as recorded.',
+        description:
+          'Present only on an event, written by an earlier build, that holds text this one would not accept. ' +
+          'A URL that is no RFC 3986 URI is shown normalised, or left out when it cannot be; other text as recorded. ' +
+          'So this answer is not what the hash covers: the NDJSON export has the event as recorded.',
       }),
   })
   .meta({ id: 'Event' });
@@ -50,7 +67,10 @@ export const EventView = z
 /** A source exactly as an event holds it: whatever an earlier build recorded. */
 const RecordedSource = z
   .strictObject({ title: z.string(), url: z.string().optional(), publishedAt: z.string().optional() })
-  .meta({ id: 'RecordedSource', description: 'A source as recorded (an earlier build recorded URLs as they were sent).' });
+  .meta({
+    id: 'RecordedSource',
+    description: 'A source as recorded (an earlier build recorded URLs as they were sent).',
+  });
 
 /** One line of the NDJSON export: the event as recorded, which its hash covers (and what import takes). */
 export const ExportedEvent = EventView.omit({ unacceptedText: true })
@@ -58,7 +78,10 @@ export const ExportedEvent = EventView.omit({ unacceptedText: true })
   .meta({ id: 'ExportedEvent', description: 'One event per line, as recorded: what its hash covers.' });
 
 export const EventPage = z
-  .object({ data: z.array(EventView), nextCursor: z.string().nullable().meta({ description: 'Pass as `after`; null when nothing more is recorded yet.' }) })
+  .object({
+    data: z.array(EventView),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `after`; null when nothing more is recorded yet.' }),
+  })
   .meta({ id: 'EventPage' });
 
 export const EventsQuery = z.strictObject({
@@ -78,17 +101,41 @@ export const TotalsRow = z
   })
   .meta({ id: 'TotalsRow' });
 
-export const TotalsView = z
-  .object({ data: z.array(TotalsRow) })
-  .meta({ id: 'Totals', examples: [{ data: [{ party: 'UA', kind: 'pow', handedOver: 1000, received: 1000, agreedOutstanding: 0, unspecifiedSides: 0, proposed: 0 }] }] });
+export const TotalsView = z.object({ data: z.array(TotalsRow) }).meta({
+  id: 'Totals',
+  examples: [
+    {
+      data: [
+        {
+          party: 'UA',
+          kind: 'pow',
+          handedOver: 1000,
+          received: 1000,
+          agreedOutstanding: 0,
+          unspecifiedSides: 0,
+          proposed: 0,
+        },
+      ],
+    },
+  ],
+});
 
-export const TotalsQuery = z.strictObject({
-  asOf: WorldTimeSchema.optional().meta({ description: 'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day), where a transition counts from no earlier than the transitions before it and a stage from no earlier than the agreement (a bare date does not precede an instant of its day).' }),
-  party: PartyIdSchema.optional(),
-  kind: KindSchema.optional(),
-  from: WorldTimeSchema.optional().meta({ description: 'Count only stages on or after this time. Later than `to` is refused (400).' }),
-  to: WorldTimeSchema.optional().meta({ description: 'Count only stages on or before this time (a date means the whole day).' }),
-}).superRefine(fromNotAfterTo);
+export const TotalsQuery = z
+  .strictObject({
+    asOf: WorldTimeSchema.optional().meta({
+      description:
+        'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day), where a transition counts from no earlier than the transitions before it and a stage from no earlier than the agreement (a bare date does not precede an instant of its day).',
+    }),
+    party: PartyIdSchema.optional(),
+    kind: KindSchema.optional(),
+    from: WorldTimeSchema.optional().meta({
+      description: 'Count only stages on or after this time. Later than `to` is refused (400).',
+    }),
+    to: WorldTimeSchema.optional().meta({
+      description: 'Count only stages on or before this time (a date means the whole day).',
+    }),
+  })
+  .superRefine(fromNotAfterTo);
 
 export const LedgerHeadView = z
   .object({
@@ -114,14 +161,16 @@ export const VerifyView = z
     unacceptedText: z
       .object({
         events: z.int().min(1).meta({ description: 'How many events hold such text.' }),
-        first: z.array(z.object({ sequence: z.int(), eventId: z.string(), path: z.string(), message: z.string() }))
+        first: z
+          .array(z.object({ sequence: z.int(), eventId: z.string(), path: z.string(), message: z.string() }))
           .meta({ description: 'The first fields (at most 20), in ledger order.' }),
       })
       .optional()
       .meta({
-        description: 'Events that hold text this build would not accept (written by an earlier one, or into the file '
-          + 'directly): their hashes cover what they hold, so this is no difference and `ok` does not depend on it; the '
-          + 'JSON pages of events show them safely and flag them (`unacceptedText`). Absent when there is none.',
+        description:
+          'Events that hold text this build would not accept (written by an earlier one, or into the file ' +
+          'directly): their hashes cover what they hold, so this is no difference and `ok` does not depend on it; the ' +
+          'JSON pages of events show them safely and flag them (`unacceptedText`). Absent when there is none.',
       }),
   })
   .meta({ id: 'VerifyReport' });

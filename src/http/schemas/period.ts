@@ -6,7 +6,10 @@ import { isWorldTime, lowerBoundOf, upperBoundOf } from '../../domain/time.js';
  * swapped, or a year mistyped): refused naming both. Compared as the filters apply them, so
  * `from=2025-05-23&to=2025-05-23` is the whole day, not an empty period.
  */
-export function fromNotAfterTo(query: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void {
+export function fromNotAfterTo(
+  query: { from?: string | undefined; to?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
   const { from, to } = query;
   if (from === undefined || to === undefined || !isWorldTime(from) || !isWorldTime(to)) return;
   if (lowerBoundOf(from) <= upperBoundOf(to)) return;

@@ -30,6 +30,7 @@ export const MAX_BATCH = 64;
  * each COMMIT waits for the disk, and no other instance can write until it has.
  */
 export class GroupCommitter {
+  // biome-ignore lint/suspicious/noExplicitAny: jobs of every result type share the queue
   private queue: Job<any>[] = [];
   private running = false;
   private idle: (() => void)[] = [];

@@ -156,7 +156,10 @@ export class PgTransaction implements WriteTransaction {
   }
 
   async projectExchange(change: ExchangeChange): Promise<void> {
-    this.statesWritten.set(change.after.id, projectExchange((statement, values) => this.write(statement, values), change));
+    this.statesWritten.set(
+      change.after.id,
+      projectExchange((statement, values) => this.write(statement, values), change),
+    );
     await this.keepUp();
   }
 

@@ -109,7 +109,10 @@ export class PostgresLedgerStore implements LedgerStore {
     const rows = await run<StageRow & { state: string }>(this.pool, READS.exchangeAndStage, [exchangeId, stageId]);
     if (rows.length === 0) return null;
     const state = JSON.parse(rows[0]!.state) as ExchangeState;
-    const [stage] = stagesFrom(state, rows.filter((r) => r.stageId !== null));
+    const [stage] = stagesFrom(
+      state,
+      rows.filter((r) => r.stageId !== null),
+    );
     return stage ?? null;
   }
 

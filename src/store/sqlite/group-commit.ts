@@ -26,6 +26,7 @@ const BUSY_ATTEMPTS = 5;
  * awaits real I/O (an import reading its file) holds the batch, and the lock, until it ends.
  */
 export class GroupCommitter {
+  // biome-ignore lint/suspicious/noExplicitAny: jobs of every result type share the queue
   private queue: Job<any>[] = [];
   private running = false;
   private idle: (() => void)[] = [];

@@ -26,13 +26,25 @@ export function projectExchange(db: Db, change: ExchangeChange): void {
   for (const { stage, sequence } of change.recorded) {
     const [a, b] = stage.sides;
     st.insertStage.run({
-      stageId: stage.id, exchangeId: after.id, kind: after.kind, partyA: a!.party, countA: a!.count, partyB: b!.party,
-      countB: b!.count, occurredAt: stage.occurredAt, sequence, recordedAt: stage.recordedAt,
+      stageId: stage.id,
+      exchangeId: after.id,
+      kind: after.kind,
+      partyA: a!.party,
+      countA: a!.count,
+      partyB: b!.party,
+      countB: b!.count,
+      occurredAt: stage.occurredAt,
+      sequence,
+      recordedAt: stage.recordedAt,
     });
   }
   for (const v of change.voided) {
     st.voidStage.run({
-      voidedAt: v.occurredAt, voidRecordedAt: v.recordedAt, voidReason: v.reason, stageId: v.stageId, exchangeId: after.id,
+      voidedAt: v.occurredAt,
+      voidRecordedAt: v.recordedAt,
+      voidReason: v.reason,
+      stageId: v.stageId,
+      exchangeId: after.id,
     });
   }
   if (change.termsChanged) recordTerms(db, before, after);
@@ -48,6 +60,14 @@ function recordTerms(db: Db, before: ExchangeState | null, after: ExchangeState)
   const from = after.lastTransitionAt;
   if (before) st.closeTerms.run({ validTo: from, exchangeId: after.id });
   for (const side of after.sides) {
-    st.insertTerms.run({ exchangeId: after.id, party: side.party, kind: after.kind, version: after.version, status: after.status, handsOver: side.handsOver, validFrom: from });
+    st.insertTerms.run({
+      exchangeId: after.id,
+      party: side.party,
+      kind: after.kind,
+      version: after.version,
+      status: after.status,
+      handsOver: side.handsOver,
+      validFrom: from,
+    });
   }
 }

@@ -58,7 +58,10 @@ export class ReadCache {
   private readonly maxEntryBytes: number;
   private seen: string | undefined;
 
-  constructor(private readonly freshness: Freshness, options: ReadCacheOptions = {}) {
+  constructor(
+    private readonly freshness: Freshness,
+    options: ReadCacheOptions = {},
+  ) {
     const maxBytes = Math.max(0, Math.floor(options.maxBytes ?? READ_CACHE_MAX_MB * 1024 * 1024));
     // One very large answer (an exchange with thousands of stages) may not push out everything
     // else: it is read from the database each time.

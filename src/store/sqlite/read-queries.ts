@@ -18,14 +18,20 @@ const p = sql.placeholder;
 export type ExchangeListShape = { [K in 'status' | 'kind' | 'party' | 'from' | 'to' | 'after']: boolean };
 
 export const shapeOfList = (q: ExchangeQuery): ExchangeListShape => ({
-  status: q.status !== undefined, kind: q.kind !== undefined, party: q.party !== undefined,
-  from: q.from !== undefined, to: q.to !== undefined, after: q.after !== undefined,
+  status: q.status !== undefined,
+  kind: q.kind !== undefined,
+  party: q.party !== undefined,
+  from: q.from !== undefined,
+  to: q.to !== undefined,
+  after: q.after !== undefined,
 });
 
 /** One page of exchanges (limit + 1 rows: the extra one tells whether there is a next page). */
 export function exchangeListQuery(db: Db, shape: ExchangeListShape) {
   // With a party filter the walk goes over exchange_parties' (party, occurred_at, seq) index.
-  const order = shape.party ? { occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq } : { occurredAt: exchanges.occurredAt, seq: exchanges.seq };
+  const order = shape.party
+    ? { occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq }
+    : { occurredAt: exchanges.occurredAt, seq: exchanges.seq };
   const where: SQL[] = [];
   if (shape.party) where.push(eq(exchangeParties.party, p('party')));
   if (shape.status) where.push(eq(exchanges.status, p('status')));
@@ -37,27 +43,51 @@ export function exchangeListQuery(db: Db, shape: ExchangeListShape) {
   const from = shape.party
     ? base.from(exchangeParties).innerJoin(exchanges, eq(exchanges.id, exchangeParties.exchangeId))
     : base.from(exchanges);
-  return from.where(and(...where)).orderBy(asc(order.occurredAt), asc(order.seq)).limit(p('limit'));
+  return from
+    .where(and(...where))
+    .orderBy(asc(order.occurredAt), asc(order.seq))
+    .limit(p('limit'));
 }
 
 /** The values a list query binds to its placeholders. */
 export const listParameters = (q: ExchangeQuery) => ({
-  party: q.party, status: q.status, kind: q.kind, from: q.from, to: q.to,
-  afterOccurredAt: q.after?.occurredAt, afterSeq: q.after?.seq, limit: q.limit + 1,
+  party: q.party,
+  status: q.status,
+  kind: q.kind,
+  from: q.from,
+  to: q.to,
+  afterOccurredAt: q.after?.occurredAt,
+  afterSeq: q.after?.seq,
+  limit: q.limit + 1,
 });
 
 export type TotalsShape = { party: boolean; kind: boolean };
 
 /** The columns of a totals row, in the order they are selected and read back. */
-const TOTALS_COLUMNS = ['party', 'kind', 'handedOver', 'received', 'agreedOutstanding', 'unspecifiedSides', 'proposed'] as const satisfies readonly (keyof Contribution)[];
+const TOTALS_COLUMNS = [
+  'party',
+  'kind',
+  'handedOver',
+  'received',
+  'agreedOutstanding',
+  'unspecifiedSides',
+  'proposed',
+] as const satisfies readonly (keyof Contribution)[];
 
 /** The maintained aggregates, filtered by party and kind. */
 export function totalsQuery(db: Db, shape: TotalsShape) {
   const where: SQL[] = [];
   if (shape.party) where.push(eq(totals.party, p('party')));
   if (shape.kind) where.push(eq(totals.kind, p('kind')));
-  const columns = Object.fromEntries(TOTALS_COLUMNS.map((c) => [c, totals[c]])) as Pick<typeof totals, (typeof TOTALS_COLUMNS)[number]>;
-  return db.select(columns).from(totals).where(and(...where)).orderBy(asc(totals.party), asc(totals.kind));
+  const columns = Object.fromEntries(TOTALS_COLUMNS.map((c) => [c, totals[c]])) as Pick<
+    typeof totals,
+    (typeof TOTALS_COLUMNS)[number]
+  >;
+  return db
+    .select(columns)
+    .from(totals)
+    .where(and(...where))
+    .orderBy(asc(totals.party), asc(totals.kind));
 }
 
 /**
@@ -67,7 +97,15 @@ export function totalsQuery(db: Db, shape: TotalsShape) {
  * of each value cost a third of that read. A column out of order would swap figures, which
  * the totals tests, computed by hand, would show.
  */
-const contributionOfRow = ([party, kind, handedOver, received, agreedOutstanding, unspecifiedSides, proposed]: unknown[]): Contribution =>
+const contributionOfRow = ([
+  party,
+  kind,
+  handedOver,
+  received,
+  agreedOutstanding,
+  unspecifiedSides,
+  proposed,
+]: unknown[]): Contribution =>
   ({ party, kind, handedOver, received, agreedOutstanding, unspecifiedSides, proposed }) as Contribution;
 
 export type StageSumShape = { column: 'party' | 'counterparty'; from: boolean; to: boolean };
@@ -78,7 +116,10 @@ export function stageSumQuery(db: Db, shape: StageSumShape) {
   const where: SQL[] = [eq(who, p('party')), eq(stageHandovers.kind, p('kind')), isNull(stageHandovers.voidedAt)];
   if (shape.from) where.push(gte(stageHandovers.occurredAt, p('from')));
   if (shape.to) where.push(lte(stageHandovers.occurredAt, p('to')));
-  return db.select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` }).from(stageHandovers).where(and(...where));
+  return db
+    .select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` })
+    .from(stageHandovers)
+    .where(and(...where));
 }
 
 /**
@@ -113,10 +154,26 @@ export class PreparedReads {
   }
 
   totals(q: Pick<TotalsQuery, 'party' | 'kind'>): Contribution[] {
-    return (this.totalsOf({ party: q.party !== undefined, kind: q.kind !== undefined }).values({ party: q.party, kind: q.kind }) as unknown[][]).map(contributionOfRow);
+    return (
+      this.totalsOf({ party: q.party !== undefined, kind: q.kind !== undefined }).values({
+        party: q.party,
+        kind: q.kind,
+      }) as unknown[][]
+    ).map(contributionOfRow);
   }
 
-  stageSum(column: 'party' | 'counterparty', row: Pick<Contribution, 'party' | 'kind'>, q: Pick<TotalsQuery, 'from' | 'to'>): number {
-    return this.sum({ column, from: q.from !== undefined, to: q.to !== undefined }).get({ party: row.party, kind: row.kind, from: q.from, to: q.to })?.n ?? 0;
+  stageSum(
+    column: 'party' | 'counterparty',
+    row: Pick<Contribution, 'party' | 'kind'>,
+    q: Pick<TotalsQuery, 'from' | 'to'>,
+  ): number {
+    return (
+      this.sum({ column, from: q.from !== undefined, to: q.to !== undefined }).get({
+        party: row.party,
+        kind: row.kind,
+        from: q.from,
+        to: q.to,
+      })?.n ?? 0
+    );
   }
 }

@@ -56,12 +56,19 @@ export const exchanges = sqliteTable(
 export const exchangeParties = sqliteTable(
   'exchange_parties',
   {
-    party: text('party').notNull().references(() => parties.id),
-    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
     occurredAt: text('occurred_at').notNull(),
     seq: integer('seq').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.party, t.exchangeId] }), index('exchange_parties_order').on(t.party, t.occurredAt, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.party, t.exchangeId] }),
+    index('exchange_parties_order').on(t.party, t.occurredAt, t.seq),
+  ],
 );
 
 /**
@@ -74,9 +81,15 @@ export const stageHandovers = sqliteTable(
   'stage_handovers',
   {
     stageId: text('stage_id').notNull(),
-    party: text('party').notNull().references(() => parties.id),
-    counterparty: text('counterparty').notNull().references(() => parties.id),
-    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
+    counterparty: text('counterparty')
+      .notNull()
+      .references(() => parties.id),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
     kind: text('kind').notNull(),
     count: integer('count').notNull(),
     occurredAt: text('occurred_at').notNull(),
@@ -102,7 +115,9 @@ export const stageHandovers = sqliteTable(
 export const totals = sqliteTable(
   'totals',
   {
-    party: text('party').notNull().references(() => parties.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
     kind: text('kind').notNull(),
     handedOver: integer('handed_over').notNull(),
     received: integer('received').notNull(),
@@ -155,8 +170,12 @@ export const apiKeys = sqliteTable(
 export const termsHistory = sqliteTable(
   'terms_history',
   {
-    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
-    party: text('party').notNull().references(() => parties.id),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
+    party: text('party')
+      .notNull()
+      .references(() => parties.id),
     kind: text('kind').notNull(),
     version: integer('version').notNull(),
     status: text('status').notNull(),

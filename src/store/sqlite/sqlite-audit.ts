@@ -14,7 +14,9 @@ export { verifyLedger } from './verify-ledger.js';
 
 export function headOf(conn: SqliteConnection): LedgerHead {
   const h = ledgerHead(conn.db);
-  return h ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt } : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
+  return h
+    ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt }
+    : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
 }
 
 /** Pages by sequence up to the head at the start: a consistent prefix, never all in memory. */
@@ -22,7 +24,13 @@ export async function* exportEvents(conn: SqliteConnection, after: number): Asyn
   const upTo = headOf(conn).sequence;
   let cursor = after;
   while (cursor < upTo) {
-    const page = conn.db.select().from(events).where(and(gt(events.sequence, cursor), lte(events.sequence, upTo))).orderBy(asc(events.sequence)).limit(PAGE).all();
+    const page = conn.db
+      .select()
+      .from(events)
+      .where(and(gt(events.sequence, cursor), lte(events.sequence, upTo)))
+      .orderBy(asc(events.sequence))
+      .limit(PAGE)
+      .all();
     if (page.length === 0) return;
     for (const row of page) yield eventFromRow(row);
     cursor = page.at(-1)!.sequence;

@@ -14,7 +14,11 @@ export class SqliteKeyStore implements KeyStore {
   // authenticated request.
   private readonly byDigest: Statement<[string], Row>;
 
-  constructor(private readonly db: Db, sqlite: Database, private readonly elsewhere: CommitsElsewhere) {
+  constructor(
+    private readonly db: Db,
+    sqlite: Database,
+    private readonly elsewhere: CommitsElsewhere,
+  ) {
     this.byDigest = sqlite.prepare(`SELECT id, name, role, digest, created_at AS createdAt, created_by AS createdBy,
       revoked_at AS revokedAt, revoked_by AS revokedBy FROM api_keys WHERE digest = ? AND revoked_at IS NULL`);
   }
@@ -33,7 +37,11 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async revokeKey(id: string, by: string, at: string): Promise<ApiKey | null> {
-    this.db.update(apiKeys).set({ revokedAt: at, revokedBy: by }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).run();
+    this.db
+      .update(apiKeys)
+      .set({ revokedAt: at, revokedBy: by })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .run();
     const row = this.db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
     return row ? toKey(row) : null;
   }

@@ -5,7 +5,15 @@ import { fold, type Exchange, type ExchangeState, type StageState } from '../../
 import type { PartyState } from '../../domain/party.js';
 import type { Contribution } from '../../domain/totals.js';
 import type {
-  ExchangeCursor, ExchangeQuery, LedgerStore, Page, TotalsQuery, LedgerHead, Progress, VerifyReport, WriteTransaction,
+  ExchangeCursor,
+  ExchangeQuery,
+  LedgerStore,
+  Page,
+  TotalsQuery,
+  LedgerHead,
+  Progress,
+  VerifyReport,
+  WriteTransaction,
 } from '../ledger-store.js';
 import { exportEvents, headOf, verifyLedger } from './sqlite-audit.js';
 import { totalsAsOf } from './totals-as-of.js';
@@ -56,7 +64,10 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly elsewhere: CommitsElsewhere;
   readonly keys: SqliteKeyStore;
 
-  constructor(private readonly conn: SqliteConnection, options: SqliteStoreOptions = {}) {
+  constructor(
+    private readonly conn: SqliteConnection,
+    options: SqliteStoreOptions = {},
+  ) {
     this.db = conn.db;
     this.elsewhere = new CommitsElsewhere(conn.sqlite);
     this.keys = new SqliteKeyStore(conn.db, conn.sqlite, this.elsewhere);
@@ -69,10 +80,13 @@ export class SqliteLedgerStore implements LedgerStore {
     // every write the cached answers could have missed.
     // (The key store asks the second too: within one request they share one read of it.)
     const changedHere = conn.sqlite.prepare('SELECT total_changes()').pluck();
-    this.cache = new ReadCache({
-      version: () => `${changedHere.get() as number}:${this.elsewhere.count()}`,
-      writing: () => conn.sqlite.inTransaction,
-    }, options.readCache);
+    this.cache = new ReadCache(
+      {
+        version: () => `${changedHere.get() as number}:${this.elsewhere.count()}`,
+        writing: () => conn.sqlite.inTransaction,
+      },
+      options.readCache,
+    );
     const verify: VerifyOptions = { ...options.verify, threads: options.verify?.threads ?? 'background' };
     this.verifications = new OneRunAtATime((progress) => verifyLedger(conn, progress, verify));
   }
@@ -91,7 +105,11 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async listParties(): Promise<PartyState[]> {
-    return this.db.select({ id: parties.id, name: parties.name, registeredAt: parties.registeredAt }).from(parties).orderBy(asc(parties.id)).all();
+    return this.db
+      .select({ id: parties.id, name: parties.name, registeredAt: parties.registeredAt })
+      .from(parties)
+      .orderBy(asc(parties.id))
+      .all();
   }
 
   async getExchange(id: string): Promise<Exchange | null> {
@@ -125,7 +143,14 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]> {
-    return this.db.select().from(events).where(gt(events.sequence, after)).orderBy(asc(events.sequence)).limit(limit).all().map(eventFromRow);
+    return this.db
+      .select()
+      .from(events)
+      .where(gt(events.sequence, after))
+      .orderBy(asc(events.sequence))
+      .limit(limit)
+      .all()
+      .map(eventFromRow);
   }
 
   async totals(q: TotalsQuery): Promise<Contribution[]> {
@@ -138,13 +163,23 @@ export class SqliteLedgerStore implements LedgerStore {
       const rows = this.reads.totals(q);
       if (!q.from && !q.to) return rows;
       // Bounded by date: handedOver and received come from the dated stage rows instead.
-      return rows.map((r) => ({ ...r, handedOver: this.reads.stageSum('party', r, q), received: this.reads.stageSum('counterparty', r, q) }));
+      return rows.map((r) => ({
+        ...r,
+        handedOver: this.reads.stageSum('party', r, q),
+        received: this.reads.stageSum('counterparty', r, q),
+      }));
     });
   }
 
   async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {
     // Fold only this exchange's events in force at T: cheap, and the same code as every write.
-    const stream = this.db.select().from(events).where(eq(events.streamId, id)).orderBy(asc(events.version)).all().map(eventFromRow) as RecordedEvent<ExchangeEventData>[];
+    const stream = this.db
+      .select()
+      .from(events)
+      .where(eq(events.streamId, id))
+      .orderBy(asc(events.version))
+      .all()
+      .map(eventFromRow) as RecordedEvent<ExchangeEventData>[];
     const inForce = eventsInForceAt(stream, asOf);
     return inForce[0]?.type === 'ExchangeProposed' ? fold(inForce) : null;
   }
@@ -169,7 +204,8 @@ export class SqliteLedgerStore implements LedgerStore {
   async readiness(): Promise<{ ready: true } | { ready: false; reason: string }> {
     try {
       const applied = this.conn.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
-      if (applied.n < this.conn.expectedMigrations) return { ready: false, reason: `migrations applied: ${applied.n} of ${this.conn.expectedMigrations}` };
+      if (applied.n < this.conn.expectedMigrations)
+        return { ready: false, reason: `migrations applied: ${applied.n} of ${this.conn.expectedMigrations}` };
       return { ready: true };
     } catch {
       return { ready: false, reason: 'database not reachable' };

@@ -6,7 +6,14 @@ import type { Db } from './connection.js';
 import { projectExchange } from './projections.js';
 import { statementsFor } from './statements.js';
 import {
-  insertEvent, insertParty, ledgerHead, liveStagesOf, loadExchange, loadExchangeWithStages, loadParty, registeredAmong,
+  insertEvent,
+  insertParty,
+  ledgerHead,
+  liveStagesOf,
+  loadExchange,
+  loadExchangeWithStages,
+  loadParty,
+  registeredAmong,
   stageOf,
 } from './writes.js';
 
@@ -71,8 +78,13 @@ export class SqliteTransaction implements WriteTransaction {
 
   async rememberIdempotency(r: IdempotencyRecord): Promise<void> {
     statementsFor(this.db).insertIdempotency.run({
-      principal: r.principal, key: r.key, fingerprint: r.fingerprint, status: r.response.status,
-      headers: JSON.stringify(r.response.headers), body: JSON.stringify(r.response.body), createdAt: r.createdAt,
+      principal: r.principal,
+      key: r.key,
+      fingerprint: r.fingerprint,
+      status: r.response.status,
+      headers: JSON.stringify(r.response.headers),
+      body: JSON.stringify(r.response.body),
+      createdAt: r.createdAt,
     });
   }
 }

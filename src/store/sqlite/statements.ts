@@ -13,36 +13,57 @@ function prepare(sqlite: Database) {
   return {
     // max() is a single descent of the rowid B-tree; ORDER BY … DESC LIMIT ? measured 3–4× slower inside a write.
     head: none<{ sequence: number; hash: string; eventId: string; recordedAt: string }>(
-      `SELECT sequence, hash, id AS eventId, recorded_at AS recordedAt FROM events WHERE sequence = (SELECT max(sequence) FROM events)`),
-    insertEvent: one(`INSERT INTO events (sequence, id, stream_id, version, type, data, occurred_at, recorded_at, principal, source, note, prev_hash, hash)
+      `SELECT sequence, hash, id AS eventId, recorded_at AS recordedAt FROM events WHERE sequence = (SELECT max(sequence) FROM events)`,
+    ),
+    insertEvent:
+      one(`INSERT INTO events (sequence, id, stream_id, version, type, data, occurred_at, recorded_at, principal, source, note, prev_hash, hash)
       VALUES (@sequence, @id, @streamId, @version, @type, @data, @occurredAt, @recordedAt, @principal, @source, @note, @prevHash, @hash)`),
     exchangeState: one<{ state: string }>(`SELECT state FROM exchanges WHERE id = @id`),
-    insertExchange: one(`INSERT INTO exchanges (id, seq, kind, status, occurred_at, version, state) VALUES (@id, @seq, @kind, @status, @occurredAt, @version, @state)`),
+    insertExchange: one(
+      `INSERT INTO exchanges (id, seq, kind, status, occurred_at, version, state) VALUES (@id, @seq, @kind, @status, @occurredAt, @version, @state)`,
+    ),
     updateExchange: one(`UPDATE exchanges SET status = @status, version = @version, state = @state WHERE id = @id`),
     /** When the status stays (a stage, a void): naming status in SET would rewrite its index entry too. */
     updateExchangeState: one(`UPDATE exchanges SET version = @version, state = @state WHERE id = @id`),
-    insertExchangeParty: one(`INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES (@party, @exchangeId, @occurredAt, @seq)`),
-    party: one<{ id: string; name: string; registeredAt: string }>(`SELECT id, name, registered_at AS registeredAt FROM parties WHERE id = @id`),
-    insertParty: one(`INSERT INTO parties (id, name, registered_at, recorded_at) VALUES (@id, @name, @registeredAt, @recordedAt)`),
+    insertExchangeParty: one(
+      `INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES (@party, @exchangeId, @occurredAt, @seq)`,
+    ),
+    party: one<{ id: string; name: string; registeredAt: string }>(
+      `SELECT id, name, registered_at AS registeredAt FROM parties WHERE id = @id`,
+    ),
+    insertParty: one(
+      `INSERT INTO parties (id, name, registered_at, recorded_at) VALUES (@id, @name, @registeredAt, @recordedAt)`,
+    ),
     /** A stage's two rows (one per party, each with what it handed over), in one statement. */
-    insertStage: one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
+    insertStage:
+      one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
       VALUES (@stageId, @partyA, @partyB, @exchangeId, @kind, @countA, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL),
              (@stageId, @partyB, @partyA, @exchangeId, @kind, @countB, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL)`),
-    voidStage: one(`UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId AND exchange_id = @exchangeId`),
-    closeTerms: one(`UPDATE terms_history SET valid_to = @validTo WHERE exchange_id = @exchangeId AND valid_to IS NULL`),
-    insertTerms: one(`INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
+    voidStage: one(
+      `UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId AND exchange_id = @exchangeId`,
+    ),
+    closeTerms: one(
+      `UPDATE terms_history SET valid_to = @validTo WHERE exchange_id = @exchangeId AND valid_to IS NULL`,
+    ),
+    insertTerms:
+      one(`INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
       VALUES (@exchangeId, @party, @kind, @version, @status, @handsOver, @validFrom, NULL)`),
-    addToTotals: one(`INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed)
+    addToTotals:
+      one(`INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed)
       VALUES (@party, @kind, @handedOver, @received, @agreedOutstanding, @unspecifiedSides, @proposed)
       ON CONFLICT (party, kind) DO UPDATE SET handed_over = handed_over + excluded.handed_over, received = received + excluded.received,
         agreed_outstanding = agreed_outstanding + excluded.agreed_outstanding, unspecified_sides = unspecified_sides + excluded.unspecified_sides,
         proposed = proposed + excluded.proposed`),
     idempotencyRecord: one<{ fingerprint: string; status: number; headers: string; body: string; createdAt: string }>(
-      `SELECT fingerprint, status, headers, body, created_at AS createdAt FROM idempotency_keys WHERE principal = @principal AND "key" = @key`),
-    insertIdempotency: one(`INSERT INTO idempotency_keys (principal, "key", fingerprint, status, headers, body, created_at)
+      `SELECT fingerprint, status, headers, body, created_at AS createdAt FROM idempotency_keys WHERE principal = @principal AND "key" = @key`,
+    ),
+    insertIdempotency:
+      one(`INSERT INTO idempotency_keys (principal, "key", fingerprint, status, headers, body, created_at)
       VALUES (@principal, @key, @fingerprint, @status, @headers, @body, @createdAt)`),
     /** Only the stages still counted (what a completion's date is checked against). */
-    liveStageRows: one<StageRow>(`${STAGE_ROW} WHERE exchange_id = @exchangeId AND voided_at IS NULL ORDER BY sequence, party`),
+    liveStageRows: one<StageRow>(
+      `${STAGE_ROW} WHERE exchange_id = @exchangeId AND voided_at IS NULL ORDER BY sequence, party`,
+    ),
     /**
      * An exchange and its stage rows in one statement (one snapshot, one lock taken): the rows
      * as a JSON array of [stageId, party, count, occurredAt, recordedAt, voidedAt,

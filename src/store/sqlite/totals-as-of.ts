@@ -15,19 +15,28 @@ export function totalsAsOf(db: Db, q: TotalsQuery & { asOf: string }): Contribut
   // dated "2 June" may follow an agreement at 15:00 that day): domain/as-of.ts, the same rule.
   const counted = sql`s.occurred_at <= ${t} AND (s.voided_at IS NULL OR s.voided_at > ${t})
     AND EXISTS (SELECT 1 FROM terms_history a WHERE a.exchange_id = s.exchange_id AND a.status <> 'proposed' AND a.valid_from <= ${t})`;
-  const window = sql.join([
-    counted,
-    ...(q.from ? [sql`s.occurred_at >= ${q.from}`] : []),
-    ...(q.to ? [sql`s.occurred_at <= ${q.to}`] : []),
-    ...(q.kind ? [sql`s.kind = ${q.kind}`] : []),
-  ], sql` AND `);
+  const window = sql.join(
+    [
+      counted,
+      ...(q.from ? [sql`s.occurred_at >= ${q.from}`] : []),
+      ...(q.to ? [sql`s.occurred_at <= ${q.to}`] : []),
+      ...(q.kind ? [sql`s.kind = ${q.kind}`] : []),
+    ],
+    sql` AND `,
+  );
   const handed = db.all<{ party: string; kind: Kind; n: number }>(sql`
     SELECT s.party AS party, s.kind AS kind, sum(s.count) AS n FROM stage_handovers s
     WHERE ${window} ${q.party ? sql`AND s.party = ${q.party}` : sql``} GROUP BY s.party, s.kind`);
   const received = db.all<{ party: string; kind: Kind; n: number }>(sql`
     SELECT s.counterparty AS party, s.kind AS kind, sum(s.count) AS n FROM stage_handovers s
     WHERE ${window} ${q.party ? sql`AND s.counterparty = ${q.party}` : sql``} GROUP BY s.counterparty, s.kind`);
-  const terms = db.all<{ party: string; kind: Kind; agreedOutstanding: number; unspecifiedSides: number; proposed: number }>(sql`
+  const terms = db.all<{
+    party: string;
+    kind: Kind;
+    agreedOutstanding: number;
+    unspecifiedSides: number;
+    proposed: number;
+  }>(sql`
     SELECT h.party AS party, h.kind AS kind,
       sum(CASE WHEN h.status = 'agreed' AND h.hands_over IS NOT NULL THEN max(h.hands_over - coalesce(
         (SELECT sum(s.count) FROM stage_handovers s WHERE s.exchange_id = h.exchange_id AND s.party = h.party AND ${counted}), 0), 0) ELSE 0 END) AS agreedOutstanding,
@@ -46,6 +55,13 @@ export function totalsAsOf(db: Db, q: TotalsQuery & { asOf: string }): Contribut
   };
   for (const r of handed) row(r.party, r.kind).handedOver = r.n;
   for (const r of received) row(r.party, r.kind).received = r.n;
-  for (const r of terms) Object.assign(row(r.party, r.kind), { agreedOutstanding: r.agreedOutstanding, unspecifiedSides: r.unspecifiedSides, proposed: r.proposed });
-  return [...rows.values()].sort((a, b) => (a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1));
+  for (const r of terms)
+    Object.assign(row(r.party, r.kind), {
+      agreedOutstanding: r.agreedOutstanding,
+      unspecifiedSides: r.unspecifiedSides,
+      proposed: r.proposed,
+    });
+  return [...rows.values()].sort((a, b) =>
+    a.party === b.party ? (a.kind < b.kind ? -1 : 1) : a.party < b.party ? -1 : 1,
+  );
 }

@@ -16,7 +16,9 @@ export interface ChainBreak {
  * An event whose own content fails: its hash is not that of its content, or reading or
  * hashing it throws (before its links are checked, for reading; after, for hashing).
  */
-export type ContentFailure = { sequence: number; eventId: string; detail: string } | { sequence: number; error: unknown; beforeLinks: boolean };
+export type ContentFailure =
+  | { sequence: number; eventId: string; detail: string }
+  | { sequence: number; error: unknown; beforeLinks: boolean };
 
 /**
  * The hash chain, checked in two halves that together say what walking it in ledger order
@@ -60,7 +62,10 @@ export class ContentCheck {
  */
 export function firstChainBreak(st: VerifyStatements, own: ContentFailure | null): ChainBreak | null {
   const link = firstUnlinked(st);
-  if (own && (!link || own.sequence < link.sequence || (own.sequence === link.sequence && 'error' in own && own.beforeLinks))) {
+  if (
+    own &&
+    (!link || own.sequence < link.sequence || (own.sequence === link.sequence && 'error' in own && own.beforeLinks))
+  ) {
     if ('error' in own) throw own.error;
     // No earlier link is broken, so the events before this one are 1, 2, … in order.
     return { ...own, seen: own.sequence - 1 };
@@ -70,12 +75,15 @@ export function firstChainBreak(st: VerifyStatements, own: ContentFailure | null
 
 /** The first event not in its place or not linked to the one before it, as ChainCheck judges. */
 function firstUnlinked(st: VerifyStatements): ChainBreak | null {
-  for (const [sequence, eventId, prevHash] of st.unlinkedCandidates.iterate() as IterableIterator<[number, string, unknown]>) {
+  for (const [sequence, eventId, prevHash] of st.unlinkedCandidates.iterate() as IterableIterator<
+    [number, string, unknown]
+  >) {
     // Every event before this candidate held, so they run 1, 2, … up to the one before it.
     const previous = st.eventBefore.get(sequence) as [number, unknown] | undefined;
     const expected = (previous?.[0] ?? 0) + 1;
     if (sequence !== expected) return { sequence, eventId, detail: outOfPlace(sequence, expected), seen: expected - 1 };
-    if (prevHash !== (previous ? previous[1] : GENESIS_HASH)) return { sequence, eventId, detail: unlinked(expected), seen: expected - 1 };
+    if (prevHash !== (previous ? previous[1] : GENESIS_HASH))
+      return { sequence, eventId, detail: unlinked(expected), seen: expected - 1 };
   }
   return null;
 }

@@ -1,13 +1,23 @@
 import type Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
-import { TRANSITION_EVENTS, type ExchangeEventData, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
+import {
+  TRANSITION_EVENTS,
+  type ExchangeEventData,
+  type PartyEventData,
+  type RecordedEvent,
+} from '../../domain/events.js';
 import { evolve, type Exchange } from '../../domain/exchange.js';
 import { commandLength } from '../../domain/replay.js';
 import { contributionOf, type Contribution } from '../../domain/totals.js';
 import type { Difference } from '../ledger-store.js';
 import { RowsByExchange, type Row } from './verify-rows.js';
-import { READ_MODELS, readModelPages, type ReadModel, type StreamRange, type VerifyStatements } from './verify-snapshot.js';
-
+import {
+  READ_MODELS,
+  readModelPages,
+  type ReadModel,
+  type StreamRange,
+  type VerifyStatements,
+} from './verify-snapshot.js';
 
 type Expected = Record<string, unknown>;
 
@@ -59,12 +69,22 @@ export function checkParty(st: VerifyStatements, stream: RecordedEvent[]): Diffe
   const e = stream[0] as RecordedEvent<PartyEventData>;
   const row = st.party.get(e.data.partyId) ?? null;
   const expected = { id: e.data.partyId, name: e.data.name, registeredAt: e.occurredAt };
-  if (canonicalize(row) !== canonicalize(expected)) return { kind: 'read-model', table: 'parties', key: e.data.partyId, detail: `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}` };
+  if (canonicalize(row) !== canonicalize(expected))
+    return {
+      kind: 'read-model',
+      table: 'parties',
+      key: e.data.partyId,
+      detail: `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}`,
+    };
   return null;
 }
 
 /** One exchange's events, folded command by command, against every row it should have made. */
-export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<ExchangeEventData>[], contribute: (c: Contribution) => void): Difference | null {
+export function checkExchange(
+  rows: ExchangeRows,
+  stream: RecordedEvent<ExchangeEventData>[],
+  contribute: (c: Contribution) => void,
+): Difference | null {
   const id = stream[0]!.streamId;
   const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
   // Taken before anything can return, so the merge stays in step with the streams.
@@ -74,7 +94,15 @@ export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<Exchange
   const historyRows = rows.terms.take(id);
 
   let state: Exchange | null = null;
-  const history: { party: string; kind: string; version: number; status: string; handsOver: number | null; validFrom: string; validTo: string | null }[] = [];
+  const history: {
+    party: string;
+    kind: string;
+    version: number;
+    status: string;
+    handsOver: number | null;
+    validFrom: string;
+    validTo: string | null;
+  }[] = [];
   for (let i = 0; i < stream.length; ) {
     const n = commandLength(stream.slice(i, i + 2));
     const group = stream.slice(i, i + n);
@@ -82,7 +110,16 @@ export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<Exchange
     state = group.reduce<Exchange | null>((s, e) => evolve(s, e), state)!;
     if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
       if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
-      for (const side of state.sides) history.push({ party: side.party, kind: state.kind, version: state.version, status: state.status, handsOver: side.handsOver, validFrom: state.lastTransitionAt, validTo: null });
+      for (const side of state.sides)
+        history.push({
+          party: side.party,
+          kind: state.kind,
+          version: state.version,
+          status: state.status,
+          handsOver: side.handsOver,
+          validFrom: state.lastTransitionAt,
+          validTo: null,
+        });
     }
     i += n;
   }
@@ -91,27 +128,56 @@ export function checkExchange(rows: ExchangeRows, stream: RecordedEvent<Exchange
 
   if (!row) return diff('exchanges', 'row missing');
   const model = READ_MODELS.exchanges;
-  const expectedRow = { id, seq: stream[0]!.sequence, kind: s.kind, status: s.status, occurredAt: s.occurredAt, version: s.version };
-  if (!sameRows(model, [row], [expectedRow])) return diff('exchanges', `columns ${canonicalize(objectOf(model, row))}, recomputed ${canonicalize(expectedRow)}`);
+  const expectedRow = {
+    id,
+    seq: stream[0]!.sequence,
+    kind: s.kind,
+    status: s.status,
+    occurredAt: s.occurredAt,
+    version: s.version,
+  };
+  if (!sameRows(model, [row], [expectedRow]))
+    return diff('exchanges', `columns ${canonicalize(objectOf(model, row))}, recomputed ${canonicalize(expectedRow)}`);
   // The writer stores JSON.stringify of this same fold without its stages (those are rows of
   // stage_handovers), so the text itself usually matches.
   const { stages, ...summary } = s;
   const stateJson = row[model.keys.indexOf('state')] as string;
-  if (stateJson !== JSON.stringify(summary) && canonicalize(JSON.parse(stateJson)) !== canonicalize(summary)) return diff('exchanges', 'stored state differs from the fold of its events');
+  if (stateJson !== JSON.stringify(summary) && canonicalize(JSON.parse(stateJson)) !== canonicalize(summary))
+    return diff('exchanges', 'stored state differs from the fold of its events');
 
-  const expectedSides = s.sides.map((x) => ({ party: x.party, occurredAt: s.occurredAt, seq: stream[0]!.sequence })).sort((a, b) => (a.party < b.party ? -1 : 1));
-  if (!sameRows(READ_MODELS.sides, sideRows, expectedSides)) return diff('exchange_parties', 'rows differ from the exchange’s sides');
+  const expectedSides = s.sides
+    .map((x) => ({ party: x.party, occurredAt: s.occurredAt, seq: stream[0]!.sequence }))
+    .sort((a, b) => (a.party < b.party ? -1 : 1));
+  if (!sameRows(READ_MODELS.sides, sideRows, expectedSides))
+    return diff('exchange_parties', 'rows differ from the exchange’s sides');
 
-  const sequenceOf = new Map(stream.filter((e) => e.type === 'StageRecorded').map((e) => [(e.data as { stageId: string }).stageId, e.sequence]));
+  const sequenceOf = new Map(
+    stream.filter((e) => e.type === 'StageRecorded').map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
+  );
   // In the rows' order: by recording (the sequence), then party.
-  const expectedStages = stages.flatMap((st) => st.sides.map((h) => ({
-    stageId: st.id, party: h.party, counterparty: st.sides.find((o) => o.party !== h.party)!.party, exchangeId: id, kind: s.kind,
-    count: h.count, occurredAt: st.occurredAt, voidedAt: st.voided?.occurredAt ?? null,
-    sequence: sequenceOf.get(st.id)!, recordedAt: st.recordedAt, voidRecordedAt: st.voided?.recordedAt ?? null, voidReason: st.voided?.reason ?? null,
-  })).sort((a, b) => (a.party < b.party ? -1 : 1)));
-  if (!sameRows(READ_MODELS.stages, stageRows, expectedStages)) return diff('stage_handovers', 'rows differ from the exchange’s stages');
+  const expectedStages = stages.flatMap((st) =>
+    st.sides
+      .map((h) => ({
+        stageId: st.id,
+        party: h.party,
+        counterparty: st.sides.find((o) => o.party !== h.party)!.party,
+        exchangeId: id,
+        kind: s.kind,
+        count: h.count,
+        occurredAt: st.occurredAt,
+        voidedAt: st.voided?.occurredAt ?? null,
+        sequence: sequenceOf.get(st.id)!,
+        recordedAt: st.recordedAt,
+        voidRecordedAt: st.voided?.recordedAt ?? null,
+        voidReason: st.voided?.reason ?? null,
+      }))
+      .sort((a, b) => (a.party < b.party ? -1 : 1)),
+  );
+  if (!sameRows(READ_MODELS.stages, stageRows, expectedStages))
+    return diff('stage_handovers', 'rows differ from the exchange’s stages');
 
   const expectedHistory = history.sort((a, b) => a.version - b.version || (a.party < b.party ? -1 : 1));
-  if (!sameRows(READ_MODELS.terms, historyRows, expectedHistory)) return diff('terms_history', 'rows differ from the exchange’s transitions');
+  if (!sameRows(READ_MODELS.terms, historyRows, expectedHistory))
+    return diff('terms_history', 'rows differ from the exchange’s transitions');
   return null;
 }

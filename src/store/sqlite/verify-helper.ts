@@ -13,9 +13,13 @@ const START_WAIT_MS = 10_000;
  * verify-worker.ts through tsx's loader, registered in the worker before the import.
  */
 function spawnWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./verify-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./verify-worker.js', import.meta.url), { workerData });
   const entry = new URL('./verify-worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData });
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    { eval: true, workerData },
+  );
 }
 
 /** What the helper asks of its worker (verify-worker.ts), and what the worker answers: one protocol for both sides. */
@@ -39,7 +43,10 @@ export class VerifyHelper {
   private listener: ((m: FromWorker) => void) | null = null;
   private failure: ((error: unknown) => void) | null = null;
 
-  private constructor(private readonly worker: Worker, signal: SharedArrayBuffer) {
+  private constructor(
+    private readonly worker: Worker,
+    signal: SharedArrayBuffer,
+  ) {
     this.state = new Int32Array(signal, 0, 1);
     this.head = new Float64Array(signal, 8, 1);
     worker.on('message', (m: FromWorker) => this.listener?.(m));
@@ -94,7 +101,10 @@ export class VerifyHelper {
   }
 
   /** Sends the worker its work and waits for the result it posts back (or its failure). */
-  private ask<T extends RangeResult | VerifyReport>(message: Exclude<ToWorker, { kind: 'snapshot' }>, progress: (read: number, total: number | undefined) => void): Promise<T> {
+  private ask<T extends RangeResult | VerifyReport>(
+    message: Exclude<ToWorker, { kind: 'snapshot' }>,
+    progress: (read: number, total: number | undefined) => void,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       this.failure = reject;
       this.listener = (m) => {

@@ -7,7 +7,13 @@ import type { SqliteConnection } from './connection.js';
 import { firstChainBreak } from './verify-chain.js';
 import { VerifyHelper } from './verify-helper.js';
 import { verifyRange, type RangeResult } from './verify-range.js';
-import { openReader, openWriter, verifyStatements, type StreamRange, type VerifyStatements } from './verify-snapshot.js';
+import {
+  openReader,
+  openWriter,
+  verifyStatements,
+  type StreamRange,
+  type VerifyStatements,
+} from './verify-snapshot.js';
 import { ledgerHead } from './writes.js';
 
 export interface VerifyOptions {
@@ -44,7 +50,11 @@ export const VERIFY_WITHOUT_WORKER = 'LEDGER_VERIFY_WITHOUT_WORKER';
  * no second connection to give: verify reads the main one and does not yield, so that
  * nothing can be written in between.
  */
-export async function verifyLedger(conn: SqliteConnection, progress?: Progress, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLedger(
+  conn: SqliteConnection,
+  progress?: Progress,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   if (conn.sqlite.memory) return verifySnapshot(conn.sqlite, null, null, progress, options);
   const path = conn.sqlite.name;
   // Only to decide whether a worker is worth starting; the report reads the snapshot.
@@ -54,7 +64,10 @@ export async function verifyLedger(conn: SqliteConnection, progress?: Progress, 
   // A worker that cannot be started leaves the work to this thread, in either mode: slower,
   // never wrong; but whoever runs the service should hear why verify (and, in the service,
   // every request beside it) is slower. A process warning goes to stderr without a logger.
-  if (wanted && helper === null) process.emitWarning('the verify worker thread could not be started: verifying on this thread instead', { code: VERIFY_WITHOUT_WORKER });
+  if (wanted && helper === null)
+    process.emitWarning('the verify worker thread could not be started: verifying on this thread instead', {
+      code: VERIFY_WITHOUT_WORKER,
+    });
   if (helper && options.threads === 'background') {
     try {
       return await helper.verifyAll(progress);
@@ -113,21 +126,39 @@ function sharedSnapshot(path: string, sqlite: Database.Database, helper: VerifyH
 }
 
 /** Verification of what `sqlite`'s open read transaction sees (also run by a worker: verify-worker.ts). */
-export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHelper | null, pause: (() => Promise<void>) | null, progress: Progress | undefined, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifySnapshot(
+  sqlite: Database.Database,
+  helper: VerifyHelper | null,
+  pause: (() => Promise<void>) | null,
+  progress: Progress | undefined,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   const st = verifyStatements(sqlite);
   const h = st.head.get() as LedgerHead | undefined;
-  const head: LedgerHead = h ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt } : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
+  const head: LedgerHead = h
+    ? { sequence: h.sequence, hash: h.hash, eventId: h.eventId, recordedAt: h.recordedAt }
+    : { sequence: 0, hash: GENESIS_HASH, eventId: null, recordedAt: null };
   const total = head.sequence;
   const results = await verifyStreams(sqlite, st, helper, total, pause, progress, options.onSplit);
   // Named beside the verdict, whatever it is: such text is no difference (see TextCheck).
   const text = mergeUnacceptedText(results.map((r) => r.text));
   const also = text ? { unacceptedText: text } : {};
-  const fail = (firstDifference: Difference, n: number): VerifyReport => ({ ok: false, events: n, head, firstDifference, ...also });
+  const fail = (firstDifference: Difference, n: number): VerifyReport => ({
+    ok: false,
+    events: n,
+    head,
+    firstDifference,
+    ...also,
+  });
 
   // 1. The chain, in ledger order. (The head, from the same snapshot, is its last event.)
   const own = results.flatMap((r) => (r.content ? [r.content] : [])).sort((a, b) => a.sequence - b.sequence)[0] ?? null;
   const broken = firstChainBreak(st, own);
-  if (broken) return fail({ kind: 'event', sequence: broken.sequence, eventId: broken.eventId, detail: broken.detail }, broken.seen);
+  if (broken)
+    return fail(
+      { kind: 'event', sequence: broken.sequence, eventId: broken.eventId, detail: broken.detail },
+      broken.seen,
+    );
   const read = results.reduce((n, r) => n + r.read, 0);
 
   // 2. Each stream against its rows, the first in stream order.
@@ -141,7 +172,11 @@ export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHe
   const rowCounts = { exchanges: st.exchangeCount.get() as number, parties: st.partyCount.get() as number };
   for (const table of ['exchanges', 'parties'] as const) {
     const streams = results.reduce((n, r) => n + r.streams[table], 0);
-    if (rowCounts[table] !== streams) return fail({ kind: 'read-model', table, key: '*', detail: `${rowCounts[table]} rows, but the events describe ${streams}` }, read);
+    if (rowCounts[table] !== streams)
+      return fail(
+        { kind: 'read-model', table, key: '*', detail: `${rowCounts[table]} rows, but the events describe ${streams}` },
+        read,
+      );
   }
   // Every exchange's own rows matched; any further row belongs to no exchange of the ledger
   // (an orphan would still be summed by date-bounded and as-of totals).
@@ -153,7 +188,16 @@ export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHe
   for (const [table, count, field] of perExchange) {
     const have = count.get() as number;
     const matched = results.reduce((n, r) => n + r.rows[field], 0);
-    if (have !== matched) return fail({ kind: 'read-model', table, key: '*', detail: `${have} rows, but the exchanges' events account for ${matched}` }, read);
+    if (have !== matched)
+      return fail(
+        {
+          kind: 'read-model',
+          table,
+          key: '*',
+          detail: `${have} rows, but the exchanges' events account for ${matched}`,
+        },
+        read,
+      );
   }
 
   // 3. Totals aggregates against the sum of contributions.
@@ -165,7 +209,15 @@ export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHe
     for (const f of FIGURE_NAMES) {
       if ((want?.[f] ?? 0) !== (have?.[f] ?? 0)) {
         const [party, kind] = key.split('\u0000');
-        return fail({ kind: 'read-model', table: 'totals', key: `${party}/${kind}`, detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}` }, read);
+        return fail(
+          {
+            kind: 'read-model',
+            table: 'totals',
+            key: `${party}/${kind}`,
+            detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}`,
+          },
+          read,
+        );
       }
     }
   }
@@ -174,8 +226,15 @@ export async function verifySnapshot(sqlite: Database.Database, helper: VerifyHe
 }
 
 /** The streams, in stream order, as one range or as two (the second in the worker). */
-async function verifyStreams(sqlite: Database.Database, st: VerifyStatements, helper: VerifyHelper | null, total: number, pause: (() => Promise<void>) | null,
-  progress: Progress | undefined, onSplit: (() => void) | undefined): Promise<RangeResult[]> {
+async function verifyStreams(
+  sqlite: Database.Database,
+  st: VerifyStatements,
+  helper: VerifyHelper | null,
+  total: number,
+  pause: (() => Promise<void>) | null,
+  progress: Progress | undefined,
+  onSplit: (() => void) | undefined,
+): Promise<RangeResult[]> {
   // The stream of the middle event: streams before it here, it and those after in the worker.
   const middle = helper && total > 0 ? st.streamAt.get(Math.floor(total / 2)) : null;
   const reported = [0, 0];
@@ -183,10 +242,11 @@ async function verifyStreams(sqlite: Database.Database, st: VerifyStatements, he
     reported[part] = read;
     progress?.(reported[0]! + reported[1]!, total);
   };
-  const ours = (range: StreamRange) => verifyRange(sqlite, range, async (read) => {
-    report(0, read);
-    if (pause) await pause();
-  });
+  const ours = (range: StreamRange) =>
+    verifyRange(sqlite, range, async (read) => {
+      report(0, read);
+      if (pause) await pause();
+    });
   if (typeof middle !== 'string') return [await ours({ from: null, to: null })];
   const theirs = helper!.run({ from: middle, to: null }, (read) => report(1, read));
   onSplit?.();

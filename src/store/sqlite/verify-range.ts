@@ -42,7 +42,11 @@ export interface RangeResult {
  * After the first difference, or once the chain is known to break (reported before any read
  * model), only the chain is still checked. `pause` runs between pages.
  */
-export async function verifyRange(sqlite: Database.Database, range: StreamRange, pause: (read: number) => Promise<void> | void): Promise<RangeResult> {
+export async function verifyRange(
+  sqlite: Database.Database,
+  range: StreamRange,
+  pause: (read: number) => Promise<void> | void,
+): Promise<RangeResult> {
   const st = verifyStatements(sqlite);
   const content = new ContentCheck();
   const text = new TextCheck();
@@ -97,6 +101,18 @@ export async function verifyRange(sqlite: Database.Database, range: StreamRange,
   } finally {
     rows.close();
   }
-  const counted = { exchangeParties: rows.sides.taken, stageHandovers: rows.stages.taken, termsHistory: rows.terms.taken };
-  return { read, content: content.first, outcome, streams, rows: counted, totals: [...totals.values()], text: text.result };
+  const counted = {
+    exchangeParties: rows.sides.taken,
+    stageHandovers: rows.stages.taken,
+    termsHistory: rows.terms.taken,
+  };
+  return {
+    read,
+    content: content.first,
+    outcome,
+    streams,
+    rows: counted,
+    totals: [...totals.values()],
+    text: text.result,
+  };
 }

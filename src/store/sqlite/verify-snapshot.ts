@@ -50,18 +50,47 @@ function within(column: SQLiteColumn, range: StreamRange, lower = true): { sql: 
   const bounds: [string, string][] = [];
   if (lower && range.from !== null) bounds.push([`${name(column)} >= ?`, range.from]);
   if (range.to !== null) bounds.push([`${name(column)} < ?`, range.to]);
-  return { sql: bounds.length ? bounds.map(([sql]) => sql).join(' AND ') : '1', params: bounds.map(([, value]) => value) };
+  return {
+    sql: bounds.length ? bounds.map(([sql]) => sql).join(' AND ') : '1',
+    params: bounds.map(([, value]) => value),
+  };
 }
 
 /** The columns of events in the order verify reads them (rows are arrays: see eventRowOf). */
-export const EVENT_KEYS = ['sequence', 'id', 'streamId', 'version', 'type', 'data', 'occurredAt', 'recordedAt', 'principal', 'source', 'note', 'prevHash', 'hash'] as const;
+export const EVENT_KEYS = [
+  'sequence',
+  'id',
+  'streamId',
+  'version',
+  'type',
+  'data',
+  'occurredAt',
+  'recordedAt',
+  'principal',
+  'source',
+  'note',
+  'prevHash',
+  'hash',
+] as const;
 const eventColumns = getTableColumns(events);
 
 /** A raw row of EVENT_KEYS under the names eventFromRow expects (a literal: this runs per event). */
-export const eventRowOf = (r: unknown[]) => ({
-  sequence: r[0], id: r[1], streamId: r[2], version: r[3], type: r[4], data: r[5], occurredAt: r[6],
-  recordedAt: r[7], principal: r[8], source: r[9], note: r[10], prevHash: r[11], hash: r[12],
-}) as { [K in (typeof EVENT_KEYS)[number]]: (typeof events.$inferSelect)[K] };
+export const eventRowOf = (r: unknown[]) =>
+  ({
+    sequence: r[0],
+    id: r[1],
+    streamId: r[2],
+    version: r[3],
+    type: r[4],
+    data: r[5],
+    occurredAt: r[6],
+    recordedAt: r[7],
+    principal: r[8],
+    source: r[9],
+    note: r[10],
+    prevHash: r[11],
+    hash: r[12],
+  }) as { [K in (typeof EVENT_KEYS)[number]]: (typeof events.$inferSelect)[K] };
 
 /*
  * Small pages: what a page holds is alive when the garbage collector runs, and copying it
@@ -106,9 +135,23 @@ export interface ReadModel {
   indexed: boolean;
 }
 
-function readModel(table: Table, columns: Record<string, SQLiteColumn>, compared: string[], order: SQLiteColumn[], indexed: boolean): ReadModel {
+function readModel(
+  table: Table,
+  columns: Record<string, SQLiteColumn>,
+  compared: string[],
+  order: SQLiteColumn[],
+  indexed: boolean,
+): ReadModel {
   const keys = Object.keys(columns);
-  return { table, keys, columns: Object.values(columns), compared, positions: compared.map((k) => keys.indexOf(k)), order, indexed };
+  return {
+    table,
+    keys,
+    columns: Object.values(columns),
+    compared,
+    positions: compared.map((k) => keys.indexOf(k)),
+    order,
+    indexed,
+  };
 }
 
 const { state: _state, ...exchangeColumns } = getTableColumns(exchanges);
@@ -116,27 +159,60 @@ const { exchangeId: _exchangeId, ...termsColumns } = getTableColumns(termsHistor
 const { exchangeId: _stageExchange, ...stageColumns } = getTableColumns(stageHandovers);
 
 export const READ_MODELS = {
-  exchanges: readModel(exchanges, { ...exchangeColumns, state: exchanges.state }, Object.keys(exchangeColumns), [exchanges.id], true),
+  exchanges: readModel(
+    exchanges,
+    { ...exchangeColumns, state: exchanges.state },
+    Object.keys(exchangeColumns),
+    [exchanges.id],
+    true,
+  ),
   // No index leads with the exchange: sorted once, in one statement, rather than once per page.
-  sides: readModel(exchangeParties, { exchangeId: exchangeParties.exchangeId, party: exchangeParties.party, occurredAt: exchangeParties.occurredAt, seq: exchangeParties.seq },
-    ['party', 'occurredAt', 'seq'], [exchangeParties.exchangeId, exchangeParties.party], false),
-  stages: readModel(stageHandovers, { exchangeId: stageHandovers.exchangeId, ...stageColumns }, Object.keys(getTableColumns(stageHandovers)),
-    [stageHandovers.exchangeId, stageHandovers.sequence, stageHandovers.party], true),
-  terms: readModel(termsHistory, { exchangeId: termsHistory.exchangeId, ...termsColumns }, Object.keys(termsColumns),
-    [termsHistory.exchangeId, termsHistory.version, termsHistory.party], true),
+  sides: readModel(
+    exchangeParties,
+    {
+      exchangeId: exchangeParties.exchangeId,
+      party: exchangeParties.party,
+      occurredAt: exchangeParties.occurredAt,
+      seq: exchangeParties.seq,
+    },
+    ['party', 'occurredAt', 'seq'],
+    [exchangeParties.exchangeId, exchangeParties.party],
+    false,
+  ),
+  stages: readModel(
+    stageHandovers,
+    { exchangeId: stageHandovers.exchangeId, ...stageColumns },
+    Object.keys(getTableColumns(stageHandovers)),
+    [stageHandovers.exchangeId, stageHandovers.sequence, stageHandovers.party],
+    true,
+  ),
+  terms: readModel(
+    termsHistory,
+    { exchangeId: termsHistory.exchangeId, ...termsColumns },
+    Object.keys(termsColumns),
+    [termsHistory.exchangeId, termsHistory.version, termsHistory.party],
+    true,
+  ),
 };
 
 /**
  * The rows of a read model for the exchanges in `range`, in its order: a function that gives
  * the next page of rows each time it is called, and an empty one at the end.
  */
-export function readModelPages(sqlite: Database.Database, model: ReadModel, range: StreamRange): { next: () => unknown[][]; close: () => void } {
+export function readModelPages(
+  sqlite: Database.Database,
+  model: ReadModel,
+  range: StreamRange,
+): { next: () => unknown[][]; close: () => void } {
   const bound = within(model.order[0]!, range);
   const upper = within(model.order[0]!, range, false);
   const select = `SELECT ${model.columns.map(name).join(', ')} ${from(model.table)}`;
   const key = model.order.map(name).join(', ');
   if (!model.indexed) {
-    const rows = sqlite.prepare(`${select} WHERE ${bound.sql} ORDER BY ${key}`).raw().iterate(...bound.params) as IterableIterator<unknown[]>;
+    const rows = sqlite
+      .prepare(`${select} WHERE ${bound.sql} ORDER BY ${key}`)
+      .raw()
+      .iterate(...bound.params) as IterableIterator<unknown[]>;
     return {
       next: () => {
         const page: unknown[][] = [];
@@ -148,13 +224,19 @@ export function readModelPages(sqlite: Database.Database, model: ReadModel, rang
   }
   const after = model.order.map((c) => model.columns.indexOf(c));
   const first = sqlite.prepare(`${select} WHERE ${bound.sql} ORDER BY ${key} LIMIT ?`).raw();
-  const following = sqlite.prepare(`${select} WHERE ${upper.sql} AND (${key}) > (${after.map(() => '?').join(', ')}) ORDER BY ${key} LIMIT ?`).raw();
+  const following = sqlite
+    .prepare(`${select} WHERE ${upper.sql} AND (${key}) > (${after.map(() => '?').join(', ')}) ORDER BY ${key} LIMIT ?`)
+    .raw();
   let last: unknown[] | null = null;
   let done = false;
   return {
     next: () => {
       if (done) return [];
-      const page = (last ? following.all(...upper.params, ...after.map((i) => last![i]), ROW_PAGE) : first.all(...bound.params, ROW_PAGE)) as unknown[][];
+      const page = (
+        last
+          ? following.all(...upper.params, ...after.map((i) => last![i]), ROW_PAGE)
+          : first.all(...bound.params, ROW_PAGE)
+      ) as unknown[][];
       done = page.length < ROW_PAGE;
       last = page.at(-1) ?? null;
       return page;
@@ -167,27 +249,45 @@ export function readModelPages(sqlite: Database.Database, model: ReadModel, rang
 export function verifyStatements(sqlite: Database.Database) {
   const seq = name(events.sequence);
   return {
-    head: sqlite.prepare(`SELECT ${seq} AS sequence, ${name(events.hash)} AS hash, ${name(events.id)} AS eventId, ${name(events.recordedAt)} AS recordedAt ${from(events)} ORDER BY ${seq} DESC LIMIT 1`),
+    head: sqlite.prepare(
+      `SELECT ${seq} AS sequence, ${name(events.hash)} AS hash, ${name(events.id)} AS eventId, ${name(events.recordedAt)} AS recordedAt ${from(events)} ORDER BY ${seq} DESC LIMIT 1`,
+    ),
     /** The stream of the event at a position in stream order: where to split the work. */
-    streamAt: sqlite.prepare(`SELECT ${name(events.streamId)} ${from(events)} ORDER BY ${name(events.streamId)}, ${name(events.version)} LIMIT 1 OFFSET ?`).pluck(),
+    streamAt: sqlite
+      .prepare(
+        `SELECT ${name(events.streamId)} ${from(events)} ORDER BY ${name(events.streamId)}, ${name(events.version)} LIMIT 1 OFFSET ?`,
+      )
+      .pluck(),
     /**
      * Where the chain may break between neighbours: the first event, a gap before an event, or
      * a prevHash whose bytes are not those of the previous hash. Candidates only: verify
      * decides on the values as JavaScript reads them, as ChainCheck does. The chain is the
      * events after sequence 0, as the walk from 0 has always read it.
      */
-    unlinkedCandidates: sqlite.prepare(`SELECT e.${seq}, e.${name(events.id)}, e.${name(events.prevHash)}
+    unlinkedCandidates: sqlite
+      .prepare(`SELECT e.${seq}, e.${name(events.id)}, e.${name(events.prevHash)}
       ${from(events)} e LEFT JOIN "${getTableName(events)}" p ON p.${seq} = e.${seq} - 1 AND p.${seq} > 0
       WHERE e.${seq} > 0 AND (p.${seq} IS NULL OR e.${name(events.prevHash)} IS NOT p.${name(events.hash)} OR typeof(e.${name(events.prevHash)}) != 'text')
-      ORDER BY e.${seq}`).raw(),
-    eventBefore: sqlite.prepare(`SELECT ${seq}, ${name(events.hash)} ${from(events)} WHERE ${seq} < ? AND ${seq} > 0 ORDER BY ${seq} DESC LIMIT 1`).raw(),
-    party: sqlite.prepare(`SELECT ${name(parties.id)} AS id, ${name(parties.name)} AS name, ${name(parties.registeredAt)} AS registeredAt ${from(parties)} WHERE ${name(parties.id)} = ?`),
+      ORDER BY e.${seq}`)
+      .raw(),
+    eventBefore: sqlite
+      .prepare(
+        `SELECT ${seq}, ${name(events.hash)} ${from(events)} WHERE ${seq} < ? AND ${seq} > 0 ORDER BY ${seq} DESC LIMIT 1`,
+      )
+      .raw(),
+    party: sqlite.prepare(
+      `SELECT ${name(parties.id)} AS id, ${name(parties.name)} AS name, ${name(parties.registeredAt)} AS registeredAt ${from(parties)} WHERE ${name(parties.id)} = ?`,
+    ),
     exchangeCount: sqlite.prepare(`SELECT count(*) ${from(exchanges)}`).pluck(),
     partyCount: sqlite.prepare(`SELECT count(*) ${from(parties)}`).pluck(),
     exchangePartyCount: sqlite.prepare(`SELECT count(*) ${from(exchangeParties)}`).pluck(),
     stageHandoverCount: sqlite.prepare(`SELECT count(*) ${from(stageHandovers)}`).pluck(),
     termsHistoryCount: sqlite.prepare(`SELECT count(*) ${from(termsHistory)}`).pluck(),
-    totals: sqlite.prepare(`SELECT ${Object.entries(getTableColumns(totals)).map(([k, c]) => `${name(c)} AS "${k}"`).join(', ')} ${from(totals)}`),
+    totals: sqlite.prepare(
+      `SELECT ${Object.entries(getTableColumns(totals))
+        .map(([k, c]) => `${name(c)} AS "${k}"`)
+        .join(', ')} ${from(totals)}`,
+    ),
   };
 }
 

@@ -7,7 +7,9 @@ import { statementsFor, type StageRow } from './statements.js';
 
 /** The SQL of the write steps (sqlite-transaction.ts), each inside the caller's transaction. */
 
-export function ledgerHead(db: Db): { sequence: number; hash: string; eventId: string; recordedAt: string } | undefined {
+export function ledgerHead(
+  db: Db,
+): { sequence: number; hash: string; eventId: string; recordedAt: string } | undefined {
   return statementsFor(db).head.get();
 }
 
@@ -34,7 +36,10 @@ function stagesFrom(state: ExchangeState, rows: readonly StageRow[]): StageState
       sides: state.sides.map((s) => ({ party: s.party, count: counts.get(s.party) ?? 0 })),
       occurredAt: first.occurredAt,
       recordedAt: first.recordedAt,
-      voided: first.voidedAt === null ? null : { occurredAt: first.voidedAt, recordedAt: first.voidRecordedAt!, reason: first.voidReason! },
+      voided:
+        first.voidedAt === null
+          ? null
+          : { occurredAt: first.voidedAt, recordedAt: first.voidRecordedAt!, reason: first.voidReason! },
     });
     i = j;
   }
@@ -46,9 +51,20 @@ export function loadExchangeWithStages(db: Db, id: string): Exchange | null {
   const row = statementsFor(db).exchangeWithStages.get({ id });
   if (!row) return null;
   const state = JSON.parse(row.state) as ExchangeState;
-  const rows = (JSON.parse(row.stages) as [string, string, number, string, string, string | null, string | null, string | null][]).map(
-    ([stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason]): StageRow =>
-      ({ exchangeId: id, stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason }),
+  const rows = (
+    JSON.parse(row.stages) as [string, string, number, string, string, string | null, string | null, string | null][]
+  ).map(
+    ([stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason]): StageRow => ({
+      exchangeId: id,
+      stageId,
+      party,
+      count,
+      occurredAt,
+      recordedAt,
+      voidedAt,
+      voidRecordedAt,
+      voidReason,
+    }),
   );
   return { ...state, stages: stagesFrom(state, rows) };
 }

@@ -10,8 +10,8 @@ import { admin, createDatabase, type TestDatabase } from './support.js';
  * event at a sequence, id or stream version.
  */
 /** The rest of event 2, copied into a second event. */
-const COPIED = 'type, data, occurred_at, recorded_at, principal, source, note, prev_hash, hash' +
-  ' FROM events WHERE sequence = 2';
+const COPIED =
+  'type, data, occurred_at, recorded_at, principal, source, note, prev_hash, hash' + ' FROM events WHERE sequence = 2';
 
 describe('the events table on PostgreSQL', () => {
   let db: TestDatabase;
@@ -54,18 +54,9 @@ describe('the events table on PostgreSQL', () => {
   });
 
   it.each([
-    [
-      'a sequence already taken',
-      `INSERT INTO events SELECT 1, 'other-id', 'party:XX', 1, ${COPIED}`,
-    ],
-    [
-      'an event id already taken',
-      `INSERT INTO events SELECT 3, id, 'party:XX', 1, ${COPIED}`,
-    ],
-    [
-      'a stream version already taken',
-      `INSERT INTO events SELECT 3, 'other-id', stream_id, version, ${COPIED}`,
-    ],
+    ['a sequence already taken', `INSERT INTO events SELECT 1, 'other-id', 'party:XX', 1, ${COPIED}`],
+    ['an event id already taken', `INSERT INTO events SELECT 3, id, 'party:XX', 1, ${COPIED}`],
+    ['a stream version already taken', `INSERT INTO events SELECT 3, 'other-id', stream_id, version, ${COPIED}`],
   ])('refuses a second event at %s', async (_what, statement) => {
     await expect(sql(statement)).rejects.toThrow(/duplicate key/);
     expect(await sql('SELECT sequence FROM events ORDER BY sequence')).toEqual([{ sequence: '1' }, { sequence: '2' }]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger } from '../../../src/ledger/ledger.js';
+import type { Ledger } from '../../../src/ledger/ledger.js';
 import type { WriteOutcome } from '../../../src/ledger/requests.js';
 import { PostgresLedgerStore, PostgresOpenError } from '../../../src/store/postgres/postgres-store.js';
 import { StoreUnavailable } from '../../../src/store/store-unavailable.js';

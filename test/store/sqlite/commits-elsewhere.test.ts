@@ -51,7 +51,14 @@ describe('the store’s caches and other processes’ commits', () => {
     const kept = await held(id);
     expect(await store.getExchange(id), 'answered from memory').toBe(kept);
     // A write on the store's own connection (an API key here).
-    await store.keys.createKey({ id: 'k-own', name: 'own write', role: 'reader', digest: 'e'.repeat(64), createdAt: '2026-11-27T00:00:00.000Z', createdBy: 'master' });
+    await store.keys.createKey({
+      id: 'k-own',
+      name: 'own write',
+      role: 'reader',
+      digest: 'e'.repeat(64),
+      createdAt: '2026-11-27T00:00:00.000Z',
+      createdBy: 'master',
+    });
     const after = await store.getExchange(id);
     expect(after, 'read from the database again').not.toBe(kept);
     expect(after).toEqual(kept);
@@ -74,26 +81,60 @@ describe('an authenticated read, through the HTTP API', () => {
 
   // A route, a route that does not exist (404), a URL that cannot be routed (answered before
   // any hook runs), and what each answers a live key.
-  const PATHS = [['/v1/totals', 200], ['/v1/nowhere', 404], ['/v1/exchanges/%E0%A4%A', 400]] as const;
+  const PATHS = [
+    ['/v1/totals', 200],
+    ['/v1/nowhere', 404],
+    ['/v1/exchanges/%E0%A4%A', 400],
+  ] as const;
 
-  it.each(PATHS)(
-    'still sees a revocation by another process on the very next request: GET %s', async (path, live) => {
-      const key = await createKey(t, 'reader');
-      const get = () => t.http().get(path).set('authorization', bearer(key.secret));
-      for (let i = 0; i < 3; i += 1) expect((await get()).status).toBe(live);
-      other.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(new Date().toISOString(), 'master', key.id);
-      expect((await get()).status).toBe(401);
-    });
+  it.each(PATHS)('still sees a revocation by another process on the very next request: GET %s', async (path, live) => {
+    const key = await createKey(t, 'reader');
+    const get = () => t.http().get(path).set('authorization', bearer(key.secret));
+    for (let i = 0; i < 3; i += 1) expect((await get()).status).toBe(live);
+    other
+      .prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE id = ?')
+      .run(new Date().toISOString(), 'master', key.id);
+    expect((await get()).status).toBe(401);
+  });
 
   it('answered from memory, shows what another process committed before it arrived', async () => {
     const key = await createKey(t, 'reader');
-    await t.http().post('/v1/parties').set('authorization', bearer(MASTER_KEY)).send({ id: 'UA', name: 'Ukraine' }).expect(201);
-    await t.http().post('/v1/parties').set('authorization', bearer(MASTER_KEY)).send({ id: 'RU', name: 'Russia' }).expect(201);
-    const id = (await t.http().post('/v1/exchanges').set('authorization', bearer(MASTER_KEY))
-      .send({ kind: 'pow', proposedBy: 'UA', sides: [{ party: 'UA', handsOver: 10 }, { party: 'RU', handsOver: 10 }], occurredAt: '2025-05-16' }).expect(201)).body.id as string;
-    const title = async () => (await t.http().get(`/v1/exchanges/${id}`).set('authorization', bearer(key.secret)).expect(200)).body.title as string | undefined;
+    await t
+      .http()
+      .post('/v1/parties')
+      .set('authorization', bearer(MASTER_KEY))
+      .send({ id: 'UA', name: 'Ukraine' })
+      .expect(201);
+    await t
+      .http()
+      .post('/v1/parties')
+      .set('authorization', bearer(MASTER_KEY))
+      .send({ id: 'RU', name: 'Russia' })
+      .expect(201);
+    const id = (
+      await t
+        .http()
+        .post('/v1/exchanges')
+        .set('authorization', bearer(MASTER_KEY))
+        .send({
+          kind: 'pow',
+          proposedBy: 'UA',
+          sides: [
+            { party: 'UA', handsOver: 10 },
+            { party: 'RU', handsOver: 10 },
+          ],
+          occurredAt: '2025-05-16',
+        })
+        .expect(201)
+    ).body.id as string;
+    const title = async () =>
+      (await t.http().get(`/v1/exchanges/${id}`).set('authorization', bearer(key.secret)).expect(200)).body.title as
+        | string
+        | undefined;
     for (let i = 0; i < 3; i += 1) await title(); // held from the third read on
-    other.prepare("UPDATE exchanges SET state = json_set(state, '$.title', ?) WHERE id = ?").run('retitled by another process', id);
+    other
+      .prepare("UPDATE exchanges SET state = json_set(state, '$.title', ?) WHERE id = ?")
+      .run('retitled by another process', id);
     expect(await title()).toBe('retitled by another process');
   });
 });

@@ -7,12 +7,15 @@ function cacheOver(options: { maxBytes?: number } = {}) {
   let writing = false;
   let loads = 0;
   const cache = new ReadCache({ version: () => String(version), writing: () => writing }, options);
-  const read = (key: string, value: unknown = { key }) => cache.read(key, () => {
-    loads += 1;
-    return structuredClone(value);
-  });
+  const read = (key: string, value: unknown = { key }) =>
+    cache.read(key, () => {
+      loads += 1;
+      return structuredClone(value);
+    });
   return {
-    cache, read, loads: () => loads,
+    cache,
+    read,
+    loads: () => loads,
     write: () => (version += 1),
     openWrite: (open: boolean) => (writing = open),
   };
@@ -77,9 +80,15 @@ describe('the read cache', () => {
   it('freezes what it holds, so no caller can change a later answer', () => {
     const c = cacheOver();
     c.read('exchange:1', { sides: [{ party: 'UA', delivered: 5 }] });
-    const value = c.read('exchange:1', { sides: [{ party: 'UA', delivered: 5 }] }) as { sides: { delivered: number }[] };
-    expect(() => { value.sides[0]!.delivered = 6; }).toThrow(TypeError);
-    expect(() => { value.sides.push({ delivered: 1 }); }).toThrow(TypeError);
+    const value = c.read('exchange:1', { sides: [{ party: 'UA', delivered: 5 }] }) as {
+      sides: { delivered: number }[];
+    };
+    expect(() => {
+      value.sides[0]!.delivered = 6;
+    }).toThrow(TypeError);
+    expect(() => {
+      value.sides.push({ delivered: 1 });
+    }).toThrow(TypeError);
     expect((c.read('exchange:1') as typeof value).sides[0]!.delivered).toBe(5);
   });
 

@@ -69,9 +69,13 @@ describe('a ledger written before stages had rows of their own', () => {
   it('goes on recording: a void and a stage after the upgrade land in delivered and the totals', async () => {
     const a = before.a;
     const b = before.b;
-    const stage = await http().post(`/v1/exchanges/${b.id}/stages`).send({ sides: [{ party: 'RU', count: 10 }], occurredAt: '2025-06-12' });
+    const stage = await http()
+      .post(`/v1/exchanges/${b.id}/stages`)
+      .send({ sides: [{ party: 'RU', count: 10 }], occurredAt: '2025-06-12' });
     expect(stage.status).toBe(201);
-    const voided = await http().post(`/v1/exchanges/${b.id}/stages/${b.stages[0].id}/void`).send({ reason: 'wrong count', occurredAt: '2025-06-13' });
+    const voided = await http()
+      .post(`/v1/exchanges/${b.id}/stages/${b.stages[0].id}/void`)
+      .send({ reason: 'wrong count', occurredAt: '2025-06-13' });
     expect(voided.status).toBe(200);
     expect(voided.body.sides.find((s: { party: string }) => s.party === 'RU').delivered).toBe(10);
     expect(voided.body.stages.map((s: { voided: unknown }) => s.voided !== null)).toEqual([true, false]);
