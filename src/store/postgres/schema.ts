@@ -1,0 +1,175 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, customType, index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * The PostgreSQL ledger: the same tables, columns, keys and indexes as the SQLite one
+ * (../sqlite/schema.ts), so that both stores answer alike. Differences, each for sameness:
+ * - Text compares and sorts by code point (COLLATE "C", which is SQLite's BINARY order on
+ *   UTF-8) whatever the database's locale, so that every ORDER BY, cursor and range bound
+ *   orders as SQLite does.
+ * - Times are the ISO strings the domain made, kept as text: a timestamptz would be
+ *   re-formatted on the way out. JSON (event data, state, answers) is text too, kept byte for
+ *   byte (jsonb would reorder its keys).
+ * - Positions in the ledger and summed figures are bigint, as SQLite's integers are 64-bit;
+ *   they are read back as JavaScript numbers (mode 'number', and the pool's type parsers).
+ * - No SERIAL: the application layer gives each event its sequence (head + 1) under the
+ *   write lock, so the sequence has no gaps.
+ */
+const text = customType<{ data: string; driverData: string }>({ dataType: () => 'text COLLATE "C"' });
+const int8 = (name: string) => bigint(name, { mode: 'number' });
+
+/**
+ * The ledger itself: append-only (the triggers of migration 0001 refuse UPDATE, DELETE and
+ * TRUNCATE). Each row is one immutable event; `hash` chains it to the one before.
+ */
+export const events = pgTable(
+  'events',
+  {
+    sequence: int8('sequence').primaryKey(),
+    id: text('id').notNull(),
+    streamId: text('stream_id').notNull(),
+    version: integer('version').notNull(),
+    type: text('type').notNull(),
+    data: text('data').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+    principal: text('principal').notNull(),
+    source: text('source'),
+    note: text('note'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [uniqueIndex('events_id').on(t.id), uniqueIndex('events_stream_version').on(t.streamId, t.version)],
+);
+
+export const parties = pgTable('parties', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  registeredAt: text('registered_at').notNull(),
+  recordedAt: text('recorded_at').notNull(),
+});
+
+/** Read model: the current state of each exchange, with the columns its list filters use. */
+export const exchanges = pgTable(
+  'exchanges',
+  {
+    id: text('id').primaryKey(),
+    /** Sequence of the proposal event: a strictly increasing, immutable tiebreak for cursors. */
+    seq: int8('seq').notNull(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    version: integer('version').notNull(),
+    state: text('state').notNull(),
+  },
+  (t) => [
+    uniqueIndex('exchanges_order').on(t.occurredAt, t.seq),
+    index('exchanges_status_order').on(t.status, t.occurredAt, t.seq),
+    index('exchanges_kind_order').on(t.kind, t.occurredAt, t.seq),
+  ],
+);
+
+/** Read model: which parties an exchange is between (serves the `party` filter by index). */
+export const exchangeParties = pgTable(
+  'exchange_parties',
+  {
+    party: text('party').notNull().references(() => parties.id),
+    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    occurredAt: text('occurred_at').notNull(),
+    seq: int8('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.party, t.exchangeId] }), index('exchange_parties_order').on(t.party, t.occurredAt, t.seq)],
+);
+
+/**
+ * Read model: one row per stage and party, dated (date-bounded and as-of totals are sums over
+ * an index), and where an exchange's stages are read from.
+ */
+export const stageHandovers = pgTable(
+  'stage_handovers',
+  {
+    stageId: text('stage_id').notNull(),
+    party: text('party').notNull().references(() => parties.id),
+    counterparty: text('counterparty').notNull().references(() => parties.id),
+    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    kind: text('kind').notNull(),
+    count: integer('count').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    /** World time of the void; NULL while the stage counts. */
+    voidedAt: text('voided_at'),
+    /** Ledger sequence of the StageRecorded event: the stages' order within the exchange. */
+    sequence: int8('sequence').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+    voidRecordedAt: text('void_recorded_at'),
+    voidReason: text('void_reason'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.stageId, t.party] }),
+    index('stage_handovers_party').on(t.party, t.kind, t.occurredAt),
+    index('stage_handovers_counterparty').on(t.counterparty, t.kind, t.occurredAt),
+    index('stage_handovers_exchange').on(t.exchangeId, t.sequence, t.party),
+    check('stage_handovers_count', sql`${t.count} >= 0`),
+  ],
+);
+
+/** Maintained aggregates per party and kind; updated in the transaction of each command. */
+export const totals = pgTable(
+  'totals',
+  {
+    party: text('party').notNull().references(() => parties.id),
+    kind: text('kind').notNull(),
+    handedOver: int8('handed_over').notNull(),
+    received: int8('received').notNull(),
+    agreedOutstanding: int8('agreed_outstanding').notNull(),
+    unspecifiedSides: int8('unspecified_sides').notNull(),
+    proposed: int8('proposed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.party, t.kind] })],
+);
+
+/** First answers to POSTs that carried an Idempotency-Key, written with the command itself. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principal: text('principal').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    status: integer('status').notNull(),
+    headers: text('headers').notNull(),
+    body: text('body').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] })],
+);
+
+/** API keys: only a digest of each secret is kept. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    digest: text('digest').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    revokedAt: text('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [uniqueIndex('api_keys_digest').on(t.digest)],
+);
+
+/** Read model for as-of questions: each side's status and terms over world time. */
+export const termsHistory = pgTable(
+  'terms_history',
+  {
+    exchangeId: text('exchange_id').notNull().references(() => exchanges.id),
+    party: text('party').notNull().references(() => parties.id),
+    kind: text('kind').notNull(),
+    version: integer('version').notNull(),
+    status: text('status').notNull(),
+    handsOver: integer('hands_over'),
+    validFrom: text('valid_from').notNull(),
+    validTo: text('valid_to'),
+  },
+  (t) => [primaryKey({ columns: [t.exchangeId, t.party, t.version] }), index('terms_history_from').on(t.validFrom)],
+);
