@@ -9,7 +9,7 @@ import { connectRedis, sharedLimits } from './http/shared-limits.js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import type { Config } from './config.js';
+import { type Config, storeKindOf } from './config.js';
 import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';
@@ -23,6 +23,7 @@ import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import { Ledger } from './ledger/ledger.js';
 import type { LedgerStore } from './store/ledger-store.js';
 import { CachedKeyStore, type KeyCacheOptions } from './store/cached-key-store.js';
+import { PostgresLedgerStore } from './store/postgres/postgres-store.js';
 import { sqlitePathOf } from './store/sqlite/connection.js';
 import { SqliteLedgerStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store.js';
 
@@ -32,6 +33,7 @@ const VERSION = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'ut
 export const BODY_LIMIT = 1024 * 1024;
 
 export async function openStore(config: Pick<Config, 'databaseUrl'> & Partial<Pick<Config, 'readCacheMb'>>, options: Pick<SqliteStoreOptions, 'verify'> = {}): Promise<LedgerStore> {
+  if (storeKindOf(config.databaseUrl) === 'postgres') return PostgresLedgerStore.open(config.databaseUrl);
   const readCache = config.readCacheMb === undefined ? {} : { maxBytes: config.readCacheMb * 1024 * 1024 };
   return SqliteLedgerStore.open(sqlitePathOf(config.databaseUrl), MIGRATIONS_FOLDER, { ...options, readCache });
 }
