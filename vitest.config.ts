@@ -22,6 +22,8 @@ async function postgresReachable(): Promise<boolean> {
 }
 
 const ON_BOTH = ['test/http/**/*.test.ts', 'test/security/**/*.test.ts', 'test/audit/**/*.test.ts'];
+/** Tests of PostgreSQL's own parts and of several instances on one database. */
+const POSTGRES_ONLY = ['test/store/postgres/**/*.test.ts', 'test/several-instances.test.ts', 'test/postgres-faults.test.ts'];
 /** Tests of SQLite's own machinery (group commit, its caches, its file, its worker threads). */
 const SQLITE_ONLY = [
   'test/http/group-commit.test.ts', 'test/http/read-cache.test.ts', 'test/http/readiness.test.ts',
@@ -40,14 +42,14 @@ export default defineConfig(async () => {
     extends: true,
     test: {
       name: 'postgres',
-      include: [...ON_BOTH, 'test/store/postgres/**/*.test.ts', 'test/several-instances.test.ts'],
+      include: [...ON_BOTH, ...POSTGRES_ONLY],
       exclude: SQLITE_ONLY,
       env: { LEDGER_TEST_STORE: 'postgres', LEDGER_TEST_PG_URL: PG_ADMIN_URL },
     },
   };
   const sqlite: TestProjectInlineConfiguration = {
     extends: true,
-    test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/store/postgres/**', 'test/several-instances.test.ts'] },
+    test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: POSTGRES_ONLY },
   };
   return {
     test: {

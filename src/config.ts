@@ -1,6 +1,6 @@
 import { Address4, Address6 } from 'ip-address';
 import { z } from 'zod';
-import { READ_CACHE_MAX_MB } from './store/read-cache.js';
+import { READ_CACHE_MAX_MB } from './store/sqlite/read-cache.js';
 
 /**
  * The one place that reads the environment. Parsed and validated once at start: a bad value

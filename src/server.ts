@@ -9,7 +9,7 @@ import { connectRedis, sharedLimits } from './http/shared-limits.js';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { type Config, storeKindOf } from './config.js';
+import { storeKindOf, type Config } from './config.js';
 import { authenticator, limitingFailures, registerAccessRules, registerAuthentication, type FailureCount } from './http/auth/authentication.js';
 import { registerErrorHandling } from './http/errors.js';
 import { swaggerOptions } from './http/openapi.js';

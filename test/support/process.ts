@@ -27,7 +27,7 @@ export function startService(env: Record<string, string>, ready = /Server listen
     const timer = setTimeout(() => {
       child.kill('SIGKILL'); // never leave a half-started service behind
       reject(new Error(`service did not start:\n${out}`));
-    }, 20_000);
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = ready.exec(out);

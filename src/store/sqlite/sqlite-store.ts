@@ -18,7 +18,7 @@ import { eventFromRow } from './rows.js';
 import { SqliteTransaction } from './sqlite-transaction.js';
 import { loadExchange, loadParty, loadExchangeWithStages, stageOf } from './writes.js';
 import { events, parties } from './schema.js';
-import { ReadCache, type ReadCacheOptions } from '../read-cache.js';
+import { ReadCache, type ReadCacheOptions } from './read-cache.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
 import type { VerifyOptions } from './verify-ledger.js';
 

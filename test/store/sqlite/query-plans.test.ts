@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER } from '../../src/paths.js';
-import type { ExchangeQuery } from '../../src/store/ledger-store.js';
-import { openSqlite } from '../../src/store/sqlite/connection.js';
+import { MIGRATIONS_FOLDER } from '../../../src/paths.js';
+import type { ExchangeQuery } from '../../../src/store/ledger-store.js';
+import { openSqlite } from '../../../src/store/sqlite/connection.js';
 import { fillPlaceholders } from 'drizzle-orm';
-import { exchangeListQuery, listParameters, shapeOfList, stageSumQuery, totalsQuery } from '../../src/store/sqlite/read-queries.js';
+import { exchangeListQuery, listParameters, shapeOfList, stageSumQuery, totalsQuery } from '../../../src/store/sqlite/read-queries.js';
 
 /**
  * On a ledger of a million events a query that walks a whole table, or sorts its rows in a

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/server.js';
-import type { LedgerStore } from '../../src/store/ledger-store.js';
-import { startLedger, type TestLedger } from '../support/app.js';
-import { agreed, registerParties } from '../support/scenario.js';
-import { MASTER_KEY, bearer, createKey } from '../security/helpers.js';
+import { openStore } from '../../../src/server.js';
+import type { LedgerStore } from '../../../src/store/ledger-store.js';
+import { startLedger, type TestLedger } from '../../support/app.js';
+import { agreed, registerParties } from '../../support/scenario.js';
+import { MASTER_KEY, bearer, createKey } from '../../security/helpers.js';
 
 /*
  * What other processes have committed to the file is looked at (SQLite's data_version)

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { buildServer, openStore } from '../../src/server.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
+import { loadConfig } from '../../../src/config.js';
+import { buildServer, openStore } from '../../../src/server.js';
+import { PROJECT_ROOT } from '../../../src/paths.js';
 
 /**
  * A ledger file written by the service before migration 0005 (stages inside each exchange's

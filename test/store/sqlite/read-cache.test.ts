@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadCache } from '../../src/store/read-cache.js';
+import { ReadCache } from '../../../src/store/sqlite/read-cache.js';
 
 /** A cache over a version the test moves by hand, counting how often the database is read. */
 function cacheOver(options: { maxBytes?: number } = {}) {
