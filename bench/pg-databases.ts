@@ -35,6 +35,14 @@ export async function createDatabase(adminUrl: string, role: string): Promise<st
   return url.toString();
 }
 
+/** Drops the database at `url`, one made by createDatabase. */
+export async function dropDatabase(adminUrl: string, url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!made.has(name)) throw new Error(`${name} is not the benchmark's`);
+  await admin(adminUrl, dropSql(name));
+  made.delete(name);
+}
+
 export async function dropDatabases(adminUrl: string): Promise<void> {
   for (const name of made) {
     await admin(adminUrl, dropSql(name));

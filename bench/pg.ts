@@ -2,18 +2,19 @@
  * `npm run bench -- --store pg`: the service on PostgreSQL, one instance and two instances on
  * one database (the load spread over both, their limits shared in Redis), beside bare Fastify
  * for reads and a hand-written PostgreSQL durable writer for writes
- * (bench/ceilings/pg-durable-writer.ts), side by side in rounds as on SQLite. Part 1 only: no
- * scale part, no bounds. Makes its own databases and drops them at the end.
+ * (bench/ceilings/pg-durable-writer.ts), side by side in rounds as on SQLite, and the store
+ * alone without HTTP as a bound for writes. Part 1 only: no scale part. Makes its own
+ * databases and drops them at the end.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Group, type Row, type Run, load, measureGroups, rssMb, table } from './measure.js';
+import { type Figures, type Group, type Row, type Run, load, measureGroups, rssMb, table } from './measure.js';
 import { DURATION, ONLY, PG_ADMIN_URL, REDIS_URL, ROUNDS } from './options.js';
-import { createDatabase, dropDatabases } from './pg-databases.js';
-import { ROOT, SERVICE_NODE_ARGS, start, stop, type Proc } from './processes.js';
+import { createDatabase, dropDatabase, dropDatabases } from './pg-databases.js';
+import { ROOT, SERVICE_NODE_ARGS, runToEnd, start, stop, type Proc } from './processes.js';
 import { durability, prepareLedger, readRoutes, readRun, stageRun, writerRun } from './workload.js';
 
 const loadAverage = () =>
@@ -95,6 +96,26 @@ const writeGroups: Group[] = [1, 10, 50].map((connections) => ({
       : []),
   ],
 }));
+// A bound, not a ceiling: the service's store alone, in process, with no HTTP (as on SQLite),
+// each run on a fresh database of its own.
+let storeRuns = 0;
+const storeAloneRun = (inFlight: number): Run => ({
+  name: `bound: the store alone, no HTTP (${inFlight} in flight)`,
+  measure: async () => {
+    const url = await createDatabase(PG_ADMIN_URL, `alone${(storeRuns += 1)}`);
+    const script = join(ROOT, 'bench/bounds/store-alone.ts');
+    const env = { DATABASE_URL: url, IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) };
+    const { code, out } = await runToEnd([...SERVICE_NODE_ARGS, '--import', 'tsx', script], env, 'inherit');
+    await dropDatabase(PG_ADMIN_URL, url);
+    if (code !== 0) throw new Error(`store-alone exited ${code}`);
+    return JSON.parse(out) as Figures;
+  },
+});
+for (const [i, inFlight] of [
+  [0, 1],
+  [2, 50],
+] as const)
+  writeGroups[i]!.services.push({ run: storeAloneRun(inFlight) });
 const rows: Row[] = [];
 await measureGroups(rows, [...(ONLY !== 'writes' ? readGroups : []), ...(ONLY !== 'reads' ? writeGroups : [])], []);
 await stop(bare);
