@@ -113,13 +113,16 @@ for (const p of [bare, writers.tx, writers.group]) await stop(p);
 // services[0] is old, services[1] new: figures[group][1] and [2] (0 is the ceiling).
 const comparisons = groups.map((g, gi) => {
   const [, old, now] = byRound[gi]!;
-  const ratio = median(now!.map((f, r) => f.rps / old![r]!.rps));
-  const figure = g.services[1]!.run.name.slice(newName.length + 2);
+  const perRound = now!.map((f, r) => f.rps / old![r]!.rps);
+  const cpuPerRound = now!.map((f, r) => f.cpuUsPerRequest! / old![r]!.cpuUsPerRequest!);
+  const ratio = median(perRound);
   return {
-    figure,
+    figure: g.services[1]!.run.name.slice(newName.length + 2),
     newOverOld: Number(ratio.toFixed(3)),
-    perRound: now!.map((f, r) => Number((f.rps / old![r]!.rps).toFixed(3))),
+    perRound: perRound.map((x) => Number(x.toFixed(3))),
     within10Percent: ratio >= 0.9,
+    // CPU per answer, new ÷ old (below 1: the new build does less work per request).
+    cpuNewOverOld: Number(median(cpuPerRound).toFixed(3)),
   };
 });
 const writes = await Promise.all(
@@ -128,14 +131,19 @@ const writes = await Promise.all(
 for (const b of builds) await stop(b.proc);
 const loadAtEnd = loadAverage();
 
-console.log(table(rows));
-console.log(`\n${'figure'.padEnd(48)} ${'new ÷ old'.padEnd(10)} ${'rounds'.padEnd(24)} fall ≤ 10%`);
+console.log(table(rows, { cpu: true }));
+const cells = (c: string[]) => c.map((x, i) => x.padEnd([48, 11, 26, 12][i] ?? 0)).join(' ');
+console.log(`\n${cells(['figure', 'new ÷ old', 'each round', 'fall ≤ 10%', 'CPU/req new ÷ old'])}`);
 for (const c of comparisons) {
+  const rounds = c.perRound.map((x) => x.toFixed(2)).join(' ');
   console.log(
-    `${c.figure.padEnd(48)} ${c.newOverOld.toFixed(2).padEnd(10)} ${c.perRound
-      .map((x) => x.toFixed(2))
-      .join(' ')
-      .padEnd(24)} ${c.within10Percent ? 'yes' : '**no**'}`,
+    cells([
+      c.figure,
+      c.newOverOld.toFixed(2),
+      rounds,
+      c.within10Percent ? 'yes' : '**no**',
+      c.cpuNewOverOld.toFixed(2),
+    ]),
   );
 }
 console.log(`\nwrites: ${builds.map((b, i) => `${b.name} ${JSON.stringify(writes[i])}`).join('\n        ')}`);

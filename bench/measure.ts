@@ -21,6 +21,12 @@ export interface Figures {
   rssMb: number;
   ok: number;
   errors: number;
+  /**
+   * CPU time of the measured process(es) per answer (user + system, from /proc, 10 ms ticks),
+   * in µs: less swayed than req/s by other work on a shared machine. Not the database
+   * server's (PostgreSQL's backends are processes of their own). Absent for the bounds.
+   */
+  cpuUsPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -51,8 +57,22 @@ const autocannonOptions = (p: Proc, opts: LoadOptions, counted: () => void) =>
       }),
   }) as autocannon.Options;
 
-/** Peak RSS of `procs` while `work` runs (the highest of each, summed). */
-async function sampled<T>(procs: Proc[], work: () => Promise<T>): Promise<{ result: T; rssMb: number }> {
+/** CPU time a process has used (user + system), in µs. */
+function cpuUs(pid: number): number {
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** USER_HZ, which Linux fixes at 100 for /proc. */
+const CLOCK_TICKS = 100;
+
+/** Peak RSS of `procs` while `work` runs (the highest of each, summed), and the CPU time they used. */
+async function sampled<T>(procs: Proc[], work: () => Promise<T>): Promise<{ result: T; rssMb: number; cpuUs: number }> {
+  const cpu0 = procs.reduce((sum, p) => sum + cpuUs(p.pid), 0);
   const peaks = procs.map((p) => rssMb(p.pid));
   const sample = () => {
     for (const [i, p] of procs.entries()) peaks[i] = Math.max(peaks[i]!, rssMb(p.pid));
@@ -61,12 +81,13 @@ async function sampled<T>(procs: Proc[], work: () => Promise<T>): Promise<{ resu
   const result = await work();
   clearInterval(sampler);
   sample();
-  return { result, rssMb: peaks.reduce((a, b) => a + b, 0) };
+  const cpu = procs.reduce((sum, p) => sum + cpuUs(p.pid), 0) - cpu0;
+  return { result, rssMb: peaks.reduce((a, b) => a + b, 0), cpuUs: cpu };
 }
 
 export async function load(p: Proc, opts: LoadOptions): Promise<Figures> {
   let ok = 0;
-  const { result, rssMb } = await sampled([p], () => autocannon(autocannonOptions(p, opts, () => (ok += 1))));
+  const { result, rssMb, cpuUs } = await sampled([p], () => autocannon(autocannonOptions(p, opts, () => (ok += 1))));
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -74,6 +95,7 @@ export async function load(p: Proc, opts: LoadOptions): Promise<Figures> {
     rssMb,
     ok,
     errors: result.errors + result.non2xx + result.timeouts,
+    cpuUsPerRequest: cpuUs / Math.max(1, result.requests.total),
   };
 }
 
@@ -110,9 +132,11 @@ export async function loadSpread(procs: Proc[], opts: LoadOptions): Promise<Figu
     ...autocannonOptions(p, { ...opts, connections: share[i]! }, () => (ok += 1)),
     skipAggregateResult: true,
   }));
-  const { result: raw, rssMb } = await sampled(procs, () =>
-    Promise.all(each.map((o) => autocannon(o) as unknown as Promise<RawResult>)),
-  );
+  const {
+    result: raw,
+    rssMb,
+    cpuUs,
+  } = await sampled(procs, () => Promise.all(each.map((o) => autocannon(o) as unknown as Promise<RawResult>)));
   const merged = aggregateResult(raw, { url: each[0]!.url as string, connections: opts.connections });
   return {
     // What autocannon's requests.average is for one run: completed requests per one-second sample.
@@ -122,6 +146,12 @@ export async function loadSpread(procs: Proc[], opts: LoadOptions): Promise<Figu
     rssMb,
     ok,
     errors: raw.reduce((sum, r) => sum + r.errors + r.non2xx + r.timeouts, 0),
+    cpuUsPerRequest:
+      cpuUs /
+      Math.max(
+        1,
+        raw.reduce((sum, r) => sum + r.totalCompletedRequests, 0),
+      ),
   };
 }
 
@@ -140,6 +170,9 @@ const summary = (rounds: Figures[]): Figures => ({
   rssMb: Math.max(...rounds.map((f) => f.rssMb)),
   ok: rounds.reduce((a, f) => a + f.ok, 0),
   errors: rounds.reduce((a, f) => a + f.errors, 0),
+  ...(rounds.every((f) => f.cpuUsPerRequest !== undefined) && {
+    cpuUsPerRequest: median(rounds.map((f) => f.cpuUsPerRequest!)),
+  }),
 });
 
 /** A ceiling and what is measured against it, back to back. */
@@ -215,14 +248,17 @@ export async function measurePairs(rows: Row[], pairs: { ceiling: Run; service: 
 const pad = (s: string, n: number) => s.padEnd(n);
 const num = (n: number) => Math.round(n).toLocaleString('en');
 
-export function table(rows: Row[]): string {
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, [64, 9, 7, 7, 7, 10][i] ?? 0)).join(' ');
+/** The figures as a table; `cpu` adds the CPU time per answer (SQLite's table keeps its columns). */
+export function table(rows: Row[], { cpu = false } = {}): string {
+  const widths = cpu ? [64, 9, 7, 7, 7, 10, 11] : [64, 9, 7, 7, 7, 10];
+  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i] ?? 0)).join(' ');
   return [
-    line(['run', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', '× ceiling', 'target']),
+    line(['run', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', '× ceiling', ...(cpu ? ['CPU µs/req'] : []), 'target']),
     ...rows.map((r) => {
-      const { rps, p50, p99, rssMb } = r.figures;
+      const { rps, p50, p99, rssMb, cpuUsPerRequest } = r.figures;
       const ratio = r.ratio === undefined ? '' : r.ratio.toFixed(2);
-      return line([r.name, num(rps), String(p50), String(p99), num(rssMb), ratio, r.target ?? '']);
+      const cpuCell = cpu ? [cpuUsPerRequest === undefined ? '' : num(cpuUsPerRequest)] : [];
+      return line([r.name, num(rps), String(p50), String(p99), num(rssMb), ratio, ...cpuCell, r.target ?? '']);
     }),
   ].join('\n');
 }

@@ -134,7 +134,7 @@ await stop(b);
 await dropDatabases(PG_ADMIN_URL);
 const loadAtEnd = loadAverage();
 
-console.log(table(rows));
+console.log(table(rows, { cpu: true }));
 console.log(
   `\nwrites: ${JSON.stringify(writes)}\n` +
     `instances' peak RSS ${peakRssMb.a} and ${peakRssMb.b} MB (the ×2 rows' RSS is both together)`,
