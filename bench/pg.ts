@@ -102,7 +102,8 @@ let storeRuns = 0;
 const storeAloneRun = (inFlight: number): Run => ({
   name: `bound: the store alone, no HTTP (${inFlight} in flight)`,
   measure: async () => {
-    const url = await createDatabase(PG_ADMIN_URL, `alone${(storeRuns += 1)}`);
+    storeRuns += 1;
+    const url = await createDatabase(PG_ADMIN_URL, `alone${storeRuns}`);
     const script = join(ROOT, 'bench/bounds/store-alone.ts');
     const env = { DATABASE_URL: url, IN_FLIGHT: String(inFlight), SECONDS: String(DURATION) };
     const { code, out } = await runToEnd([...SERVICE_NODE_ARGS, '--import', 'tsx', script], env, 'inherit');
