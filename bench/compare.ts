@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Group, type Row, type Run, load, measureGroups, median, table } from './measure.js';
-import { COMPARE, DURATION, ROUNDS } from './options.js';
+import { COMPARE, DURATION, ONLY, ROUNDS } from './options.js';
 import { ROOT, SERVICE_NODE_ARGS, serviceNodeArgs, start, stop } from './processes.js';
 import { durability, prepareLedger, readRoutes, readRun, stageRun, writerRun } from './workload.js';
 
@@ -107,11 +107,13 @@ const groups: Group[] = [
   })),
 ];
 const rows: Row[] = [];
-const byRound = await measureGroups(rows, groups, []);
+// --only reads|writes keeps one half (to look closer at one figure); the record stays a full run's.
+const measured = groups.filter((_, i) => (ONLY === 'reads' ? i < 3 : ONLY === 'writes' ? i >= 3 : true));
+const byRound = await measureGroups(rows, measured, []);
 for (const p of [bare, writers.tx, writers.group]) await stop(p);
 
 // services[0] is old, services[1] new: figures[group][1] and [2] (0 is the ceiling).
-const comparisons = groups.map((g, gi) => {
+const comparisons = measured.map((g, gi) => {
   const [, old, now] = byRound[gi]!;
   const perRound = now!.map((f, r) => f.rps / old![r]!.rps);
   const cpuPerRound = now!.map((f, r) => f.cpuUsPerRequest! / old![r]!.cpuUsPerRequest!);
@@ -123,6 +125,7 @@ const comparisons = groups.map((g, gi) => {
     within10Percent: ratio >= 0.9,
     // CPU per answer, new ÷ old (below 1: the new build does less work per request).
     cpuNewOverOld: Number(median(cpuPerRound).toFixed(3)),
+    cpuPerRound: cpuPerRound.map((x) => Number(x.toFixed(3))),
   };
 });
 const writes = await Promise.all(
@@ -132,45 +135,40 @@ for (const b of builds) await stop(b.proc);
 const loadAtEnd = loadAverage();
 
 console.log(table(rows, { cpu: true }));
-const cells = (c: string[]) => c.map((x, i) => x.padEnd([48, 11, 26, 12][i] ?? 0)).join(' ');
-console.log(`\n${cells(['figure', 'new ÷ old', 'each round', 'fall ≤ 10%', 'CPU/req new ÷ old'])}`);
+const cells = (c: string[]) => c.map((x, i) => x.padEnd([48, 11, 12, 18][i] ?? 0)).join(' ');
+const each = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+console.log(`\n${cells(['figure', 'new ÷ old', 'fall ≤ 10%', 'CPU/req new ÷ old'])}  (each round: req/s | CPU/req)`);
 for (const c of comparisons) {
-  const rounds = c.perRound.map((x) => x.toFixed(2)).join(' ');
-  console.log(
-    cells([
-      c.figure,
-      c.newOverOld.toFixed(2),
-      rounds,
-      c.within10Percent ? 'yes' : '**no**',
-      c.cpuNewOverOld.toFixed(2),
-    ]),
-  );
+  const verdict = c.within10Percent ? 'yes' : '**no**';
+  const figures = cells([c.figure, c.newOverOld.toFixed(2), verdict, c.cpuNewOverOld.toFixed(2)]);
+  console.log(`${figures}  ${each(c.perRound)} | ${each(c.cpuPerRound)}`);
 }
 console.log(`\nwrites: ${builds.map((b, i) => `${b.name} ${JSON.stringify(writes[i])}`).join('\n        ')}`);
 console.log(`load average at start ${loadAtStart}, at end ${loadAtEnd}`);
-writeFileSync(
-  join(ROOT, 'bench/compare.json'),
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      machine: {
-        cores: cpus().length,
-        model: cpus()[0]?.model,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
+if (ONLY === null)
+  writeFileSync(
+    join(ROOT, 'bench/compare.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: {
+          cores: cpus().length,
+          model: cpus()[0]?.model,
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+          node: process.version,
+        },
+        loadAverage: { start: loadAtStart, end: loadAtEnd },
+        old: { ref: COMPARE, commit: oldSha },
+        new: { commit: newSha, uncommittedChanges: newDirty },
+        durationSeconds: DURATION,
+        rounds: ROUNDS,
+        runs: rows,
+        comparisons,
+        writes: Object.fromEntries(builds.map((b, i) => [b.name, writes[i]])),
       },
-      loadAverage: { start: loadAtStart, end: loadAtEnd },
-      old: { ref: COMPARE, commit: oldSha },
-      new: { commit: newSha, uncommittedChanges: newDirty },
-      durationSeconds: DURATION,
-      rounds: ROUNDS,
-      runs: rows,
-      comparisons,
-      writes: Object.fromEntries(builds.map((b, i) => [b.name, writes[i]])),
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.error('wrote bench/compare.json');
+      null,
+      2,
+    )}\n`,
+  );
+if (ONLY === null) console.error('wrote bench/compare.json');
 process.exit(0);
