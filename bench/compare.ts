@@ -23,7 +23,8 @@ import { durability, prepareLedger, readRoutes, readRun, stageRun, writerRun } f
 const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
 const oldSha = git('rev-parse', '--verify', `${COMPARE}^{commit}`);
 const newSha = git('rev-parse', 'HEAD');
-const newDirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+// The benchmark's own results do not count as changes to the code measured.
+const newDirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/*.json') !== '';
 const oldName = `old ${oldSha.slice(0, 7)}`;
 const newName = `new ${newSha.slice(0, 7)}${newDirty ? '+' : ''}`;
 const loadAverage = () =>
