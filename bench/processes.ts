@@ -7,12 +7,13 @@ import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
 
-/** The Node flags `npm start` runs the service with (package.json), so that it is measured as deployed. */
-export const SERVICE_NODE_ARGS: string[] = (() => {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+/** The Node flags `npm start` runs the service with (package.json in `root`), so that it is measured as deployed. */
+export function serviceNodeArgs(root: string): string[] {
+  const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } })
     .scripts.start;
   return /node ((?:--\S+ )*)dist\/main\.js/.exec(script)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
-})();
+}
+export const SERVICE_NODE_ARGS: string[] = serviceNodeArgs(ROOT);
 
 /** Every process started, killed when the benchmark exits however it exits. */
 const children: ChildProcess[] = [];
@@ -21,6 +22,9 @@ const track = <C extends ChildProcess>(child: C): C => (children.push(child), ch
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
+// Stopped by hand or by a signal: exit, so that the children are killed and what the
+// benchmark made (its temporary files, its PostgreSQL databases) is removed.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -13,10 +13,11 @@ import { openStore } from '../../src/server.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { ExchangeWritten, ExchangeWriteRequest } from '../../src/ledger/requests.js';
 
-const file = process.env.DB_PATH!;
+// A fresh ledger: the SQLite file DB_PATH, or the (empty) database DATABASE_URL names.
+const databaseUrl = process.env.DATABASE_URL ?? `file:${process.env.DB_PATH!}`;
 const inFlight = Number(process.env.IN_FLIGHT ?? 50);
 const seconds = Number(process.env.SECONDS ?? 4);
-const store = await openStore({ databaseUrl: `file:${file}` });
+const store = await openStore({ databaseUrl });
 const ledger = new Ledger(store);
 const now = () => new Date().toISOString();
 const provenance = (occurredAt: string) => ({ occurredAt, source: null, note: null });
