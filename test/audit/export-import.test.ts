@@ -258,7 +258,8 @@ describe('import into an empty ledger', () => {
     expect(cliImport.code, cliImport.stderr).toBe(0);
     expect(JSON.parse(cliImport.stdout)).toEqual({ ok: true, events: published.sequence, head: published });
     expectRateLine(cliImport.stderr, 'import', published.sequence);
-  });
+    // Ten thousand events replayed through the rules: seconds on SQLite, longer on a loaded PostgreSQL.
+  }, 150_000);
 
   it('has the same head hash', async () => {
     expect(await get(dst, '/v1/ledger/head')).toEqual(published);
