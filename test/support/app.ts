@@ -6,7 +6,7 @@ import { buildServer, openStore, type ServerOptions } from '../../src/server.js'
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
 import { checkResponsesAgainstOpenApi } from './contract.js';
-import { testDatabase } from './database.js';
+import { TEST_STORE, testDatabase } from './database.js';
 
 export interface TestLedger {
   app: FastifyInstance;
@@ -27,8 +27,12 @@ export interface TestLedger {
  * A real service on a real database of its own: a SQLite file in a fresh temp folder, or a
  * fresh PostgreSQL database (with Redis for its limits) when the suite runs on PostgreSQL.
  */
-export async function startLedger(env: Record<string, string> = {}, options: ServerOptions = {}): Promise<TestLedger> {
-  const database = await testDatabase();
+export async function startLedger(
+  env: Record<string, string> = {},
+  options: ServerOptions = {},
+  kind: 'sqlite' | 'postgres' = TEST_STORE,
+): Promise<TestLedger> {
+  const database = await testDatabase(kind);
   const { dbPath } = database;
   const config: Config = loadConfig({
     DATABASE_URL: database.url,

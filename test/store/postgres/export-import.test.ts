@@ -60,7 +60,7 @@ describe('export and import with PostgreSQL', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-pg-export-'));
-    [sqlite, fromSqlite, fromPg] = await Promise.all([startLedger(), startPgLedger(), startPgLedger()]);
+    [sqlite, fromSqlite, fromPg] = await Promise.all([startLedger({}, {}, 'sqlite'), startPgLedger(), startPgLedger()]);
     await applySteps(sqlite.ledger, syntheticLedger({ events: 1500, idOf: freshExchangeId }));
     sqliteExport = join(dir, 'sqlite.ndjson');
     writeFileSync(sqliteExport, await exportOf(sqlite.http));

@@ -341,7 +341,7 @@ describe('the same service on PostgreSQL as on SQLite', () => {
   let postgres: PgLedger;
   beforeAll(async () => {
     [sqlite, postgres] = await Promise.all([
-      startLedger({ LEDGER_MASTER_KEY: MASTER }),
+      startLedger({ LEDGER_MASTER_KEY: MASTER }, {}, 'sqlite'),
       startPgLedger({ LEDGER_MASTER_KEY: MASTER }),
     ]);
   });

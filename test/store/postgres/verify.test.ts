@@ -363,7 +363,7 @@ describe('verify on PostgreSQL', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-verify-pg-'));
     db = await createDatabase();
-    const [t, service] = await Promise.all([startLedger(), startPgService(db.url)]);
+    const [t, service] = await Promise.all([startLedger({}, {}, 'sqlite'), startPgService(db.url)]);
     try {
       const [fromSqlite, fromPg] = await Promise.all([build(t.http), build(service.http)]);
       sqlite = { path: join(dir, 'built.db'), built: fromSqlite };
