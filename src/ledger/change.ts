@@ -1,43 +1,63 @@
-import { TRANSITION_EVENTS, type ExchangeEventData, type RecordedEvent } from '../domain/events.js';
-import { evolveState, stageRecorded, type ExchangeState, type StageState } from '../domain/exchange.js';
-import { totalsDelta } from '../domain/totals.js';
-import type { ExchangeChange } from '../store/ledger-store.js';
+import { TRANSITION_EVENTS } from '../domain/events.js';
+import type { Filing } from '../domain/readings.js';
+import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
+import {
+  readingsDelta,
+  reportedChangeOf,
+  stageReadingRows,
+  type ReportedSnapshot,
+} from '../domain/reported-exchange.js';
+import type { ReportedStage } from '../domain/reported-stage.js';
+import type { ExchangeChange, FiledRow } from '../store/ledger-store.js';
+
+const FILINGS: readonly Filing[] = ['kind', 'exchange'];
 
 /**
- * Folds an exchange's newly appended events into its state and says what the read models
- * must record of them. Pure: the stages a void needs (`concerned`) were loaded beforehand.
+ * Folds an exchange's newly appended events into its state and readings and says what the
+ * read models must record of them: the stages, and every reading's rows under both filings.
+ * Pure: the stages a void or a later account needs (`concerned`) were loaded beforehand.
  */
 export function changeOf(
-  before: ExchangeState | null,
-  appended: readonly RecordedEvent<ExchangeEventData>[],
-  concerned: readonly StageState[],
+  before: ReportedSnapshot | null,
+  appended: readonly RecordedLedgerEvent<ReportedExchangeEventData>[],
+  concerned: readonly ReportedStage[],
 ): ExchangeChange {
-  let state = before;
-  for (const e of appended) {
-    const voided = e.type === 'StageVoided' ? concerned.find((s) => s.id === e.data.stageId) : undefined;
-    state = evolveState(state, e, voided);
-  }
-  const after = state!;
-  const recorded: ExchangeChange['recorded'][number][] = [];
+  const change = reportedChangeOf(before, appended, concerned, 'kind');
+  const after: ReportedSnapshot = { state: change.state, readings: change.readings };
+  const rows: FiledRow[] = [
+    ...change.rows.map((r) => ({ ...r, filing: 'kind' as const })),
+    ...readingsDelta(before, after, change.stages, 'exchange').map((r) => ({ ...r, filing: 'exchange' as const })),
+  ];
+  const sequenceOf = (stageId: string) =>
+    appended.find(
+      (e) => (e.type === 'StageRecorded' || e.type === 'StageReported') && e.data.stageId === stageId,
+    )!.sequence;
   const voided: ExchangeChange['voided'][number][] = [];
   for (const e of appended) {
-    if (e.type === 'StageRecorded') recorded.push({ stage: stageRecorded(after, e), sequence: e.sequence });
     if (e.type === 'StageVoided') {
-      voided.push({
-        stageId: e.data.stageId,
-        occurredAt: e.occurredAt,
-        recordedAt: e.recordedAt,
-        reason: e.data.reason,
-      });
+      voided.push({ stageId: e.data.stageId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, reason: e.data.reason });
     }
   }
   return {
     before,
     after,
     appended,
-    recorded,
+    recorded: change.stages
+      .filter((s) => s.before === null)
+      .map((s) => ({ stage: s.after, sequence: sequenceOf(s.after.id) })),
+    changed: change.stages.filter((s) => s.before !== null).map((s) => s.after),
     voided,
     termsChanged: appended.some((e) => TRANSITION_EVENTS.has(e.type)),
-    totals: totalsDelta(before, after),
+    totals: change.totals,
+    newReporters: change.newReporters,
+    rows,
+    stageRows: change.stages.map(({ after: stage }) => ({
+      stageId: stage.id,
+      exchangeId: change.state.id,
+      occurredAt: stage.occurredAt,
+      rows: FILINGS.flatMap((filing) =>
+        stageReadingRows(stage, change.state, filing).map((r) => ({ ...r, filing })),
+      ),
+    })),
   };
 }

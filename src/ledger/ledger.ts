@@ -1,10 +1,24 @@
 import { ImportRefusal, type NumberedEvent } from '../audit/ndjson.js';
-import type { ExchangeCommand } from '../domain/commands.js';
-import { decide } from '../domain/decide.js';
-import type { ExchangeEventData, PartyEventData, RecordedEvent } from '../domain/events.js';
-import type { ExchangeState, StageState } from '../domain/exchange.js';
+import { claimStreamId, decideClaim, type RecordClaim } from '../domain/claims.js';
+import type { PartyEventData, RecordedEvent } from '../domain/events.js';
+import { decideOnExchange, partiesNamedBy, reportersNamedBy, type LedgerCommand } from '../domain/ledger-command.js';
+import {
+  decideObserverRegistration,
+  observerRegistered,
+  observerStreamId,
+  type ObserverState,
+  type RegisterObserver,
+} from '../domain/observers.js';
 import { decideRegistration, partyRegistered, type PartyState, type RegisterParty } from '../domain/party.js';
-import type { LedgerStore, Progress, WriteTransaction } from '../store/ledger-store.js';
+import type {
+  ClaimEventData,
+  ObserverEventData,
+  RecordedLedgerEvent,
+  ReportedExchangeEventData,
+} from '../domain/reported-events.js';
+import type { ReportedSnapshot } from '../domain/reported-exchange.js';
+import type { ReportedStage } from '../domain/reported-stage.js';
+import type { LedgerStore, Progress, StoredClaim, WriteTransaction } from '../store/ledger-store.js';
 import { changeOf } from './change.js';
 import { importInto, type ImportReport } from './import.js';
 import type { ExchangeWriteRequest, ExchangeWritten, WriteOutcome, WriteRequest, WriteResult } from './requests.js';
@@ -21,11 +35,49 @@ export class Ledger {
   registerParty(request: WriteRequest<RegisterParty, PartyState>): Promise<WriteOutcome> {
     return this.write(request, async (tx): Promise<WriteResult<PartyState>> => {
       const { command } = request;
+      // Parties and observers share one id space: one id never names two reporters.
+      if (await tx.observer(command.partyId)) {
+        return {
+          ok: false,
+          rejection: { kind: 'reporter-already-registered', reporterId: command.partyId, registeredAs: 'observer' },
+        };
+      }
       const decision = decideRegistration(command, await tx.party(command.partyId), request.now);
       if (!decision.ok) return decision;
       const events = seal(await tx.head(), `party:${command.partyId}`, 0, decision.value, request);
       const party = await appendRegistration(tx, events[0] as RecordedEvent<PartyEventData>);
       return { ok: true, value: party, events };
+    });
+  }
+
+  registerObserver(request: WriteRequest<RegisterObserver, ObserverState>): Promise<WriteOutcome> {
+    return this.write(request, async (tx): Promise<WriteResult<ObserverState>> => {
+      const { command } = request;
+      const taken = (await tx.party(command.observerId))
+        ? 'party'
+        : (await tx.observer(command.observerId))
+          ? 'observer'
+          : null;
+      const decision = decideObserverRegistration(command, taken, request.now);
+      if (!decision.ok) return decision;
+      const events = seal(await tx.head(), observerStreamId(command.observerId), 0, decision.value, request);
+      const observer = await appendObserver(tx, events[0] as RecordedLedgerEvent<ObserverEventData>);
+      return { ok: true, value: observer, events };
+    });
+  }
+
+  recordClaim(request: WriteRequest<RecordClaim, StoredClaim>): Promise<WriteOutcome> {
+    return this.write(request, async (tx): Promise<WriteResult<StoredClaim>> => {
+      const { command } = request;
+      const decision = decideClaim(command, {
+        now: request.now,
+        registeredReporters: await tx.registeredReporters([command.reportedBy]),
+        registeredParties: await tx.registeredParties([command.party]),
+      });
+      if (!decision.ok) return decision;
+      const events = seal(await tx.head(), claimStreamId(command.claimId), 0, decision.value, request);
+      const claim = await appendClaim(tx, events[0] as RecordedLedgerEvent<ClaimEventData>);
+      return { ok: true, value: claim, events };
     });
   }
 
@@ -36,29 +88,40 @@ export class Ledger {
       if (before === null && command.action !== 'propose') {
         return { ok: false, rejection: { kind: 'exchange-not-found', exchangeId } };
       }
+      const version = before?.state.version;
       if (
-        before !== null &&
+        version !== undefined &&
         expectedVersion !== null &&
         expectedVersion !== '*' &&
-        !expectedVersion.includes(before.version)
+        !expectedVersion.includes(version)
       ) {
-        return { ok: false, rejection: { kind: 'version-mismatch', current: before.version } };
+        return { ok: false, rejection: { kind: 'version-mismatch', current: version } };
       }
       const stages = await stagesConcerned(tx, before, command);
-      const registeredParties = await registeredAmong(tx, command);
-      const decision = decide(command, before, { now: request.now, registeredParties, stages });
+      const decision = decideOnExchange(command, before?.state ?? null, {
+        now: request.now,
+        registeredParties: await tx.registeredParties(partiesNamedBy(command)),
+        registeredReporters: await tx.registeredReporters(reportersNamedBy(command)),
+        stages,
+      });
       if (!decision.ok) {
         const r = decision.rejection;
         return { ok: false, rejection: r.kind === 'exchange-not-found' ? { ...r, exchangeId } : r };
       }
-      const appended = seal(await tx.head(), exchangeId, before?.version ?? 0, decision.value, request);
-      const change = await appendToExchange(tx, before, appended as RecordedEvent<ExchangeEventData>[], stages);
+      const sealed = seal(await tx.head(), exchangeId, version ?? 0, decision.value, request);
+      const change = await appendToExchange(
+        tx,
+        before,
+        sealed as RecordedLedgerEvent<ReportedExchangeEventData>[],
+        stages,
+      );
       const written: ExchangeWritten = {
-        state: change.after,
+        ...change.after,
         recorded: change.recorded.map((r) => r.stage),
+        changed: [...change.changed],
         withStages: async () => (await tx.exchangeWithStages(exchangeId))!,
       };
-      return { ok: true, value: written, events: appended };
+      return { ok: true, value: written, events: sealed };
     });
   }
 
@@ -97,9 +160,9 @@ export class Ledger {
 /** Appends an exchange's sealed events and brings the read models up to date with them. */
 export async function appendToExchange(
   tx: WriteTransaction,
-  before: ExchangeState | null,
-  appended: readonly RecordedEvent<ExchangeEventData>[],
-  concerned: readonly StageState[],
+  before: ReportedSnapshot | null,
+  appended: readonly RecordedLedgerEvent<ReportedExchangeEventData>[],
+  concerned: readonly ReportedStage[],
 ) {
   const change = changeOf(before, appended, concerned);
   await tx.append(appended);
@@ -117,26 +180,44 @@ export async function appendRegistration(
   return party;
 }
 
-/** The stages a command needs to be decided (DecisionContext.stages): a void's, or the live ones for a completion. */
-export async function stagesConcerned(
+export async function appendObserver(
   tx: WriteTransaction,
-  state: ExchangeState | null,
-  command: ExchangeCommand,
-): Promise<StageState[]> {
-  if (state === null) return [];
-  if (command.action === 'voidStage') {
-    const stage = await tx.stage(state, command.stageId);
-    return stage ? [stage] : [];
-  }
-  if (command.action === 'complete') return tx.liveStages(state);
-  return [];
+  event: RecordedLedgerEvent<ObserverEventData>,
+): Promise<ObserverState> {
+  const observer = observerRegistered(event);
+  await tx.append([event]);
+  await tx.projectObserver(observer, event.recordedAt);
+  return observer;
+}
+
+export async function appendClaim(tx: WriteTransaction, event: RecordedLedgerEvent<ClaimEventData>) {
+  const claim: StoredClaim = {
+    ...event.data,
+    occurredAt: event.occurredAt,
+    source: event.source,
+    note: event.note,
+    sequence: event.sequence,
+    recordedAt: event.recordedAt,
+  };
+  await tx.append([event]);
+  await tx.projectClaim(claim);
+  return claim;
 }
 
 /**
- * Which of the parties a command's terms name are registered (DecisionContext). Only terms
- * (a proposal, a counter) need registered parties; a stage names the exchange's own.
+ * The stages a command needs to be decided (ReportContext.stages): a void's or a later
+ * account's, or the live ones for a completion.
  */
-export function registeredAmong(tx: WriteTransaction, command: ExchangeCommand): Promise<Set<string>> {
-  if (command.action !== 'propose' && command.action !== 'counter') return Promise.resolve(new Set());
-  return tx.registeredParties(command.sides.map((s) => s.party));
+export async function stagesConcerned(
+  tx: WriteTransaction,
+  before: ReportedSnapshot | null,
+  command: LedgerCommand,
+): Promise<ReportedStage[]> {
+  if (before === null) return [];
+  if (command.action === 'voidStage' || command.action === 'addAccount') {
+    const stage = await tx.stage(before.state.id, command.stageId);
+    return stage ? [stage] : [];
+  }
+  if (command.action === 'complete') return tx.liveStages(before.state.id);
+  return [];
 }

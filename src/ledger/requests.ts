@@ -1,13 +1,14 @@
-import type { ExchangeCommand } from '../domain/commands.js';
-import type { RecordedEvent } from '../domain/events.js';
-import type { Exchange, ExchangeState, StageState } from '../domain/exchange.js';
-import type { Rejection } from '../domain/rejection.js';
-import type { IdempotencyClaim, StoredResponse } from '../store/ledger-store.js';
+import type { LedgerCommand } from '../domain/ledger-command.js';
+import type { ReportRejection } from '../domain/report-rejection.js';
+import type { RecordedLedgerEvent } from '../domain/reported-events.js';
+import type { ReportedSnapshot } from '../domain/reported-exchange.js';
+import type { ReportedStage } from '../domain/reported-stage.js';
+import type { ExchangeRecord, IdempotencyClaim, StoredResponse } from '../store/ledger-store.js';
 
 /** Why a command was not carried out: the rules refused it, or If-Match named another version. */
-export type Refusal = Rejection | { kind: 'version-mismatch'; current: number };
+export type Refusal = ReportRejection | { kind: 'version-mismatch'; current: number };
 
-export type WriteResult<T> = { ok: true; value: T; events: RecordedEvent[] } | { ok: false; rejection: Refusal };
+export type WriteResult<T> = { ok: true; value: T; events: RecordedLedgerEvent[] } | { ok: false; rejection: Refusal };
 
 export interface WriteRequest<C, T> {
   command: C;
@@ -23,15 +24,16 @@ export interface WriteRequest<C, T> {
 }
 
 /** What a command on an exchange gives its answer, inside the command's transaction. */
-export interface ExchangeWritten {
-  state: ExchangeState;
+export interface ExchangeWritten extends ReportedSnapshot {
   /** The stages the command recorded (a stage, or a completion's final tranche). */
-  recorded: StageState[];
+  recorded: ReportedStage[];
+  /** The stages it changed (a void, a later account), as they are now. */
+  changed: ReportedStage[];
   /** The exchange with all its stages, read in the same transaction: only for answers that show them. */
-  withStages(): Promise<Exchange>;
+  withStages(): Promise<ExchangeRecord>;
 }
 
-export interface ExchangeWriteRequest extends WriteRequest<ExchangeCommand, ExchangeWritten> {
+export interface ExchangeWriteRequest extends WriteRequest<LedgerCommand, ExchangeWritten> {
   exchangeId: string;
   /** From If-Match: the version the client last saw (`*` = any existing version). */
   expectedVersion: number[] | '*' | null;

@@ -1,4 +1,4 @@
-import type { NewEvent, RecordedEvent } from '../domain/events.js';
+import type { NewLedgerEvent, RecordedLedgerEvent } from '../domain/reported-events.js';
 import { uuidv7 } from '../ids.js';
 import { GENESIS_HASH, hashEvent } from '../audit/hash-chain.js';
 import type { ChainHead } from '../store/ledger-store.js';
@@ -11,9 +11,9 @@ export function seal(
   head: ChainHead | null,
   streamId: string,
   fromVersion: number,
-  fresh: readonly NewEvent[],
+  fresh: readonly NewLedgerEvent[],
   by: { principal: string; now: string },
-): RecordedEvent[] {
+): RecordedLedgerEvent[] {
   let sequence = head?.sequence ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
   return fresh.map((e, i) => {
@@ -27,7 +27,7 @@ export function seal(
       principal: by.principal,
       prevHash,
     };
-    const recorded = { ...unsealed, hash: hashEvent(unsealed) } as RecordedEvent;
+    const recorded = { ...unsealed, hash: hashEvent(unsealed) } as RecordedLedgerEvent;
     prevHash = recorded.hash;
     return recorded;
   });

@@ -1,3 +1,4 @@
+import { ledgerCommandOf } from '../domain/ledger-command.js';
 import { uuidv7 } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { WriteOutcome } from '../ledger/requests.js';
@@ -44,7 +45,7 @@ export async function applySteps(
           })
         : ledger.executeExchange({
             exchangeId: step.exchangeId,
-            command: step.command,
+            command: ledgerCommandOf(step.command),
             principal,
             now,
             idempotency: null,
