@@ -29,13 +29,17 @@ export function changeOf(
     ...readingsDelta(before, after, change.stages, 'exchange').map((r) => ({ ...r, filing: 'exchange' as const })),
   ];
   const sequenceOf = (stageId: string) =>
-    appended.find(
-      (e) => (e.type === 'StageRecorded' || e.type === 'StageReported') && e.data.stageId === stageId,
-    )!.sequence;
+    appended.find((e) => (e.type === 'StageRecorded' || e.type === 'StageReported') && e.data.stageId === stageId)!
+      .sequence;
   const voided: ExchangeChange['voided'][number][] = [];
   for (const e of appended) {
     if (e.type === 'StageVoided') {
-      voided.push({ stageId: e.data.stageId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, reason: e.data.reason });
+      voided.push({
+        stageId: e.data.stageId,
+        occurredAt: e.occurredAt,
+        recordedAt: e.recordedAt,
+        reason: e.data.reason,
+      });
     }
   }
   return {
@@ -55,9 +59,7 @@ export function changeOf(
       stageId: stage.id,
       exchangeId: change.state.id,
       occurredAt: stage.occurredAt,
-      rows: FILINGS.flatMap((filing) =>
-        stageReadingRows(stage, change.state, filing).map((r) => ({ ...r, filing })),
-      ),
+      rows: FILINGS.flatMap((filing) => stageReadingRows(stage, change.state, filing).map((r) => ({ ...r, filing }))),
     })),
   };
 }

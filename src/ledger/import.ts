@@ -78,9 +78,9 @@ export async function importInto(
     } else {
       await flush();
       const type = event.type as string;
-      if (type === "PartyRegistered") await importRegistration(tx, item);
-      else if (type === "ObserverRegistered") await importObserver(tx, item);
-      else if (type === "ClaimRecorded") await importClaim(tx, item);
+      if (type === 'PartyRegistered') await importRegistration(tx, item);
+      else if (type === 'ObserverRegistered') await importObserver(tx, item);
+      else if (type === 'ClaimRecorded') await importClaim(tx, item);
       else throw new ImportRefusal(line, `unknown event type ${event.type}`);
     }
     count += 1;
@@ -113,8 +113,7 @@ async function applyExchange(tx: WriteTransaction, group: NumberedEvent[]): Prom
     isReportedGroup(evs) ? reportedCommandOf(evs) : commandOf(evs as RecordedEvent<ExchangeEventData>[])
   ) as LedgerCommand;
   const stages = await stagesConcerned(tx, before, command);
-  const parties =
-    command.action === 'propose' || command.action === 'counter' ? command.sides.map((s) => s.party) : [];
+  const parties = command.action === 'propose' || command.action === 'counter' ? command.sides.map((s) => s.party) : [];
   const refusal = reportedReplayRefusal(evs, before?.state ?? null, {
     registeredParties: await tx.registeredParties(parties),
     registeredReporters: await tx.registeredReporters(reportersIn(evs)),
@@ -140,11 +139,7 @@ async function importRegistration(tx: WriteTransaction, { line, event }: Numbere
   if (await tx.observer(e.data.partyId)) throw new ImportRefusal(line, `${e.data.partyId} is already an observer`);
   const decided = decideRegistration(command, await tx.party(e.data.partyId), e.recordedAt);
   if (!decided.ok) throw new ImportRefusal(line, `party ${e.data.partyId} is registered twice`);
-  if (
-    e.streamId !== `party:${e.data.partyId}` ||
-    e.version !== 1 ||
-    canonicalize(decided.value[0]) !== essenceOf(e)
-  ) {
+  if (e.streamId !== `party:${e.data.partyId}` || e.version !== 1 || canonicalize(decided.value[0]) !== essenceOf(e)) {
     throw new ImportRefusal(line, 'the rules decide a different registration');
   }
   await appendRegistration(tx, e);

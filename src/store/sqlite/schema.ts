@@ -44,6 +44,8 @@ export const exchanges = sqliteTable(
     occurredAt: text('occurred_at').notNull(),
     version: integer('version').notNull(),
     state: text('state').notNull(),
+    /** The exchange's readings (domain ExchangeReadings) as JSON: terms accounts, reporters, tallies. */
+    readings: text('readings').notNull(),
   },
   (t) => [
     uniqueIndex('exchanges_order').on(t.occurredAt, t.seq),
@@ -184,4 +186,99 @@ export const termsHistory = sqliteTable(
     validTo: text('valid_to'),
   },
   (t) => [primaryKey({ columns: [t.exchangeId, t.party, t.version] }), index('terms_history_from').on(t.validFrom)],
+);
+
+/*
+ * The record as it was reported (DESIGN "Accounts", "Which figure counts: the reading").
+ * exchanges.readings keeps each exchange's ExchangeReadings (domain/reported-exchange.ts);
+ * the tables below keep every stage with its accounts and every reading's totals, so that a
+ * total under any reading is a sum over maintained rows, never a replay.
+ */
+
+/** Every stage with every account given of it (domain ReportedStage as JSON), in recording order. */
+export const stageReports = sqliteTable(
+  'stage_reports',
+  {
+    stageId: text('stage_id').primaryKey(),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
+    /** Ledger sequence of the event that recorded the stage: the stages' order within the exchange. */
+    sequence: integer('sequence').notNull(),
+    stage: text('stage').notNull(),
+  },
+  (t) => [uniqueIndex('stage_reports_exchange').on(t.exchangeId, t.sequence)],
+);
+
+/**
+ * Maintained totals per filing (`by=kind` or `exchange`), reading, party and kind. The
+ * `@first` reading's rows hold its figures; a reporter's hold its departure from them
+ * (domain/reading-totals.ts), so a command touches only the readings of its exchange.
+ */
+export const readingTotals = sqliteTable(
+  'reading_totals',
+  {
+    filing: text('filing').notNull(),
+    reading: text('reading').notNull(),
+    party: text('party').notNull(),
+    kind: text('kind').notNull(),
+    handedOver: integer('handed_over').notNull(),
+    received: integer('received').notNull(),
+    agreedOutstanding: integer('agreed_outstanding').notNull(),
+    unspecifiedSides: integer('unspecified_sides').notNull(),
+    proposed: integer('proposed').notNull(),
+    handedOverUndisclosedStages: integer('handed_over_undisclosed_stages').notNull(),
+    receivedUndisclosedStages: integer('received_undisclosed_stages').notNull(),
+    handedOverApproximate: integer('handed_over_approximate').notNull(),
+    receivedApproximate: integer('received_approximate').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.filing, t.reading, t.party, t.kind] })],
+);
+
+/** Each counted stage's part of reading_totals' stage figures, dated by the stage: what from/to bound. */
+export const stageReadingRows = sqliteTable(
+  'stage_reading_rows',
+  {
+    stageId: text('stage_id').notNull(),
+    filing: text('filing').notNull(),
+    reading: text('reading').notNull(),
+    party: text('party').notNull(),
+    kind: text('kind').notNull(),
+    exchangeId: text('exchange_id').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    handedOver: integer('handed_over').notNull(),
+    received: integer('received').notNull(),
+    handedOverUndisclosedStages: integer('handed_over_undisclosed_stages').notNull(),
+    receivedUndisclosedStages: integer('received_undisclosed_stages').notNull(),
+    handedOverApproximate: integer('handed_over_approximate').notNull(),
+    receivedApproximate: integer('received_approximate').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.stageId, t.filing, t.reading, t.party, t.kind] }),
+    index('stage_reading_rows_window').on(t.filing, t.reading, t.occurredAt),
+  ],
+);
+
+/** Every reporter that gave an account, from the sequence of its first: what `according=each` lists. */
+export const reporters = sqliteTable('reporters', {
+  id: text('id').primaryKey(),
+  firstSequence: integer('first_sequence').notNull(),
+});
+
+export const observers = sqliteTable('observers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  registeredAt: text('registered_at').notNull(),
+  recordedAt: text('recorded_at').notNull(),
+});
+
+/** Claims checked against the ledger (domain/claims.ts), as JSON, in the order recorded. */
+export const claims = sqliteTable(
+  'claims',
+  {
+    id: text('id').primaryKey(),
+    sequence: integer('sequence').notNull(),
+    claim: text('claim').notNull(),
+  },
+  (t) => [uniqueIndex('claims_sequence').on(t.sequence)],
 );
