@@ -12,6 +12,11 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { openStore } from '../../src/server.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
 import { testDatabase, type TestDatabase } from '../support/database.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readExport } from '../../src/audit/ndjson.js';
+import { presentEvent } from '../../src/http/present.js';
 
 /**
  * The maintained totals of every reading, under both filings, bounded or not by a window,
@@ -307,5 +312,49 @@ describe('every reading’s maintained totals', () => {
     // Earlier than everything: nothing was in force.
     expect(await store.totals({ reading: 'UA', filing: 'kind', asOf: '2024-01-01T00:00:00.000Z' })).toEqual([]);
     expect(Array.isArray(await store.totals({ reading: 'RU', filing: 'exchange', asOf: t }))).toBe(true);
+  });
+
+  it('export and import into an empty ledger: the same head, every reading’s totals the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'readings-export-'));
+    const target = await testDatabase();
+    const copy = await openStore({ databaseUrl: target.url });
+    try {
+      const claimed = await ledger.recordClaim({
+        command: {
+          claimId: 'claim-1',
+          reportedBy: 'RU',
+          party: 'RU',
+          kind: 'remains',
+          field: 'handedOver',
+          from: '2025-01-01',
+          to: null,
+          value: 16_483,
+          occurredAt: '2025-12-01',
+          source: { title: 'Kommersant' },
+          note: null,
+        },
+        principal: 'test',
+        now: new Date().toISOString(),
+        idempotency: null,
+        respond: (r) => ({ status: r.ok ? 201 : 422, headers: {}, body: null }),
+      });
+      expect(claimed).toMatchObject({ response: { status: 201 } });
+      const lines: string[] = [];
+      for await (const e of store.exportEvents(0)) lines.push(JSON.stringify(presentEvent(e)));
+      writeFileSync(join(dir, 'export.ndjson'), `${lines.join('\n')}\n`);
+      const report = await new Ledger(copy).importLedger(readExport(join(dir, 'export.ndjson')));
+      expect(report).toEqual({ ok: true, events: lines.length, head: await store.head() });
+      expect(await copy.reporters()).toEqual(await store.reporters());
+      expect(await copy.listClaims(0, 10)).toEqual(await store.listClaims(0, 10));
+      expect(await copy.listObservers()).toEqual([{ id: 'ICRC', name: 'ICRC', registeredAt: '2025-01-01' }]);
+      for (const reading of [FIRST, ...REPORTERS])
+        for (const filing of ['kind', 'exchange'] as Filing[])
+          expect(await copy.totals({ reading, filing })).toEqual(await store.totals({ reading, filing }));
+      expect((await copy.verify()).ok).toBe(true);
+    } finally {
+      await copy.close();
+      await target.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
