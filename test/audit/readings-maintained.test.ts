@@ -104,7 +104,7 @@ const counter = fc.record({
   accounts: termsAccounts,
 });
 const AGREE: Step = { do: 'agree', by: 0, terms: [], accounts: [] };
-const cancel = fc.constant({ do: 'cancel' as const, by: 1 as const, terms: [], accounts: [] });
+const cancel = fc.constant<Step>({ do: 'cancel', by: 1, terms: [], accounts: [] });
 const stage = fc.record({ do: fc.constant('stage' as const), report: report.map((r) => r as StageReport | null) });
 const later = fc.oneof(
   { weight: 4, arbitrary: stage },
