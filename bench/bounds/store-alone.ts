@@ -7,7 +7,7 @@
  * exceed.
  */
 import { respondWith } from '../../src/http/command.js';
-import { etagOf, presentSummary } from '../../src/http/present.js';
+import { etagOf, presentStage, presentSummary } from '../../src/http/present.js';
 import { uuidv7 } from '../../src/ids.js';
 import { openStore } from '../../src/server.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -48,10 +48,10 @@ const exchange = (exchangeId: string, command: ExchangeWriteRequest['command']):
   now: now(),
   idempotency: null,
   expectedVersion: null,
-  respond: respondWith(({ state, recorded }: ExchangeWritten) => ({
+  respond: respondWith((w: ExchangeWritten) => ({
     status: 201,
-    headers: { etag: etagOf(state.version), 'content-type': 'application/json; charset=utf-8' },
-    body: { stage: recorded[0], exchange: presentSummary(state) },
+    headers: { etag: etagOf(w.state.version), 'content-type': 'application/json; charset=utf-8' },
+    body: { stage: w.recorded[0] && presentStage(w.recorded[0]), exchange: presentSummary(w) },
   })),
 });
 const targets: string[] = [];
@@ -70,6 +70,7 @@ for (let i = 0; i < 500; i += 1) {
         ],
         title: null,
         mediator: null,
+        termsAccounts: [],
         ...provenance('2025-01-01'),
       }),
     ),
@@ -93,7 +94,7 @@ await Promise.all(
           exchange(id, {
             action: 'recordStage',
             stageId: uuidv7(),
-            sides: [{ party: 'BA', count: 1 }],
+            report: { form: 'sides', reportedBy: null, sides: [{ party: 'BA', count: 1 }] },
             ...provenance('2025-02-01'),
           }),
         ),
