@@ -72,7 +72,6 @@ for (let i = 0; i < 500; i += 1) {
         ],
         title: null,
         mediator: null,
-        termsAccounts: [],
         ...provenance('2025-01-01'),
       }),
     ),
@@ -96,7 +95,7 @@ await Promise.all(
           exchange(id, {
             action: 'recordStage',
             stageId: uuidv7(),
-            report: { form: 'sides', reportedBy: null, sides: [{ party: 'BA', count: 1 }] },
+            sides: [{ party: 'BA', count: 1 }],
             ...provenance('2025-02-01'),
           }),
         ),
