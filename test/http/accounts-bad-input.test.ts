@@ -206,6 +206,14 @@ describe('bad accounts', () => {
       fields: ['sides'],
     },
     {
+      name: 'neither sides nor accounts, and no date either: both named at once',
+      path: () => `/v1/exchanges/${id}/stages`,
+      body: { note: 'a stage took place' },
+      status: 400,
+      type: INVALID,
+      fields: ['sides', 'occurredAt'],
+    },
+    {
       name: 'reportedBy beside accounts (each account names its own)',
       path: () => `/v1/exchanges/${id}/stages`,
       body: {

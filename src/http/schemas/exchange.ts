@@ -120,6 +120,15 @@ const oneReportForm =
       });
   };
 
+/**
+ * Which of sides and accounts are there is known even when a field of the body fails, so the
+ * rule is checked beside the others (zod skips a refinement once the object has an issue):
+ * a refusal names every failing field at once.
+ */
+const everyFieldAtOnce = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+};
+
 const reportFields = {
   sides: stageSides.optional().meta({
     description: 'One account of the stage: each party’s count. A party left out handed over nobody in it.',
@@ -194,7 +203,7 @@ export const CloseBody = z
 
 export const StageBody = z
   .strictObject({ ...reportFields, ...provenanceFields })
-  .superRefine(oneReportForm(true))
+  .superRefine(oneReportForm(true), everyFieldAtOnce)
   .meta({
     id: 'RecordStage',
     description:
@@ -258,7 +267,7 @@ export const CompleteBody = z
     accounts: reportFields.accounts.meta({ description: 'A last tranche as one or more accounts (instead of sides).' }),
     ...provenanceFields,
   })
-  .superRefine(oneReportForm(false))
+  .superRefine(oneReportForm(false), everyFieldAtOnce)
   .meta({
     id: 'CompleteExchange',
     examples: [
