@@ -245,13 +245,11 @@ export function arbitraryOf(schema: Schema, name = '', action?: Action): fc.Arbi
     const props = Object.entries((s.properties ?? {}) as Record<string, Schema>);
     const required = new Set((s.required ?? []) as string[]);
     const entries = props.map(([k, p]) => arbitraryOf(p, k, action).map((v) => [k, v] as const));
-    return fc
-      .tuple(...entries, fc.tuple(...props.map(([k]) => keepOptional(k))))
-      .map((all) => {
-        const keep = all.at(-1) as boolean[];
-        const pairs = all.slice(0, -1) as (readonly [string, Value])[];
-        return Object.fromEntries(pairs.filter(([k], i) => required.has(k) || keep[i]));
-      });
+    return fc.tuple(...entries, fc.tuple(...props.map(([k]) => keepOptional(k)))).map((all) => {
+      const keep = all.at(-1) as boolean[];
+      const pairs = all.slice(0, -1) as (readonly [string, Value])[];
+      return Object.fromEntries(pairs.filter(([k], i) => required.has(k) || keep[i]));
+    });
   }
   return fc.constant('x');
 }
