@@ -226,6 +226,14 @@ describe('bad accounts', () => {
       fields: ['reportedBy'],
     },
     {
+      name: 'reportedBy on a completion without a last tranche',
+      path: () => `/v1/exchanges/${id}/complete`,
+      body: { reportedBy: 'UA', occurredAt: '2025-06-11' },
+      status: 400,
+      type: INVALID,
+      fields: ['reportedBy'],
+    },
+    {
       name: 'both sides and accounts on a completion',
       path: () => `/v1/exchanges/${id}/complete`,
       body: {

@@ -118,6 +118,8 @@ const oneReportForm =
         path: ['reportedBy'],
         message: 'goes with sides; with accounts, each account names its reporter',
       });
+    else if (b.reportedBy !== undefined && b.sides === undefined)
+      ctx.addIssue({ code: 'custom', path: ['reportedBy'], message: 'names whose account sides is: give sides too' });
   };
 
 /**
