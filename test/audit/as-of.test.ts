@@ -569,7 +569,7 @@ describe('as-of: totals and exchanges as the ledger stood at a world time', () =
 
       b = await exchangeAt(e1, '2025-05-30');
       expect(b.status).toBe('completed');
-      expect(b.allowedTransitions).toEqual(['voidStage']);
+      expect(b.allowedTransitions).toEqual(['voidStage', 'recordStage']);
       expect(sides(b)).toEqual([
         ['UA', 1200, 1000],
         ['RU', 1200, 1000],
