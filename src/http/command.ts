@@ -98,6 +98,14 @@ export function problemFor(rejection: Refusal): Problem {
       });
     case 'party-already-registered':
       return problem('already-exists', `party ${rejection.partyId} is already registered`);
+    case 'reporter-already-registered':
+      // Parties and observers share one id space: the id is taken, whichever register holds it.
+      return problem(
+        'already-exists',
+        `${rejection.reporterId} is already registered as ${
+          rejection.registeredAs === 'party' ? 'a party' : 'an observer'
+        }`,
+      );
     case 'version-mismatch':
       return problem('precondition-failed', `the exchange is at version ${rejection.current}; reload it and retry`, {
         currentVersion: rejection.current,
