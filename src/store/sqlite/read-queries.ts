@@ -39,7 +39,12 @@ export function exchangeListQuery(db: Db, shape: ExchangeListShape) {
   if (shape.from) where.push(gte(order.occurredAt, p('from')));
   if (shape.to) where.push(lte(order.occurredAt, p('to')));
   if (shape.after) where.push(sql`(${order.occurredAt}, ${order.seq}) > (${p('afterOccurredAt')}, ${p('afterSeq')})`);
-  const base = db.select({ state: exchanges.state, occurredAt: order.occurredAt, seq: order.seq });
+  const base = db.select({
+    state: exchanges.state,
+    readings: exchanges.readings,
+    occurredAt: order.occurredAt,
+    seq: order.seq,
+  });
   const from = shape.party
     ? base.from(exchangeParties).innerJoin(exchanges, eq(exchanges.id, exchangeParties.exchangeId))
     : base.from(exchanges);
@@ -147,10 +152,10 @@ export class PreparedReads {
     this.sum = preparedByShape((shape: StageSumShape) => stageSumQuery(db, shape));
   }
 
-  listExchanges(q: ExchangeQuery): { state: string; occurredAt: string; seq: number }[] {
+  listExchanges(q: ExchangeQuery): { state: string; readings: string; occurredAt: string; seq: number }[] {
     // Raw rows, mapped here: drizzle's mapping of each value is most of the cost of a page.
-    const rows = this.list(shapeOfList(q)).values(listParameters(q)) as [string, string, number][];
-    return rows.map(([state, occurredAt, seq]) => ({ state, occurredAt, seq }));
+    const rows = this.list(shapeOfList(q)).values(listParameters(q)) as [string, string, string, number][];
+    return rows.map(([state, readings, occurredAt, seq]) => ({ state, readings, occurredAt, seq }));
   }
 
   totals(q: Pick<TotalsQuery, 'party' | 'kind'>): Contribution[] {
