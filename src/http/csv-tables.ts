@@ -14,25 +14,33 @@ import { READING_FIGURE_NAMES, type ReadingContribution } from '../domain/readin
 type Exchange = z.infer<typeof ExchangeSummary>;
 type Side = Exchange['sides'][number];
 
-/** One side of an exchange as four columns; `which` is A (the first side) or B. */
+/** One side of an exchange as six columns (its figures under the reading); `which` is A (the first side) or B. */
 const sideColumns = (which: 'A' | 'B', at: 0 | 1) => ({
   [`party${which}`]: (e: Exchange) => sideOf(e, at).party,
   [`handsOver${which}`]: (e: Exchange) => sideOf(e, at).handsOver,
   [`delivered${which}`]: (e: Exchange) => sideOf(e, at).delivered,
   [`variance${which}`]: (e: Exchange) => sideOf(e, at).variance,
+  [`undisclosedStages${which}`]: (e: Exchange) => sideOf(e, at).undisclosedStages,
+  [`approximate${which}`]: (e: Exchange) => sideOf(e, at).approximate,
 });
 const sideOf = (e: Exchange, at: 0 | 1): Side => e.sides[at]!;
 
-/** One row per exchange, each without its stages, as GET /v1/exchanges lists them. */
+/**
+ * One row per exchange, each without its stages, as GET /v1/exchanges lists them, under the
+ * reading asked for (`reading`: empty for the default). Its reporters are one cell, joined
+ * by spaces (ids hold none); the accounts of the terms are in the JSON answer.
+ */
 export const EXCHANGE_TABLE = csvTable<Exchange>({
   id: (e) => e.id,
   kind: (e) => e.kind,
   status: (e) => e.status,
   proposedBy: (e) => e.proposedBy,
+  reading: (e) => e.reading,
   ...sideColumns('A', 0),
   ...sideColumns('B', 1),
   title: (e) => e.title,
   mediator: (e) => e.mediator,
+  reporters: (e) => e.reporters.join(' '),
   occurredAt: (e) => e.occurredAt,
   agreedAt: (e) => e.agreedAt,
   createdAt: (e) => e.createdAt,

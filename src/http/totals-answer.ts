@@ -4,8 +4,7 @@ import { FIRST, type Filing, type Reading } from '../domain/readings.js';
 import { lowerBoundOf, upperBoundOf } from '../domain/time.js';
 import type { Kind } from '../domain/vocabulary.js';
 import type { LedgerStore, TotalsQuery } from '../store/ledger-store.js';
-import type { Asked } from './according.js';
-import { readingLabel } from './according.js';
+import { readingLabel, type Asked } from './according.js';
 import type { TotalsCsvRow } from './csv-tables.js';
 import type { TotalsView } from './schemas/ledger.js';
 
@@ -25,11 +24,10 @@ export interface ReadingRows {
   rows: readonly ReadingContribution[];
 }
 
-/** What GET /v1/totals answers: the asked reading's rows, or (each) the default's and every reporter's. */
+/** What GET /v1/totals answers: the asked reading's rows; with `each`, the default's and every reporter's. */
 export interface TotalsAnswer {
-  according: string | null;
   by: Filing;
-  first: ReadingRows;
+  main: ReadingRows;
   each: ReadingRows[] | null;
 }
 
@@ -55,13 +53,11 @@ export async function totalsAnswer(store: LedgerStore, asked: Asked, f: TotalsFi
     reading,
     rows: await store.totals(totalsQueryOf(reading, f)),
   });
-  if ('each' in asked) {
-    const first = await rowsUnder(FIRST);
-    const each: ReadingRows[] = [];
-    for (const reporter of await store.reporters()) each.push(await rowsUnder(reporter));
-    return { according: 'each', by: f.by, first, each };
-  }
-  return { according: readingLabel(asked.reading), by: f.by, first: await rowsUnder(asked.reading), each: null };
+  if (!('each' in asked)) return { by: f.by, main: await rowsUnder(asked.reading), each: null };
+  const main = await rowsUnder(FIRST);
+  const each: ReadingRows[] = [];
+  for (const reporter of await store.reporters()) each.push(await rowsUnder(reporter));
+  return { by: f.by, main, each };
 }
 
 /** Rows all zero say nothing (a store may keep them once what made them is voided). */
@@ -70,32 +66,34 @@ const shown = (rows: readonly ReadingContribution[]) => rows.filter(nonZero);
 /** The JSON answer. */
 export function presentTotalsAnswer(a: TotalsAnswer): z.infer<typeof TotalsView> {
   return {
-    according: a.according,
+    reading: readingLabel(a.main.reading),
     by: a.by,
-    data: shown(a.first.rows),
+    data: shown(a.main.rows),
     ...(a.each && { readings: a.each.map((r) => ({ reporter: r.reading, data: shown(r.rows) })) }),
   };
 }
 
-/**
- * A presenter per (according, by), so that the rendering of rows the store's read cache holds
- * (frozen, unchanged while the database is) is made once per reading and filing (rendered.ts).
- */
-const presenters = new Map<string, (rows: readonly ReadingContribution[]) => z.infer<typeof TotalsView>>();
+type Presenter = (rows: readonly ReadingContribution[]) => z.infer<typeof TotalsView>;
+const presenters = new Map<string, Presenter>();
 
-export function presenterOf(according: string | null, by: Filing) {
-  const key = `${according ?? ''}\u0000${by}`;
+/**
+ * One reading's answer, by a presenter per (reading, filing), so that the rendering of rows
+ * the store's read cache holds (frozen, unchanged while the database is) is made once per
+ * reading and filing (rendered.ts). They are as many as the reporters asked for (tens) × 2.
+ */
+export function presenterOf(reading: Reading, by: Filing): Presenter {
+  const key = `${reading}\u0000${by}`;
   let present = presenters.get(key);
   if (!present) {
-    present = (rows) => ({ according, by, data: shown(rows) });
-    // Bounded by the reporters (tens) times two filings.
+    const label = readingLabel(reading);
+    present = (rows) => ({ reading: label, by, data: shown(rows) });
     presenters.set(key, present);
   }
   return present;
 }
 
-/** The CSV rows: the default reading's (or the asked one's), then each reporter's. */
+/** The CSV rows: the asked reading's (with `each`, the default's first), then each reporter's. */
 export function* totalsCsvRows(a: TotalsAnswer): Iterable<TotalsCsvRow> {
-  for (const r of [a.first, ...(a.each ?? [])])
+  for (const r of [a.main, ...(a.each ?? [])])
     for (const row of shown(r.rows)) yield { reporter: readingLabel(r.reading), ...row };
 }

@@ -19,16 +19,22 @@ const EXCHANGE_COLUMNS = [
   'kind',
   'status',
   'proposedBy',
+  'reading',
   'partyA',
   'handsOverA',
   'deliveredA',
   'varianceA',
+  'undisclosedStagesA',
+  'approximateA',
   'partyB',
   'handsOverB',
   'deliveredB',
   'varianceB',
+  'undisclosedStagesB',
+  'approximateB',
   'title',
   'mediator',
+  'reporters',
   'occurredAt',
   'agreedAt',
   'createdAt',
@@ -74,8 +80,15 @@ function exchangeRow(e: Json): Record<string, string> {
     [`handsOver${x}`]: s.handsOver,
     [`delivered${x}`]: s.delivered,
     [`variance${x}`]: s.variance,
+    [`undisclosedStages${x}`]: s.undisclosedStages,
+    [`approximate${x}`]: s.approximate,
   });
-  return rowOf(EXCHANGE_COLUMNS, { ...e, ...side(a!, 'A'), ...side(b!, 'B') });
+  return rowOf(EXCHANGE_COLUMNS, {
+    ...e,
+    reporters: (e.reporters as string[]).join(' '),
+    ...side(a!, 'A'),
+    ...side(b!, 'B'),
+  });
 }
 
 function eventRow(e: Json): Record<string, string> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LedgerStore } from '../../store/ledger-store.js';
-import { askedReading, readingLabel } from '../according.js';
+import { totalsReadingOf } from '../according.js';
 import { presentEvent } from '../present.js';
 import { presentEventSafely } from '../present-event.js';
 import { sendPresented } from '../rendered.js';
@@ -148,11 +148,11 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
     },
     async (request, reply) => {
       const { according, ...filters } = request.query;
-      const asked = await askedReading(store, according);
+      const asked = await totalsReadingOf(store, according);
       if (request.representation !== CSV_TYPE && !('each' in asked)) {
         // One reading: the store's rows as they are, so that the rendering of cached ones is reused.
         const rows = await store.totals(totalsQueryOf(asked.reading, filters));
-        return sendPresented(reply, rows, presenterOf(readingLabel(asked.reading), filters.by));
+        return sendPresented(reply, rows, presenterOf(asked.reading, filters.by));
       }
       const answer = await totalsAnswer(store, asked, filters);
       if (request.representation === CSV_TYPE) return sendCsv(reply, TOTALS_TABLE, totalsCsvRows(answer));

@@ -121,14 +121,14 @@ export const Filing = z.enum(['kind', 'exchange']).meta({
 
 export const TotalsView = z
   .object({
-    according: z.string().nullable().meta({
+    reading: z.string().nullable().meta({
       description:
-        "The reading these figures are under: null = the default (each stage's first account), a reporter id (its figures, falling back side by side to the first account), or `each`.",
+        "The reading `data` is under: null = the default (each stage's first account), else the reporter's id (its figures, falling back side by side to the first account's). With according=each: null, and `readings` has every reporter's.",
     }),
     by: Filing,
     data: Rows.meta({
       description:
-        'One row per party and kind under the reading (with according=each: under the default reading). Rows whose figures are all zero are left out.',
+        'One row per party and kind under `reading`. Rows whose figures are all zero are left out.',
     }),
     readings: z
       .array(
@@ -149,7 +149,7 @@ export const TotalsView = z
       'A total is never silently short: `…UndisclosedStages` say how many stages its handedOver and received leave out for want of a number.',
     examples: [
       {
-        according: null,
+        reading: null,
         by: 'kind',
         data: [
           {
