@@ -76,12 +76,12 @@ describe('observers', () => {
     const before = await eventCount(t());
     const asParty = await t().http().post('/v1/observers').send({ id: 'UA', name: 'Ukraine again' });
     expect(asParty.status, asParty.text).toBe(409);
-    expect(asParty.body.type).toBe('/problems/already-exists');
+    expect(asParty.body.type).toBe('/problems/reporter-already-registered');
     expect(asParty.body.detail).toMatch(/UA/);
     expect(asParty.body.detail).toMatch(/party/);
     const twice = await t().http().post('/v1/observers').send({ id: 'ICRC', name: 'ICRC again' });
     expect(twice.status, twice.text).toBe(409);
-    expect(twice.body.type).toBe('/problems/already-exists');
+    expect(twice.body.type).toBe('/problems/reporter-already-registered');
     expect(twice.body.detail).toMatch(/observer/);
     expect(await eventCount(t())).toBe(before);
     expect((await t().http().get('/v1/observers/ICRC')).body.name).toBe(ICRC.name);
@@ -91,7 +91,7 @@ describe('observers', () => {
     const before = await eventCount(t());
     const res = await t().http().post('/v1/parties').send({ id: 'ICRC', name: 'not a party' });
     expect(res.status, res.text).toBe(409);
-    expect(res.body.type).toBe('/problems/already-exists');
+    expect(res.body.type).toBe('/problems/reporter-already-registered');
     expect(res.body.detail).toMatch(/observer/);
     expect((await t().http().get('/v1/parties/ICRC')).status).toBe(404);
     expect(await eventCount(t())).toBe(before);
