@@ -127,8 +127,7 @@ export const TotalsView = z
     }),
     by: Filing,
     data: Rows.meta({
-      description:
-        'One row per party and kind under `reading`. Rows whose figures are all zero are left out.',
+      description: 'One row per party and kind under `reading`. Rows whose figures are all zero are left out.',
     }),
     readings: z
       .array(
@@ -140,7 +139,7 @@ export const TotalsView = z
       .optional()
       .meta({
         description:
-          'Only with according=each: one row set per reporter that has given any account, in the order of its first, for "how far apart are their figures?".',
+          'Only with according=each: one row set per reporter that has given any account, in the order of its first, for "how far apart are their figures?". With asOf, a reporter whose accounts all came later reads as the default does.',
       }),
   })
   .meta({
