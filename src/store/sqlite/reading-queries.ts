@@ -11,20 +11,59 @@ import type { Db } from './connection.js';
  * statement per shape (which filters are present), prepared once per connection.
  */
 
-const FIGURES = `sum(handed_over), sum(received), sum(agreed_outstanding), sum(unspecified_sides), sum(proposed),
-  sum(handed_over_undisclosed_stages), sum(received_undisclosed_stages), sum(handed_over_approximate), sum(received_approximate)`;
+const COLUMNS = [
+  'handed_over',
+  'received',
+  'agreed_outstanding',
+  'unspecified_sides',
+  'proposed',
+  'handed_over_undisclosed_stages',
+  'received_undisclosed_stages',
+  'handed_over_approximate',
+  'received_approximate',
+];
 const STAGE_FIGURES = `sum(handed_over), sum(received), sum(handed_over_undisclosed_stages), sum(received_undisclosed_stages),
   sum(handed_over_approximate), sum(received_approximate)`;
 
-type Shape = { party: boolean; kind: boolean; window: boolean };
+/** Which filters a totals query has; `first`: the default reading, whose rows are read as they are. */
+export type ReadingShape = { first: boolean; party: boolean; kind: boolean; window: boolean };
 
-function whereOf(shape: Shape, table: 'totals' | 'stages'): string {
-  const where = ['filing = @filing', 'reading IN (@first, @reading)'];
+function whereOf(shape: ReadingShape, table: 'totals' | 'stages'): string {
+  const where = ['filing = @filing', shape.first ? 'reading = @first' : 'reading IN (@first, @reading)'];
   if (shape.party) where.push('party = @party');
   if (shape.kind) where.push('kind = @kind');
   if (table === 'stages' && shape.window) where.push('occurred_at >= @from', 'occurred_at <= @to');
   return where.join(' AND ');
 }
+
+/** The maintained rows of a reading: the default one's as kept (one index walk), a reporter's summed with them. */
+export const readingTotalsSql = (shape: ReadingShape) =>
+  shape.first
+    ? `SELECT party, kind, ${COLUMNS.join(', ')} FROM reading_totals WHERE ${whereOf(shape, 'totals')} ORDER BY party, kind`
+    : `SELECT party, kind, ${COLUMNS.map((c) => `sum(${c})`).join(', ')} FROM reading_totals
+      WHERE ${whereOf(shape, 'totals')} GROUP BY party, kind ORDER BY party, kind`;
+
+/** The stage figures of the stages in a window, under a reading. */
+export const stageWindowSql = (shape: ReadingShape) =>
+  `SELECT party, kind, ${STAGE_FIGURES} FROM stage_reading_rows WHERE ${whereOf(shape, 'stages')} GROUP BY party, kind`;
+
+/** The values a totals query binds. */
+export const readingParameters = (q: TotalsQuery) => ({
+  filing: q.filing,
+  first: FIRST,
+  reading: q.reading,
+  party: q.party,
+  kind: q.kind,
+  from: q.from ?? '',
+  to: q.to ?? '\uffff',
+});
+
+export const shapeOfTotals = (q: TotalsQuery): ReadingShape => ({
+  first: q.reading === FIRST,
+  party: q.party !== undefined,
+  kind: q.kind !== undefined,
+  window: !!(q.from || q.to),
+});
 
 type Row = [string, string, number, number, number, number, number, number, number, number, number];
 type StageRow = [string, string, number, number, number, number, number, number];
@@ -44,28 +83,14 @@ export class ReadingQueries {
   }
 
   totals(q: TotalsQuery): ReadingContribution[] {
-    const shape: Shape = { party: q.party !== undefined, kind: q.kind !== undefined, window: !!(q.from || q.to) };
-    const params = {
-      filing: q.filing,
-      first: FIRST,
-      reading: q.reading,
-      party: q.party,
-      kind: q.kind,
-      from: q.from ?? '',
-      to: q.to ?? '\uffff',
-    };
+    const shape = shapeOfTotals(q);
+    const params = readingParameters(q);
     const key = JSON.stringify(shape);
-    const rows = this.statement(
-      `t${key}`,
-      `SELECT party, kind, ${FIGURES} FROM reading_totals WHERE ${whereOf(shape, 'totals')} GROUP BY party, kind ORDER BY party, kind`,
-    ).all(params) as Row[];
+    const rows = this.statement(`t${key}`, readingTotalsSql(shape)).all(params) as Row[];
     const out = rows.map(contributionOf);
     if (!shape.window) return out;
     const inWindow = new Map<string, StageRow>();
-    for (const r of this.statement(
-      `s${key}`,
-      `SELECT party, kind, ${STAGE_FIGURES} FROM stage_reading_rows WHERE ${whereOf(shape, 'stages')} GROUP BY party, kind`,
-    ).all(params) as StageRow[])
+    for (const r of this.statement(`s${key}`, stageWindowSql(shape)).all(params) as StageRow[])
       inWindow.set(`${r[0]}\u0000${r[1]}`, r);
     return out.map((c) => {
       const s = inWindow.get(`${c.party}\u0000${c.kind}`);

@@ -78,7 +78,11 @@ export class SqliteTransaction implements WriteTransaction {
   }
 
   async projectClaim(claim: StoredClaim): Promise<void> {
-    statementsFor(this.db).insertClaim.run({ id: claim.claimId, sequence: claim.sequence, claim: JSON.stringify(claim) });
+    statementsFor(this.db).insertClaim.run({
+      id: claim.claimId,
+      sequence: claim.sequence,
+      claim: JSON.stringify(claim),
+    });
   }
 
   async stageIdTaken(stageId: string): Promise<boolean> {

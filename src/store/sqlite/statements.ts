@@ -32,7 +32,9 @@ function prepare(sqlite: Database) {
     stageReport: one<{ stage: string }>(
       `SELECT stage FROM stage_reports WHERE exchange_id = @exchangeId AND stage_id = @stageId`,
     ),
-    stageReports: one<{ stage: string }>(`SELECT stage FROM stage_reports WHERE exchange_id = @exchangeId ORDER BY sequence`),
+    stageReports: one<{ stage: string }>(
+      `SELECT stage FROM stage_reports WHERE exchange_id = @exchangeId ORDER BY sequence`,
+    ),
     insertStageReport: one(
       `INSERT INTO stage_reports (stage_id, exchange_id, sequence, stage) VALUES (@stageId, @exchangeId, @sequence, @stage)`,
     ),
@@ -106,7 +108,11 @@ function prepare(sqlite: Database) {
      * as a JSON array of [stageId, party, count, occurredAt, recordedAt, voidedAt,
      * voidRecordedAt, voidReason], in recording order.
      */
-    exchangeWithStages: one<{ state: string; readings: string; stages: string }>(`SELECT e.state AS state, e.readings AS readings,
+    exchangeWithStages: one<{
+      state: string;
+      readings: string;
+      stages: string;
+    }>(`SELECT e.state AS state, e.readings AS readings,
       (SELECT json_group_array(json(s.stage) ORDER BY s.sequence) FROM stage_reports s WHERE s.exchange_id = e.id) AS stages
       FROM exchanges e WHERE e.id = @id`),
     /** Whether any stage already has this id (an import must not reuse one: voids find stages by it). */

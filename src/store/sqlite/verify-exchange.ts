@@ -114,7 +114,12 @@ export function checkClaim(st: VerifyStatements, stream: RecordedLedgerEvent[]):
     recordedAt: e.recordedAt,
   };
   if (stream.length === 1 && raw !== undefined && canonicalize(JSON.parse(raw)) === canonicalize(expected)) return null;
-  return { kind: 'read-model', table: 'claims', key: e.data.claimId, detail: 'row differs from its ClaimRecorded event' };
+  return {
+    kind: 'read-model',
+    table: 'claims',
+    key: e.data.claimId,
+    detail: 'row differs from its ClaimRecorded event',
+  };
 }
 
 /** What the readings of the exchanges of a range add up to, and who reported on them. */
@@ -148,7 +153,7 @@ function checkReadings(
     if (have.some((r) => r.exchangeId !== id || r.occurredAt !== stage.occurredAt))
       return diff('stage_reading_rows', `rows of stage ${stage.id} are dated or filed under another exchange`);
     const d = firstRowDifference('stage_reading_rows', expectedStageRows(stage, x), have);
-    if (d && d.kind === "read-model") return { ...d, key: `${stage.id}/${d.key}` };
+    if (d && d.kind === 'read-model') return { ...d, key: `${stage.id}/${d.key}` };
   }
   return null;
 }

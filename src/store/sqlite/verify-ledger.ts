@@ -233,7 +233,12 @@ export async function verifySnapshot(
   const stagesMatched = results.reduce((n, r) => n + r.stageReports, 0);
   if (stageReports !== stagesMatched)
     return fail(
-      { kind: 'read-model', table: 'stage_reports', key: '*', detail: `${stageReports} rows, but the events record ${stagesMatched} stages` },
+      {
+        kind: 'read-model',
+        table: 'stage_reports',
+        key: '*',
+        detail: `${stageReports} rows, but the events record ${stagesMatched} stages`,
+      },
       read,
     );
   const readingDifference = firstRowDifference(
@@ -244,9 +249,18 @@ export async function verifySnapshot(
   if (readingDifference) return fail(readingDifference, read);
   const reporters = new Set(results.flatMap((r) => r.reporters));
   const storedReporters = new Set(st.reporters.all() as string[]);
-  const missing = [...reporters].find((r) => !storedReporters.has(r)) ?? [...storedReporters].find((r) => !reporters.has(r));
+  const missing =
+    [...reporters].find((r) => !storedReporters.has(r)) ?? [...storedReporters].find((r) => !reporters.has(r));
   if (missing !== undefined)
-    return fail({ kind: 'read-model', table: 'reporters', key: missing, detail: 'the events and the rows disagree on this reporter' }, read);
+    return fail(
+      {
+        kind: 'read-model',
+        table: 'reporters',
+        key: missing,
+        detail: 'the events and the rows disagree on this reporter',
+      },
+      read,
+    );
   progress?.(total, total);
   return { ok: true, events: read, head, ...also };
 }

@@ -4,7 +4,14 @@ import type { RecordedLedgerEvent as RecordedEvent, ReportedExchangeEventData } 
 import { addContribution, type Contribution } from '../../domain/totals.js';
 import type { Difference, FiledRow } from '../ledger-store.js';
 import { ContentCheck, type ContentFailure } from './verify-chain.js';
-import { checkClaim, checkExchange, checkObserver, checkParty, ExchangeRows, type ReadingsTally } from './verify-exchange.js';
+import {
+  checkClaim,
+  checkExchange,
+  checkObserver,
+  checkParty,
+  ExchangeRows,
+  type ReadingsTally,
+} from './verify-exchange.js';
 import { eventRowOf, eventPages, verifyStatements, type StreamRange } from './verify-snapshot.js';
 import { eventFromRow } from './rows.js';
 
