@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLedger, type TestLedger } from '../support/app.js';
 import { registerParties } from '../support/scenario.js';
-import { recordJune2025, registerObservers, send, stageOf } from '../support/reported.js';
+import { recordJune2025, registerObservers, send, stageOf } from '../support/reported-totals.js';
 
 /*
  * Claims checked against the ledger (issue 14): a sourced statement about a total, recorded

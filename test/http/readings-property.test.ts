@@ -13,7 +13,7 @@ import {
 import { lowerBoundOf, upperBoundOf } from '../../src/domain/time.js';
 import { KINDS } from '../../src/domain/vocabulary.js';
 import { startLedger, type TestLedger } from '../support/app.js';
-import { FIGURES, nonZero, type TotalsRow } from '../support/reported.js';
+import { FIGURES, nonZero, type TotalsRow } from '../support/reported-totals.js';
 
 /*
  * Issue 14: every reading's maintained totals equal a fold of the events. Each run records a

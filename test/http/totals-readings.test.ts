@@ -10,7 +10,7 @@ import {
   registerObservers,
   row,
   type TotalsRow,
-} from '../support/reported.js';
+} from '../support/reported-totals.js';
 
 /*
  * GET /v1/totals under a reading (issue 14), figures worked out by hand from the design's

@@ -76,8 +76,8 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
     expect(done.status).toBe(200);
     expect(done.body.status).toBe('completed');
     expect(done.body.sides).toEqual([
-      { party: 'UA', handsOver: 1000, delivered: 1000, variance: 0 },
-      { party: 'RU', handsOver: 1000, delivered: 1000, variance: 0 },
+      { party: 'UA', handsOver: 1000, delivered: 1000, undisclosedStages: 0, approximate: 0, variance: 0 },
+      { party: 'RU', handsOver: 1000, delivered: 1000, undisclosedStages: 0, approximate: 0, variance: 0 },
     ]);
     expect(done.body.stages.map((s: { sides: { count: number }[] }) => s.sides[0]!.count)).toEqual([390, 307, 303]);
 

@@ -70,7 +70,7 @@ export const StageAccountBody = z
     source: SourceSchema.optional(),
     note: textField(5000).optional(),
   })
-  .meta({ id: 'StageAccountInput' });
+  .meta({ id: 'AccountOfStage' });
 
 const stageAccounts = z
   .array(StageAccountBody)
@@ -85,7 +85,7 @@ export const TermsAccountBody = z
     source: SourceSchema.optional(),
     note: textField(5000).optional(),
   })
-  .meta({ id: 'TermsAccountInput' });
+  .meta({ id: 'AccountOfTerms' });
 
 const termsAccounts = z
   .array(TermsAccountBody)
