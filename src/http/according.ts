@@ -25,3 +25,21 @@ export async function exchangeReadingOf(
   if ((await store.getParty(according)) || (await store.getObserver(according))) return according;
   throw refuse(`${according} is not a registered reporter (a party or an observer)`);
 }
+
+/** What the totals' `according=` asks for: one reading, or every reporter's side by side. */
+export type Asked = { reading: Reading } | { each: true };
+
+/**
+ * `according` on the totals: as on an exchange (absent → the default reading; a registered
+ * reporter, else 400), and `each` → every reporter's readings side by side.
+ */
+export async function totalsReadingOf(
+  store: Pick<LedgerReads, 'getParty' | 'getObserver'>,
+  according: string | undefined,
+): Promise<Asked> {
+  if (according === 'each') return { each: true };
+  return { reading: await exchangeReadingOf(store, according) };
+}
+
+/** How an answer names a reading: null for the default (each stage's first account), else the reporter's id. */
+export const readingLabel = (reading: Reading): string | null => (reading === FIRST ? null : reading);

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { csvTable } from './csv.js';
 import type { ExchangeSummary } from './schemas/exchange.js';
 import type { EventView } from './schemas/ledger.js';
-import { FIGURE_NAMES, type Contribution } from '../domain/totals.js';
+import { READING_FIGURE_NAMES, type ReadingContribution } from '../domain/reading-totals.js';
 
 /*
  * The columns of the CSV answers, made from the same presented values as the JSON ones so
@@ -48,11 +48,21 @@ export const EXCHANGE_TABLE = csvTable<Exchange>({
   version: (e) => e.version,
 });
 
-/** One row per party and kind, then a column per figure, as the JSON rows have them. */
-export const TOTALS_TABLE = csvTable<Contribution>({
+/** A totals row as the CSV answer has it: under which reporter's reading (null: the default one). */
+export interface TotalsCsvRow extends ReadingContribution {
+  reporter: string | null;
+}
+
+/**
+ * One row per reading, party and kind, then a column per figure, as the JSON rows have them.
+ * `reporter` is empty under the default reading (each stage's first account); with
+ * according=each the default reading's rows come first, then each reporter's.
+ */
+export const TOTALS_TABLE = csvTable<TotalsCsvRow>({
+  reporter: (r) => r.reporter,
   party: (r) => r.party,
   kind: (r) => r.kind,
-  ...Object.fromEntries(FIGURE_NAMES.map((figure) => [figure, (r: Contribution) => r[figure]])),
+  ...Object.fromEntries(READING_FIGURE_NAMES.map((figure) => [figure, (r: TotalsCsvRow) => r[figure]])),
 });
 
 type Event = z.infer<typeof EventView>;

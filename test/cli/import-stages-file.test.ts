@@ -105,6 +105,10 @@ describe('import-stages on a ledger file', () => {
           agreedOutstanding: 0,
           unspecifiedSides: 0,
           proposed: 0,
+          handedOverUndisclosedStages: 0,
+          receivedUndisclosedStages: 0,
+          handedOverApproximate: 0,
+          receivedApproximate: 0,
         },
       ]);
     },

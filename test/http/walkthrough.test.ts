@@ -56,6 +56,10 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
         agreedOutstanding: 303,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
     ]);
 
@@ -87,6 +91,10 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
         agreedOutstanding: 0,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
       {
         party: 'UA',
@@ -96,6 +104,10 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
         agreedOutstanding: 0,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
     ]);
     const history = await t().http().get(`/v1/exchanges/${id}/events`);

@@ -33,6 +33,10 @@ const row = (party: string, kind: Totals['kind'], handedOver: number): Totals =>
   agreedOutstanding: 0,
   unspecifiedSides: 0,
   proposed: 0,
+  handedOverUndisclosedStages: 0,
+  receivedUndisclosedStages: 0,
+  handedOverApproximate: 0,
+  receivedApproximate: 0,
 });
 
 describe('the chart’s series', () => {
