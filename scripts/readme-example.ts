@@ -138,10 +138,14 @@ const claim = await call('POST', '/v1/claims', {
   kind: 'remains',
   field: 'handedOver',
   from: '2025-06-01',
-  to: '2025-06-30',
+  to: '2025-06-20',
   value: 6060,
-  occurredAt: '2025-06-30',
+  occurredAt: '2025-06-20',
   source: source('Russian negotiator: 6,060 bodies handed over'),
 });
-for (const c of claim.checks as { reading: string | null; ledger: number; difference: number }[])
-  console.log(`claim 6,060 against ${c.reading ?? 'the first accounts'}: ledger ${c.ledger}, difference ${c.difference}`);
+type Check = { reading: string | null; ledger: number; difference: number; undisclosedStages: number };
+for (const c of claim.checks as Check[])
+  console.log(
+    `claim "6,060 by 20 June", according to ${c.reading ?? 'the first accounts'}: ledger ${c.ledger}, ` +
+      `difference ${c.difference}, ${c.undisclosedStages} stage(s) undisclosed`,
+  );

@@ -142,7 +142,7 @@ beforeAll(async () => {
       `UPDATE stage_reports SET stage = json_set(stage, '$.accounts[0].source', json(?), '$.accounts[0].note', ?) WHERE stage_id = ?`,
     );
     for (const e of events.filter((x) => x.type === 'StageRecorded'))
-      account.run(e.source === null ? 'null' : JSON.stringify(e.source), e.note, JSON.parse(e.data).stageId ?? e.data.stageId);
+      account.run(e.source === null ? 'null' : JSON.stringify(e.source), e.note, e.data.stageId);
   });
   published = { sequence: events.at(-1)!.sequence, hash: events.at(-1)!.hash };
 });

@@ -341,6 +341,10 @@ describe('verify', () => {
       "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1, '2025-05-23T00:00:00.000Z')",
     ],
     [
+      'stage_reading_rows',
+      "INSERT INTO stage_reading_rows (stage_id, filing, reading, party, kind, exchange_id, occurred_at, handed_over, received, handed_over_undisclosed_stages, received_undisclosed_stages, handed_over_approximate, received_approximate) VALUES ('forged-stage', 'kind', '@first', 'UA', 'pow', 'no-such-exchange', '2025-05-23', 5000, 0, 0, 0, 0, 0)",
+    ],
+    [
       'terms_history',
       "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)",
     ],
@@ -355,7 +359,8 @@ describe('verify', () => {
       db.pragma('foreign_keys = OFF');
       db.prepare(insert).run();
     });
-    if (table === 'stage_handovers')
+    // A forged dated row would count in every total bounded by date: verify must find it.
+    if (table === 'stage_reading_rows')
       expect(await get(t, '/v1/totals?party=UA&kind=pow&from=2025-01-01')).not.toEqual(before);
     const d = await expectTampered(t, { kind: 'read-model', table, key: '*' });
     expect(d.detail).toMatch(/rows, but the exchanges' events account for/);

@@ -341,8 +341,9 @@ describe('every operation of the OpenAPI document, under random and mutated requ
         }),
         { seed: SEED, numRuns: RUNS, endOnFailure: !SHRINK },
       );
-      // The runs wrote something to read back: proposals, stages, keys.
-      expect(world.exchanges.length).toBeGreaterThan(RUNS / 2);
+      // The runs wrote something to read back: proposals, stages, keys. (With observers, claims
+      // and later accounts among the operations, a proposal is drawn less often than before.)
+      expect(world.exchanges.length).toBeGreaterThan(RUNS / 3);
       expect(world.stages.length).toBeGreaterThan(0);
     },
     TIMEOUT,

@@ -16,6 +16,7 @@ import type {
 import { evolveReported, type ReportedExchange } from '../../domain/reported-exchange.js';
 import { reportedCommandLength } from '../../domain/reported-replay.js';
 import { stageStateOf } from '../../domain/reported-stage.js';
+import { nonZero } from '../../domain/reading-totals.js';
 import { contributionOf, type Contribution } from '../../domain/totals.js';
 import type { Difference, FiledRow } from '../ledger-store.js';
 import { RowsByExchange, type Row } from './verify-rows.js';
@@ -126,6 +127,8 @@ export function checkClaim(st: VerifyStatements, stream: RecordedLedgerEvent[]):
 export interface ReadingsTally {
   rows: Map<string, FiledRow>;
   reporters: Set<string>;
+  /** The stage_reading_rows (those with a figure) the exchanges' stages account for. */
+  stageRows: number;
 }
 
 /**
@@ -152,7 +155,9 @@ function checkReadings(
     const have = st.stageRows.all(stage.id) as (FiledRow & { exchangeId: string; occurredAt: string })[];
     if (have.some((r) => r.exchangeId !== id || r.occurredAt !== stage.occurredAt))
       return diff('stage_reading_rows', `rows of stage ${stage.id} are dated or filed under another exchange`);
-    const d = firstRowDifference('stage_reading_rows', expectedStageRows(stage, x), have);
+    const expected = expectedStageRows(stage, x);
+    tally.stageRows += expected.filter(nonZero).length;
+    const d = firstRowDifference('stage_reading_rows', expected, have);
     if (d && d.kind === 'read-model') return { ...d, key: `${stage.id}/${d.key}` };
   }
   return null;

@@ -241,6 +241,18 @@ export async function verifySnapshot(
       },
       read,
     );
+  const stageRows = st.stageReadingRowCount.get() as number;
+  const stageRowsMatched = results.reduce((n, r) => n + r.stageReadingRows, 0);
+  if (stageRows !== stageRowsMatched)
+    return fail(
+      {
+        kind: 'read-model',
+        table: 'stage_reading_rows',
+        key: '*',
+        detail: `${stageRows} rows, but the exchanges' events account for ${stageRowsMatched}`,
+      },
+      read,
+    );
   const readingDifference = firstRowDifference(
     'reading_totals',
     mergedRows(results.flatMap((r) => r.readingRows)),

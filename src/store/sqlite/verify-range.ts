@@ -44,6 +44,8 @@ export interface RangeResult {
   reporters: string[];
   /** Its stages (each has one stage_reports row). */
   stageReports: number;
+  /** The stage_reading_rows with a figure its stages account for. */
+  stageReadingRows: number;
   /** Its events that hold text this build would not accept. */
   text: UnacceptedText;
 }
@@ -66,7 +68,7 @@ export async function verifyRange(
   const totals = new Map<string, Contribution>();
   const contribute = (c: Contribution) => addContribution(totals, c);
   const streams = { exchanges: 0, parties: 0, observers: 0, claims: 0 };
-  const tally: ReadingsTally = { rows: new Map(), reporters: new Set() };
+  const tally: ReadingsTally = { rows: new Map(), reporters: new Set(), stageRows: 0 };
   let stageReports = 0;
   let outcome: Outcome | null = null;
   let read = 0;
@@ -139,6 +141,7 @@ export async function verifyRange(
     readingRows: [...tally.rows.values()],
     reporters: [...tally.reporters],
     stageReports,
+    stageReadingRows: tally.stageRows,
     text: text.result,
   };
 }

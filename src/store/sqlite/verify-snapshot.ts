@@ -297,6 +297,13 @@ export function verifyStatements(sqlite: Database.Database) {
     observerCount: sqlite.prepare(`SELECT count(*) FROM observers`).pluck(),
     claimCount: sqlite.prepare(`SELECT count(*) FROM claims`).pluck(),
     stageReportCount: sqlite.prepare(`SELECT count(*) FROM stage_reports`).pluck(),
+    /** Rows with a figure: a row a void has zeroed counts as none. */
+    stageReadingRowCount: sqlite
+      .prepare(
+        `SELECT count(*) FROM stage_reading_rows WHERE handed_over <> 0 OR received <> 0 OR handed_over_undisclosed_stages <> 0
+          OR received_undisclosed_stages <> 0 OR handed_over_approximate <> 0 OR received_approximate <> 0`,
+      )
+      .pluck(),
     exchangeCount: sqlite.prepare(`SELECT count(*) ${from(exchanges)}`).pluck(),
     partyCount: sqlite.prepare(`SELECT count(*) ${from(parties)}`).pluck(),
     exchangePartyCount: sqlite.prepare(`SELECT count(*) ${from(exchangeParties)}`).pluck(),
