@@ -1,3 +1,5 @@
+import type { ExchangeCommand } from '../../src/domain/commands.js';
+import { ledgerCommandOf } from '../../src/domain/ledger-command.js';
 /**
  * A bound for the write targets, not a ceiling: the service's own store (the same source as the service's build) driven
  * in process, with no HTTP at all. It records stage commands spread over 500 agreed exchanges
@@ -41,9 +43,9 @@ for (const [partyId, name] of [
     }),
   );
 }
-const exchange = (exchangeId: string, command: ExchangeWriteRequest['command']): ExchangeWriteRequest => ({
+const exchange = (exchangeId: string, command: ExchangeCommand): ExchangeWriteRequest => ({
   exchangeId,
-  command,
+  command: ledgerCommandOf(command),
   principal: 'bench',
   now: now(),
   idempotency: null,

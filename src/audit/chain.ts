@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { RecordedEvent } from '../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../domain/reported-events.js';
 import { GENESIS_HASH, hashEvent } from './hash-chain.js';
 import { fastEventCanonical } from './jcs.js';
 

@@ -14,7 +14,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 export function hashEvent(event: Omit<RecordedEvent, 'hash'>): string {
   const { hash: _ignored, ...body } = event as RecordedEvent;
   // The fast writer covers every event the service makes; `canonicalize` has the last word on anything else.
-  const canonical = fastEventCanonical({ ...body, hash: "" } as never) ?? canonicalize(body) ?? '';
+  const canonical = fastEventCanonical({ ...body, hash: '' } as never) ?? canonicalize(body) ?? '';
   // One-shot hash of the concatenation: the same digest as two updates, without a Hash object.
   return hash('sha256', event.prevHash + canonical, 'hex');
 }

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../domain/reported-events.js';
 
 /**
  * RFC 8785 (JCS) of an event without its hash, as the `canonicalize` package writes it,

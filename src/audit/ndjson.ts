@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import type { RecordedEvent } from '../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../domain/reported-events.js';
 import { ExportedEvent as ExportedEventView } from '../http/schemas/ledger.js';
 
 /** An event of an export, with where it stands in the file. */

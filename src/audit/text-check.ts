@@ -1,5 +1,5 @@
 import { unacceptedTextOf, type UnacceptedText } from '../domain/event-text.js';
-import type { RecordedEvent } from '../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../domain/reported-events.js';
 
 export type { UnacceptedText };
 

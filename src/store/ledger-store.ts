@@ -4,6 +4,7 @@ import type { UnacceptedText } from '../domain/event-text.js';
 import type { ObserverState } from '../domain/observers.js';
 import type { PartyState } from '../domain/party.js';
 import type { ReadingContribution, ReadingRow } from '../domain/reading-totals.js';
+import type { Contribution } from '../domain/totals.js';
 import type { Filing, Reading } from '../domain/readings.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
 import type { ReportedSnapshot } from '../domain/reported-exchange.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeCommand } from '../../src/domain/commands.js';
+import { ledgerCommandOf } from '../../src/domain/ledger-command.js';
 import type { ExchangeWriteRequest, WriteOutcome } from '../../src/ledger/requests.js';
 import type { SqliteLedgerStore } from '../../src/store/sqlite/sqlite-store.js';
 import { useLedger } from '../support/app.js';
@@ -17,7 +18,7 @@ describe('group commit', () => {
     extra: Partial<ExchangeWriteRequest> = {},
   ): ExchangeWriteRequest => ({
     exchangeId,
-    command,
+    command: ledgerCommandOf(command),
     principal: 'test',
     now: now(),
     idempotency: null,

@@ -188,10 +188,10 @@ describe('the store’s cache and its connection', () => {
       conn.sqlite
         .prepare("UPDATE exchanges SET state = json_set(state, '$.title', 'never committed') WHERE id = ?")
         .run(id);
-      expect((await store.getExchange(id))!.title).toBe('never committed');
+      expect((await store.getExchange(id))!.state.title).toBe('never committed');
       conn.sqlite.exec('ROLLBACK');
-      expect((await store.getExchange(id))!.title).toBe(committed!.title);
-      expect((await store.getExchange(id))!.title).not.toBe('never committed');
+      expect((await store.getExchange(id))!.state.title).toBe(committed!.state.title);
+      expect((await store.getExchange(id))!.state.title).not.toBe('never committed');
     } finally {
       await store.close();
     }

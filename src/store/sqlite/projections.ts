@@ -1,4 +1,5 @@
 import type { ExchangeState } from '../../domain/exchange.js';
+import { stageStateOf } from '../../domain/reported-stage.js';
 import type { ExchangeChange } from '../ledger-store.js';
 import type { Db } from './connection.js';
 import { statementsFor } from './statements.js';
@@ -8,9 +9,17 @@ import { statementsFor } from './statements.js';
  * the transaction that appended its events, so readers never see one without the other.
  */
 export function projectExchange(db: Db, change: ExchangeChange): void {
-  const { before, after, appended } = change;
+  const { appended } = change;
+  const before = change.before?.state ?? null;
+  const after = change.after.state;
   const st = statementsFor(db);
-  const row = { id: after.id, status: after.status, version: after.version, state: JSON.stringify(after) };
+  const row = {
+    id: after.id,
+    status: after.status,
+    version: after.version,
+    state: JSON.stringify(after),
+    readings: JSON.stringify(change.after.readings),
+  };
   if (before === null) {
     const seq = appended[0]!.sequence;
     st.insertExchange.run({ ...row, seq, kind: after.kind, occurredAt: after.occurredAt });
@@ -23,7 +32,8 @@ export function projectExchange(db: Db, change: ExchangeChange): void {
     st.updateExchange.run(row);
   }
 
-  for (const { stage, sequence } of change.recorded) {
+  for (const { stage: reported, sequence } of change.recorded) {
+    const stage = stageStateOf(reported);
     const [a, b] = stage.sides;
     st.insertStage.run({
       stageId: stage.id,
@@ -37,7 +47,9 @@ export function projectExchange(db: Db, change: ExchangeChange): void {
       sequence,
       recordedAt: stage.recordedAt,
     });
+    st.insertStageReport.run({ stageId: stage.id, exchangeId: after.id, sequence, stage: JSON.stringify(reported) });
   }
+  for (const stage of change.changed) st.updateStageReport.run({ stageId: stage.id, stage: JSON.stringify(stage) });
   for (const v of change.voided) {
     st.voidStage.run({
       voidedAt: v.occurredAt,
@@ -49,6 +61,35 @@ export function projectExchange(db: Db, change: ExchangeChange): void {
   }
   if (change.termsChanged) recordTerms(db, before, after);
   for (const d of change.totals) st.addToTotals.run({ ...d });
+  projectReadings(db, change);
+}
+
+/** Every reading's rows (reading-totals.ts), the stages' dated rows, and the reporters heard from. */
+function projectReadings(db: Db, change: ExchangeChange): void {
+  const st = statementsFor(db);
+  for (const r of change.rows) st.addToReadingTotals.run({ ...r });
+  for (const s of change.stageRows) {
+    st.deleteStageRows.run({ stageId: s.stageId });
+    for (const r of s.rows) {
+      st.insertStageRow.run({
+        stageId: s.stageId,
+        exchangeId: s.exchangeId,
+        occurredAt: s.occurredAt,
+        filing: r.filing,
+        reading: r.reading,
+        party: r.party,
+        kind: r.kind,
+        handedOver: r.handedOver,
+        received: r.received,
+        handedOverUndisclosedStages: r.handedOverUndisclosedStages,
+        receivedUndisclosedStages: r.receivedUndisclosedStages,
+        handedOverApproximate: r.handedOverApproximate,
+        receivedApproximate: r.receivedApproximate,
+      });
+    }
+  }
+  const firstSequence = change.appended[0]!.sequence;
+  for (const id of change.newReporters) st.insertReporter.run({ id, firstSequence });
 }
 
 /**

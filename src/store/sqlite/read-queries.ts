@@ -1,8 +1,7 @@
-import { and, asc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
-import type { Contribution } from '../../domain/totals.js';
-import type { ExchangeQuery, TotalsQuery } from '../ledger-store.js';
+import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import type { ExchangeQuery } from '../ledger-store.js';
 import type { Db } from './connection.js';
-import { exchangeParties, exchanges, stageHandovers, totals } from './schema.js';
+import { exchangeParties, exchanges } from './schema.js';
 
 /**
  * The read queries whose speed must not depend on the size of the ledger. Each is built once
@@ -39,7 +38,12 @@ export function exchangeListQuery(db: Db, shape: ExchangeListShape) {
   if (shape.from) where.push(gte(order.occurredAt, p('from')));
   if (shape.to) where.push(lte(order.occurredAt, p('to')));
   if (shape.after) where.push(sql`(${order.occurredAt}, ${order.seq}) > (${p('afterOccurredAt')}, ${p('afterSeq')})`);
-  const base = db.select({ state: exchanges.state, occurredAt: order.occurredAt, seq: order.seq });
+  const base = db.select({
+    state: exchanges.state,
+    readings: exchanges.readings,
+    occurredAt: order.occurredAt,
+    seq: order.seq,
+  });
   const from = shape.party
     ? base.from(exchangeParties).innerJoin(exchanges, eq(exchanges.id, exchangeParties.exchangeId))
     : base.from(exchanges);
@@ -61,67 +65,6 @@ export const listParameters = (q: ExchangeQuery) => ({
   limit: q.limit + 1,
 });
 
-export type TotalsShape = { party: boolean; kind: boolean };
-
-/** The columns of a totals row, in the order they are selected and read back. */
-const TOTALS_COLUMNS = [
-  'party',
-  'kind',
-  'handedOver',
-  'received',
-  'agreedOutstanding',
-  'unspecifiedSides',
-  'proposed',
-] as const satisfies readonly (keyof Contribution)[];
-
-/** The maintained aggregates, filtered by party and kind. */
-export function totalsQuery(db: Db, shape: TotalsShape) {
-  const where: SQL[] = [];
-  if (shape.party) where.push(eq(totals.party, p('party')));
-  if (shape.kind) where.push(eq(totals.kind, p('kind')));
-  const columns = Object.fromEntries(TOTALS_COLUMNS.map((c) => [c, totals[c]])) as Pick<
-    typeof totals,
-    (typeof TOTALS_COLUMNS)[number]
-  >;
-  return db
-    .select(columns)
-    .from(totals)
-    .where(and(...where))
-    .orderBy(asc(totals.party), asc(totals.kind));
-}
-
-/**
- * A row of totalsQuery as read raw, in TOTALS_COLUMNS' order (an object literal: building it
- * by a loop over the names cost 10% more). The whole table comes back on an unfiltered request
- * (a row per party and kind: 115 on the benchmark's 10⁶-event ledger), and drizzle's mapping
- * of each value cost a third of that read. A column out of order would swap figures, which
- * the totals tests, computed by hand, would show.
- */
-const contributionOfRow = ([
-  party,
-  kind,
-  handedOver,
-  received,
-  agreedOutstanding,
-  unspecifiedSides,
-  proposed,
-]: unknown[]): Contribution =>
-  ({ party, kind, handedOver, received, agreedOutstanding, unspecifiedSides, proposed }) as Contribution;
-
-export type StageSumShape = { column: 'party' | 'counterparty'; from: boolean; to: boolean };
-
-/** What a party handed over (`party`) or received (`counterparty`) of a kind in stages between from and to. */
-export function stageSumQuery(db: Db, shape: StageSumShape) {
-  const who = shape.column === 'party' ? stageHandovers.party : stageHandovers.counterparty;
-  const where: SQL[] = [eq(who, p('party')), eq(stageHandovers.kind, p('kind')), isNull(stageHandovers.voidedAt)];
-  if (shape.from) where.push(gte(stageHandovers.occurredAt, p('from')));
-  if (shape.to) where.push(lte(stageHandovers.occurredAt, p('to')));
-  return db
-    .select({ n: sql<number>`coalesce(sum(${stageHandovers.count}), 0)` })
-    .from(stageHandovers)
-    .where(and(...where));
-}
-
 /**
  * A query prepared on the first use of its shape and kept: the shapes are few, the uses many.
  */
@@ -135,45 +78,17 @@ function preparedByShape<S, P>(build: (shape: S) => { prepare: () => P }): (shap
   };
 }
 
-/** The reads of one connection (at most 64 list shapes, 4 totals shapes, 8 stage-sum shapes). */
+/** The list reads of one connection (at most 64 shapes; the totals' are in reading-queries.ts). */
 export class PreparedReads {
   private readonly list;
-  private readonly totalsOf;
-  private readonly sum;
 
   constructor(db: Db) {
     this.list = preparedByShape((shape: ExchangeListShape) => exchangeListQuery(db, shape));
-    this.totalsOf = preparedByShape((shape: TotalsShape) => totalsQuery(db, shape));
-    this.sum = preparedByShape((shape: StageSumShape) => stageSumQuery(db, shape));
   }
 
-  listExchanges(q: ExchangeQuery): { state: string; occurredAt: string; seq: number }[] {
+  listExchanges(q: ExchangeQuery): { state: string; readings: string; occurredAt: string; seq: number }[] {
     // Raw rows, mapped here: drizzle's mapping of each value is most of the cost of a page.
-    const rows = this.list(shapeOfList(q)).values(listParameters(q)) as [string, string, number][];
-    return rows.map(([state, occurredAt, seq]) => ({ state, occurredAt, seq }));
-  }
-
-  totals(q: Pick<TotalsQuery, 'party' | 'kind'>): Contribution[] {
-    return (
-      this.totalsOf({ party: q.party !== undefined, kind: q.kind !== undefined }).values({
-        party: q.party,
-        kind: q.kind,
-      }) as unknown[][]
-    ).map(contributionOfRow);
-  }
-
-  stageSum(
-    column: 'party' | 'counterparty',
-    row: Pick<Contribution, 'party' | 'kind'>,
-    q: Pick<TotalsQuery, 'from' | 'to'>,
-  ): number {
-    return (
-      this.sum({ column, from: q.from !== undefined, to: q.to !== undefined }).get({
-        party: row.party,
-        kind: row.kind,
-        from: q.from,
-        to: q.to,
-      })?.n ?? 0
-    );
+    const rows = this.list(shapeOfList(q)).values(listParameters(q)) as [string, string, string, number][];
+    return rows.map(([state, readings, occurredAt, seq]) => ({ state, readings, occurredAt, seq }));
   }
 }

@@ -1,4 +1,4 @@
-import type { EventData, RecordedEvent } from '../../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../../domain/reported-events.js';
 import type { events } from './schema.js';
 
 type EventRow = typeof events.$inferSelect;
@@ -18,7 +18,7 @@ export function eventFromRow(row: EventRow): RecordedEvent {
     note: row.note,
     prevHash: row.prevHash,
     hash: row.hash,
-  } as RecordedEvent<EventData>;
+  } as RecordedEvent;
 }
 
 export function rowFromEvent(e: RecordedEvent): EventRow {

@@ -1,5 +1,5 @@
 import { and, asc, gt, lte } from 'drizzle-orm';
-import type { RecordedEvent } from '../../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../../domain/reported-events.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import type { LedgerHead } from '../ledger-store.js';
 import type { SqliteConnection } from './connection.js';

@@ -1,10 +1,14 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
-import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
-import { eventsInForceAt } from '../../domain/as-of.js';
-import { fold, type Exchange, type ExchangeState, type StageState } from '../../domain/exchange.js';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
-import type { Contribution } from '../../domain/totals.js';
+import type { ReadingContribution } from '../../domain/reading-totals.js';
+import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
+import type { ReportedSnapshot } from '../../domain/reported-exchange.js';
+import type { ReportedStage } from '../../domain/reported-stage.js';
+import { exchangeAsOf, totalsAsOf } from '../reported-as-of.js';
 import type {
+  ExchangeRecord,
+  StoredClaim,
   ExchangeCursor,
   ExchangeQuery,
   LedgerStore,
@@ -16,7 +20,7 @@ import type {
   WriteTransaction,
 } from '../ledger-store.js';
 import { exportEvents, headOf, verifyLedger } from './sqlite-audit.js';
-import { totalsAsOf } from './totals-as-of.js';
+import { ReadingQueries } from './reading-queries.js';
 import { PreparedReads } from './read-queries.js';
 import { openSqlite, type Db, type SqliteConnection } from './connection.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
@@ -24,8 +28,8 @@ import { CommitsElsewhere } from './commits-elsewhere.js';
 import { GroupCommitter } from './group-commit.js';
 import { eventFromRow } from './rows.js';
 import { SqliteTransaction } from './sqlite-transaction.js';
-import { loadExchange, loadParty, loadExchangeWithStages, stageOf } from './writes.js';
-import { events, parties } from './schema.js';
+import { loadParty, loadExchangeWithStages, loadObserver, stageOf } from './writes.js';
+import { claims, events, exchanges, observers, parties, reporters } from './schema.js';
 import { ReadCache, type ReadCacheOptions } from './read-cache.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
 import type { VerifyOptions } from './verify-ledger.js';
@@ -51,6 +55,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly db: Db;
   private readonly committer: GroupCommitter;
   private readonly reads: PreparedReads;
+  private readonly readingReads: ReadingQueries;
   /**
    * Reads of more than one statement run in one read transaction: one snapshot even while
    * another process writes, and one shared lock taken instead of one per statement.
@@ -74,6 +79,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.committer = new GroupCommitter(conn.sqlite);
     this.tx = new SqliteTransaction(conn.db);
     this.reads = new PreparedReads(conn.db);
+    this.readingReads = new ReadingQueries(conn.db);
     const snapshot = conn.sqlite.transaction((read: () => unknown) => read());
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
     // Rows this connection changed, and commits by any other connection or process: together,
@@ -112,37 +118,44 @@ export class SqliteLedgerStore implements LedgerStore {
       .all();
   }
 
-  async getExchange(id: string): Promise<Exchange | null> {
+  async getExchange(id: string): Promise<ExchangeRecord | null> {
     return this.cache.read(`exchange:${id}`, () => loadExchangeWithStages(this.db, id));
   }
 
-  async getStage(exchangeId: string, stageId: string): Promise<StageState | null> {
-    return this.inSnapshot(() => {
-      const state = loadExchange(this.db, exchangeId);
-      return state && (stageOf(this.db, state, stageId) ?? null);
-    });
+  async getStage(exchangeId: string, stageId: string): Promise<ReportedStage | null> {
+    return stageOf(this.db, exchangeId, stageId);
   }
 
-  async listExchanges(q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
+  async listExchanges(q: ExchangeQuery): Promise<Page<ReportedSnapshot, ExchangeCursor>> {
     return this.cache.read(`list:${JSON.stringify(q)}`, () => this.readPage(q));
   }
 
-  private readPage(q: ExchangeQuery): Page<ExchangeState, ExchangeCursor> {
+  private readPage(q: ExchangeQuery): Page<ReportedSnapshot, ExchangeCursor> {
     const rows = this.reads.listExchanges(q);
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
     return {
-      items: page.map((r) => JSON.parse(r.state) as ExchangeState),
+      items: page.map((r) => ({ state: JSON.parse(r.state), readings: JSON.parse(r.readings) })),
       next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
     };
   }
 
-  async exchangeHistory(id: string): Promise<RecordedEvent[] | null> {
-    const rows = this.db.select().from(events).where(eq(events.streamId, id)).orderBy(asc(events.version)).all();
-    return rows.length ? rows.map(eventFromRow) : null;
+  async exchangeHistory(id: string): Promise<RecordedLedgerEvent[] | null> {
+    const rows = this.streamOf(id);
+    return rows.length ? rows : null;
   }
 
-  async ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]> {
+  private streamOf(id: string): RecordedLedgerEvent<ReportedExchangeEventData>[] {
+    return this.db
+      .select()
+      .from(events)
+      .where(eq(events.streamId, id))
+      .orderBy(asc(events.version))
+      .all()
+      .map(eventFromRow) as RecordedLedgerEvent<ReportedExchangeEventData>[];
+  }
+
+  async ledgerEvents(after: number, limit: number): Promise<RecordedLedgerEvent[]> {
     return this.db
       .select()
       .from(events)
@@ -153,42 +166,72 @@ export class SqliteLedgerStore implements LedgerStore {
       .map(eventFromRow);
   }
 
-  async totals(q: TotalsQuery): Promise<Contribution[]> {
+  async totals(q: TotalsQuery): Promise<ReadingContribution[]> {
     return this.cache.read(`totals:${JSON.stringify(q)}`, () => this.readTotals(q));
   }
 
-  private readTotals(q: TotalsQuery): Contribution[] {
+  private readTotals(q: TotalsQuery): ReadingContribution[] {
     return this.inSnapshot(() => {
-      if (q.asOf) return totalsAsOf(this.db, { ...q, asOf: q.asOf });
-      const rows = this.reads.totals(q);
-      if (!q.from && !q.to) return rows;
-      // Bounded by date: handedOver and received come from the dated stage rows instead.
-      return rows.map((r) => ({
-        ...r,
-        handedOver: this.reads.stageSum('party', r, q),
-        received: this.reads.stageSum('counterparty', r, q),
-      }));
+      if (!q.asOf) return this.readingReads.totals(q);
+      const ids = this.db
+        .select({ id: exchanges.id })
+        .from(exchanges)
+        .where(and(lte(exchanges.occurredAt, q.asOf), q.kind ? eq(exchanges.kind, q.kind) : undefined))
+        .all();
+      return totalsAsOf(
+        ids.map(({ id }) => this.streamOf(id)),
+        { ...q, asOf: q.asOf },
+      );
     });
   }
 
-  async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {
-    // Fold only this exchange's events in force at T: cheap, and the same code as every write.
-    const stream = this.db
-      .select()
-      .from(events)
-      .where(eq(events.streamId, id))
-      .orderBy(asc(events.version))
+  async reporters(): Promise<string[]> {
+    return this.db
+      .select({ id: reporters.id })
+      .from(reporters)
+      .orderBy(asc(reporters.firstSequence))
       .all()
-      .map(eventFromRow) as RecordedEvent<ExchangeEventData>[];
-    const inForce = eventsInForceAt(stream, asOf);
-    return inForce[0]?.type === 'ExchangeProposed' ? fold(inForce) : null;
+      .map((r) => r.id);
+  }
+
+  async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeRecord | null> {
+    // Fold only this exchange's events in force at T: cheap, and the same code as every write.
+    return exchangeAsOf(this.streamOf(id), asOf);
+  }
+
+  async getObserver(id: string): Promise<ObserverState | null> {
+    return loadObserver(this.db, id);
+  }
+
+  async listObservers(): Promise<ObserverState[]> {
+    return this.db
+      .select({ id: observers.id, name: observers.name, registeredAt: observers.registeredAt })
+      .from(observers)
+      .orderBy(asc(observers.id))
+      .all();
+  }
+
+  async getClaim(id: string): Promise<StoredClaim | null> {
+    const row = this.db.select({ claim: claims.claim }).from(claims).where(eq(claims.id, id)).get();
+    return row ? (JSON.parse(row.claim) as StoredClaim) : null;
+  }
+
+  async listClaims(after: number, limit: number): Promise<StoredClaim[]> {
+    return this.db
+      .select({ claim: claims.claim })
+      .from(claims)
+      .where(gt(claims.sequence, after))
+      .orderBy(asc(claims.sequence))
+      .limit(limit)
+      .all()
+      .map((r) => JSON.parse(r.claim) as StoredClaim);
   }
 
   async head(): Promise<LedgerHead> {
     return headOf(this.conn);
   }
 
-  exportEvents(after: number): AsyncIterable<RecordedEvent> {
+  exportEvents(after: number): AsyncIterable<RecordedLedgerEvent> {
     return exportEvents(this.conn, after);
   }
 

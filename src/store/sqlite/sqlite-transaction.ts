@@ -1,19 +1,31 @@
-import type { RecordedEvent } from '../../domain/events.js';
-import type { Exchange, ExchangeState, StageState } from '../../domain/exchange.js';
+import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
-import type { ChainHead, ExchangeChange, IdempotencyRecord, WriteTransaction } from '../ledger-store.js';
+import type { RecordedLedgerEvent } from '../../domain/reported-events.js';
+import type { ReportedSnapshot } from '../../domain/reported-exchange.js';
+import type { ReportedStage } from '../../domain/reported-stage.js';
+import type {
+  ChainHead,
+  ExchangeChange,
+  ExchangeRecord,
+  IdempotencyRecord,
+  StoredClaim,
+  WriteTransaction,
+} from '../ledger-store.js';
 import type { Db } from './connection.js';
 import { projectExchange } from './projections.js';
 import { statementsFor } from './statements.js';
 import {
   insertEvent,
+  insertObserver,
   insertParty,
   ledgerHead,
   liveStagesOf,
   loadExchange,
   loadExchangeWithStages,
+  loadObserver,
   loadParty,
   registeredAmong,
+  reportersAmong,
   stageOf,
 } from './writes.js';
 
@@ -29,24 +41,48 @@ export class SqliteTransaction implements WriteTransaction {
     return h ? { sequence: h.sequence, hash: h.hash } : null;
   }
 
-  async append(events: readonly RecordedEvent[]): Promise<void> {
+  async append(events: readonly RecordedLedgerEvent[]): Promise<void> {
     for (const e of events) insertEvent(this.db, e);
   }
 
-  async exchange(id: string): Promise<ExchangeState | null> {
+  async exchange(id: string): Promise<ReportedSnapshot | null> {
     return loadExchange(this.db, id);
   }
 
-  async exchangeWithStages(id: string): Promise<Exchange | null> {
+  async exchangeWithStages(id: string): Promise<ExchangeRecord | null> {
     return loadExchangeWithStages(this.db, id);
   }
 
-  async stage(state: ExchangeState, stageId: string): Promise<StageState | null> {
-    return stageOf(this.db, state, stageId) ?? null;
+  async stage(exchangeId: string, stageId: string): Promise<ReportedStage | null> {
+    return stageOf(this.db, exchangeId, stageId);
   }
 
-  async liveStages(state: ExchangeState): Promise<StageState[]> {
-    return liveStagesOf(this.db, state);
+  async liveStages(exchangeId: string): Promise<ReportedStage[]> {
+    return liveStagesOf(this.db, exchangeId);
+  }
+
+  async observer(id: string): Promise<ObserverState | null> {
+    return loadObserver(this.db, id);
+  }
+
+  async registeredReporters(ids: readonly string[]): Promise<Set<string>> {
+    return reportersAmong(this.db, ids);
+  }
+
+  async claimIdTaken(claimId: string): Promise<boolean> {
+    return statementsFor(this.db).claimIdTaken.get({ id: claimId }) !== undefined;
+  }
+
+  async projectObserver(observer: ObserverState, recordedAt: string): Promise<void> {
+    insertObserver(this.db, observer, recordedAt);
+  }
+
+  async projectClaim(claim: StoredClaim): Promise<void> {
+    statementsFor(this.db).insertClaim.run({
+      id: claim.claimId,
+      sequence: claim.sequence,
+      claim: JSON.stringify(claim),
+    });
   }
 
   async stageIdTaken(stageId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { contentBreak, outOfPlace, unlinked } from '../../audit/chain.js';
-import type { RecordedEvent } from '../../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent } from '../../domain/reported-events.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import { eventFromRow } from './rows.js';
 import { eventRowOf, type VerifyStatements } from './verify-snapshot.js';

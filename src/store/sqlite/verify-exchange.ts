@@ -1,15 +1,23 @@
 import type Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
 import {
-  TRANSITION_EVENTS,
-  type ExchangeEventData,
-  type PartyEventData,
-  type RecordedEvent,
-} from '../../domain/events.js';
-import { evolve, type Exchange } from '../../domain/exchange.js';
-import { commandLength } from '../../domain/replay.js';
+  addExpectedRows,
+  expectedReadings,
+  expectedStageRows,
+  firstRowDifference,
+} from '../../audit/expected-readings.js';
+import { TRANSITION_EVENTS, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
+import type {
+  ClaimEventData,
+  ObserverEventData,
+  RecordedLedgerEvent,
+  ReportedExchangeEventData,
+} from '../../domain/reported-events.js';
+import { evolveReported, type ReportedExchange } from '../../domain/reported-exchange.js';
+import { reportedCommandLength } from '../../domain/reported-replay.js';
+import { stageStateOf } from '../../domain/reported-stage.js';
 import { contributionOf, type Contribution } from '../../domain/totals.js';
-import type { Difference } from '../ledger-store.js';
+import type { Difference, FiledRow } from '../ledger-store.js';
 import { RowsByExchange, type Row } from './verify-rows.js';
 import {
   READ_MODELS,
@@ -79,11 +87,84 @@ export function checkParty(st: VerifyStatements, stream: RecordedEvent[]): Diffe
   return null;
 }
 
+/** An observer's stream against its row in observers. */
+export function checkObserver(st: VerifyStatements, stream: RecordedLedgerEvent[]): Difference | null {
+  const e = stream[0] as RecordedLedgerEvent<ObserverEventData>;
+  const row = st.observer.get(e.data.observerId) ?? null;
+  const expected = { id: e.data.observerId, name: e.data.name, registeredAt: e.occurredAt };
+  if (stream.length === 1 && canonicalize(row) === canonicalize(expected)) return null;
+  return {
+    kind: 'read-model',
+    table: 'observers',
+    key: e.data.observerId,
+    detail: `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}`,
+  };
+}
+
+/** A claim's stream against its row in claims. */
+export function checkClaim(st: VerifyStatements, stream: RecordedLedgerEvent[]): Difference | null {
+  const e = stream[0] as RecordedLedgerEvent<ClaimEventData>;
+  const raw = st.claim.get(e.data.claimId) as string | undefined;
+  const expected = {
+    ...e.data,
+    occurredAt: e.occurredAt,
+    source: e.source,
+    note: e.note,
+    sequence: e.sequence,
+    recordedAt: e.recordedAt,
+  };
+  if (stream.length === 1 && raw !== undefined && canonicalize(JSON.parse(raw)) === canonicalize(expected)) return null;
+  return {
+    kind: 'read-model',
+    table: 'claims',
+    key: e.data.claimId,
+    detail: 'row differs from its ClaimRecorded event',
+  };
+}
+
+/** What the readings of the exchanges of a range add up to, and who reported on them. */
+export interface ReadingsTally {
+  rows: Map<string, FiledRow>;
+  reporters: Set<string>;
+}
+
+/**
+ * The readings' read models of one exchange against the fold of its events: its readings
+ * beside its state, each stage with its accounts, each stage's dated rows under every
+ * reading; and its part of reading_totals, added to `tally`.
+ */
+function checkReadings(
+  st: VerifyStatements,
+  x: ReportedExchange,
+  readingsJson: string,
+  tally: ReadingsTally,
+): Difference | null {
+  const id = x.state.id;
+  const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
+  addExpectedRows(tally.rows, x);
+  for (const r of x.reporters) tally.reporters.add(r);
+  if (canonicalize(JSON.parse(readingsJson)) !== canonicalize(expectedReadings(x)))
+    return diff('exchanges', 'stored readings differ from the fold of its events');
+  const stored = (st.stageReports.all(id) as string[]).map((j) => JSON.parse(j) as unknown);
+  if (canonicalize(stored) !== canonicalize(x.stages))
+    return diff('stage_reports', 'stages or their accounts differ from the fold of its events');
+  for (const stage of x.stages) {
+    const have = st.stageRows.all(stage.id) as (FiledRow & { exchangeId: string; occurredAt: string })[];
+    if (have.some((r) => r.exchangeId !== id || r.occurredAt !== stage.occurredAt))
+      return diff('stage_reading_rows', `rows of stage ${stage.id} are dated or filed under another exchange`);
+    const d = firstRowDifference('stage_reading_rows', expectedStageRows(stage, x), have);
+    if (d && d.kind === 'read-model') return { ...d, key: `${stage.id}/${d.key}` };
+  }
+  return null;
+}
+
 /** One exchange's events, folded command by command, against every row it should have made. */
 export function checkExchange(
   rows: ExchangeRows,
-  stream: RecordedEvent<ExchangeEventData>[],
+  st: VerifyStatements,
+  stream: RecordedLedgerEvent<ReportedExchangeEventData>[],
   contribute: (c: Contribution) => void,
+  tally: ReadingsTally,
 ): Difference | null {
   const id = stream[0]!.streamId;
   const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
@@ -93,7 +174,7 @@ export function checkExchange(
   const stageRows = rows.stages.take(id);
   const historyRows = rows.terms.take(id);
 
-  let state: Exchange | null = null;
+  let x: ReportedExchange | null = null;
   const history: {
     party: string;
     kind: string;
@@ -104,10 +185,11 @@ export function checkExchange(
     validTo: string | null;
   }[] = [];
   for (let i = 0; i < stream.length; ) {
-    const n = commandLength(stream.slice(i, i + 2));
+    const n = reportedCommandLength(stream.slice(i, i + 2));
     const group = stream.slice(i, i + n);
-    const before: Exchange | null = state;
-    state = group.reduce<Exchange | null>((s, e) => evolve(s, e), state)!;
+    const before = x;
+    x = group.reduce<ReportedExchange | null>((s, e) => evolveReported(s, e), x)!;
+    const state = x.state;
     if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
       if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
       for (const side of state.sides)
@@ -123,7 +205,9 @@ export function checkExchange(
     }
     i += n;
   }
-  const s = state!;
+  const folded = x!;
+  const s = folded.state;
+  const stages = folded.stages.map(stageStateOf);
   for (const c of contributionOf(s)) contribute(c);
 
   if (!row) return diff('exchanges', 'row missing');
@@ -140,7 +224,7 @@ export function checkExchange(
     return diff('exchanges', `columns ${canonicalize(objectOf(model, row))}, recomputed ${canonicalize(expectedRow)}`);
   // The writer stores JSON.stringify of this same fold without its stages (those are rows of
   // stage_handovers), so the text itself usually matches.
-  const { stages, ...summary } = s;
+  const summary = s;
   const stateJson = row[model.keys.indexOf('state')] as string;
   if (stateJson !== JSON.stringify(summary) && canonicalize(JSON.parse(stateJson)) !== canonicalize(summary))
     return diff('exchanges', 'stored state differs from the fold of its events');
@@ -152,7 +236,9 @@ export function checkExchange(
     return diff('exchange_parties', 'rows differ from the exchange’s sides');
 
   const sequenceOf = new Map(
-    stream.filter((e) => e.type === 'StageRecorded').map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
+    stream
+      .filter((e) => e.type === 'StageRecorded' || e.type === 'StageReported')
+      .map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
   );
   // In the rows' order: by recording (the sequence), then party.
   const expectedStages = stages.flatMap((st) =>
@@ -179,5 +265,5 @@ export function checkExchange(
   const expectedHistory = history.sort((a, b) => a.version - b.version || (a.party < b.party ? -1 : 1));
   if (!sameRows(READ_MODELS.terms, historyRows, expectedHistory))
     return diff('terms_history', 'rows differ from the exchange’s transitions');
-  return null;
+  return checkReadings(st, folded, row[model.keys.indexOf('readings')] as string, tally);
 }

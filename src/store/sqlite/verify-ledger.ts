@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { mergeUnacceptedText } from '../../audit/text-check.js';
 import { sumContributions, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
+import { READING_FIGURE_NAMES } from '../../domain/reading-totals.js';
+import { firstRowDifference, rowKey } from '../../audit/expected-readings.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
-import type { Difference, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
+import type { Difference, FiledRow, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
 import type { SqliteConnection } from './connection.js';
 import { firstChainBreak } from './verify-chain.js';
 import { VerifyHelper } from './verify-helper.js';
@@ -169,8 +171,13 @@ export async function verifySnapshot(
   }
 
   // Rows with no events behind them.
-  const rowCounts = { exchanges: st.exchangeCount.get() as number, parties: st.partyCount.get() as number };
-  for (const table of ['exchanges', 'parties'] as const) {
+  const rowCounts = {
+    exchanges: st.exchangeCount.get() as number,
+    parties: st.partyCount.get() as number,
+    observers: st.observerCount.get() as number,
+    claims: st.claimCount.get() as number,
+  };
+  for (const table of ['exchanges', 'parties', 'observers', 'claims'] as const) {
     const streams = results.reduce((n, r) => n + r.streams[table], 0);
     if (rowCounts[table] !== streams)
       return fail(
@@ -221,8 +228,53 @@ export async function verifySnapshot(
       }
     }
   }
+  // 4. Every reading's totals against the sum of the exchanges' parts, and who reported.
+  const stageReports = st.stageReportCount.get() as number;
+  const stagesMatched = results.reduce((n, r) => n + r.stageReports, 0);
+  if (stageReports !== stagesMatched)
+    return fail(
+      {
+        kind: 'read-model',
+        table: 'stage_reports',
+        key: '*',
+        detail: `${stageReports} rows, but the events record ${stagesMatched} stages`,
+      },
+      read,
+    );
+  const readingDifference = firstRowDifference(
+    'reading_totals',
+    mergedRows(results.flatMap((r) => r.readingRows)),
+    st.readingTotals.all() as FiledRow[],
+  );
+  if (readingDifference) return fail(readingDifference, read);
+  const reporters = new Set(results.flatMap((r) => r.reporters));
+  const storedReporters = new Set(st.reporters.all() as string[]);
+  const missing =
+    [...reporters].find((r) => !storedReporters.has(r)) ?? [...storedReporters].find((r) => !reporters.has(r));
+  if (missing !== undefined)
+    return fail(
+      {
+        kind: 'read-model',
+        table: 'reporters',
+        key: missing,
+        detail: 'the events and the rows disagree on this reporter',
+      },
+      read,
+    );
   progress?.(total, total);
   return { ok: true, events: read, head, ...also };
+}
+
+/** The rows of several ranges summed (an exchange's rows are in one range, a total's in several). */
+function mergedRows(rows: readonly FiledRow[]): FiledRow[] {
+  const out = new Map<string, FiledRow>();
+  for (const r of rows) {
+    const key = rowKey(r);
+    const have = out.get(key);
+    if (!have) out.set(key, { ...r });
+    else for (const f of READING_FIGURE_NAMES) have[f] += r[f];
+  }
+  return [...out.values()];
 }
 
 /** The streams, in stream order, as one range or as two (the second in the worker). */

@@ -1,10 +1,17 @@
 import type Database from 'better-sqlite3';
 import { TextCheck, type UnacceptedText } from '../../audit/text-check.js';
-import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
+import type { RecordedLedgerEvent as RecordedEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
 import { addContribution, type Contribution } from '../../domain/totals.js';
-import type { Difference } from '../ledger-store.js';
+import type { Difference, FiledRow } from '../ledger-store.js';
 import { ContentCheck, type ContentFailure } from './verify-chain.js';
-import { checkExchange, checkParty, ExchangeRows } from './verify-exchange.js';
+import {
+  checkClaim,
+  checkExchange,
+  checkObserver,
+  checkParty,
+  ExchangeRows,
+  type ReadingsTally,
+} from './verify-exchange.js';
 import { eventRowOf, eventPages, verifyStatements, type StreamRange } from './verify-snapshot.js';
 import { eventFromRow } from './rows.js';
 
@@ -27,11 +34,16 @@ export interface RangeResult {
   content: ContentFailure | null;
   /** The first stream, in stream order, found to differ. */
   outcome: Outcome | null;
-  streams: { exchanges: number; parties: number };
+  streams: { exchanges: number; parties: number; observers: number; claims: number };
   /** Rows of each per-exchange read model that belonged to an exchange of the range (and were compared). */
   rows: { exchangeParties: number; stageHandovers: number; termsHistory: number };
   /** The contributions of the range's exchanges, summed per party and kind. */
   totals: Contribution[];
+  /** The reading_totals rows its exchanges' events give (rows' convention), and the reporters they name. */
+  readingRows: FiledRow[];
+  reporters: string[];
+  /** Its stages (each has one stage_reports row). */
+  stageReports: number;
   /** Its events that hold text this build would not accept. */
   text: UnacceptedText;
 }
@@ -53,7 +65,9 @@ export async function verifyRange(
   // Summed as the streams are folded: a ledger's worth of per-exchange contributions is never held.
   const totals = new Map<string, Contribution>();
   const contribute = (c: Contribution) => addContribution(totals, c);
-  const streams = { exchanges: 0, parties: 0 };
+  const streams = { exchanges: 0, parties: 0, observers: 0, claims: 0 };
+  const tally: ReadingsTally = { rows: new Map(), reporters: new Set() };
+  let stageReports = 0;
   let outcome: Outcome | null = null;
   let read = 0;
 
@@ -61,12 +75,21 @@ export async function verifyRange(
   const fold = (stream: RecordedEvent[]): Outcome | null => {
     try {
       let difference: Difference | null;
-      if (stream[0]!.type === 'PartyRegistered') {
+      const type = stream[0]!.type;
+      if (type === 'PartyRegistered') {
         streams.parties += 1;
-        difference = checkParty(st, stream);
+        difference = checkParty(st, stream as never);
+      } else if (type === 'ObserverRegistered') {
+        streams.observers += 1;
+        difference = checkObserver(st, stream);
+      } else if (type === 'ClaimRecorded') {
+        streams.claims += 1;
+        difference = checkClaim(st, stream);
       } else {
         streams.exchanges += 1;
-        difference = checkExchange(rows, stream as RecordedEvent<ExchangeEventData>[], contribute);
+        const exchangeStream = stream as RecordedEvent<ReportedExchangeEventData>[];
+        stageReports += exchangeStream.filter((e) => e.type === 'StageRecorded' || e.type === 'StageReported').length;
+        difference = checkExchange(rows, st, exchangeStream, contribute, tally);
       }
       return difference && { difference };
     } catch (error) {
@@ -113,6 +136,9 @@ export async function verifyRange(
     streams,
     rows: counted,
     totals: [...totals.values()],
+    readingRows: [...tally.rows.values()],
+    reporters: [...tally.reporters],
+    stageReports,
     text: text.result,
   };
 }

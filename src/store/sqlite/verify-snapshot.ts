@@ -154,14 +154,14 @@ function readModel(
   };
 }
 
-const { state: _state, ...exchangeColumns } = getTableColumns(exchanges);
+const { state: _state, readings: _readings, ...exchangeColumns } = getTableColumns(exchanges);
 const { exchangeId: _exchangeId, ...termsColumns } = getTableColumns(termsHistory);
 const { exchangeId: _stageExchange, ...stageColumns } = getTableColumns(stageHandovers);
 
 export const READ_MODELS = {
   exchanges: readModel(
     exchanges,
-    { ...exchangeColumns, state: exchanges.state },
+    { ...exchangeColumns, state: exchanges.state, readings: exchanges.readings },
     Object.keys(exchangeColumns),
     [exchanges.id],
     true,
@@ -278,6 +278,25 @@ export function verifyStatements(sqlite: Database.Database) {
     party: sqlite.prepare(
       `SELECT ${name(parties.id)} AS id, ${name(parties.name)} AS name, ${name(parties.registeredAt)} AS registeredAt ${from(parties)} WHERE ${name(parties.id)} = ?`,
     ),
+    observer: sqlite.prepare(`SELECT id, name, registered_at AS registeredAt FROM observers WHERE id = ?`),
+    claim: sqlite.prepare(`SELECT claim FROM claims WHERE id = ?`).pluck(),
+    stageReports: sqlite.prepare(`SELECT stage FROM stage_reports WHERE exchange_id = ? ORDER BY sequence`).pluck(),
+    stageRows: sqlite.prepare(
+      `SELECT filing, reading, party, kind, handed_over AS handedOver, received, handed_over_undisclosed_stages AS handedOverUndisclosedStages,
+        received_undisclosed_stages AS receivedUndisclosedStages, handed_over_approximate AS handedOverApproximate,
+        received_approximate AS receivedApproximate, exchange_id AS exchangeId, occurred_at AS occurredAt
+      FROM stage_reading_rows WHERE stage_id = ?`,
+    ),
+    readingTotals: sqlite.prepare(
+      `SELECT filing, reading, party, kind, handed_over AS handedOver, received, agreed_outstanding AS agreedOutstanding,
+        unspecified_sides AS unspecifiedSides, proposed, handed_over_undisclosed_stages AS handedOverUndisclosedStages,
+        received_undisclosed_stages AS receivedUndisclosedStages, handed_over_approximate AS handedOverApproximate,
+        received_approximate AS receivedApproximate FROM reading_totals`,
+    ),
+    reporters: sqlite.prepare(`SELECT id FROM reporters ORDER BY first_sequence, id`).pluck(),
+    observerCount: sqlite.prepare(`SELECT count(*) FROM observers`).pluck(),
+    claimCount: sqlite.prepare(`SELECT count(*) FROM claims`).pluck(),
+    stageReportCount: sqlite.prepare(`SELECT count(*) FROM stage_reports`).pluck(),
     exchangeCount: sqlite.prepare(`SELECT count(*) ${from(exchanges)}`).pluck(),
     partyCount: sqlite.prepare(`SELECT count(*) ${from(parties)}`).pluck(),
     exchangePartyCount: sqlite.prepare(`SELECT count(*) ${from(exchangeParties)}`).pluck(),

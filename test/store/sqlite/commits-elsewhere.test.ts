@@ -42,7 +42,7 @@ describe('the store’s caches and other processes’ commits', () => {
     await open();
     await held(id);
     retitle(id, 'changed by another process');
-    expect((await store.getExchange(id))!.title).toBe('changed by another process');
+    expect((await store.getExchange(id))!.state.title).toBe('changed by another process');
   });
 
   it('its own connection’s commits still show at once', async () => {

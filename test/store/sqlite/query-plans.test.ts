@@ -6,13 +6,14 @@ import { MIGRATIONS_FOLDER } from '../../../src/paths.js';
 import type { ExchangeQuery } from '../../../src/store/ledger-store.js';
 import { openSqlite } from '../../../src/store/sqlite/connection.js';
 import { fillPlaceholders } from 'drizzle-orm';
+import { exchangeListQuery, listParameters, shapeOfList } from '../../../src/store/sqlite/read-queries.js';
 import {
-  exchangeListQuery,
-  listParameters,
-  shapeOfList,
-  stageSumQuery,
-  totalsQuery,
-} from '../../../src/store/sqlite/read-queries.js';
+  readingParameters,
+  readingTotalsSql,
+  shapeOfTotals,
+  stageWindowSql,
+} from '../../../src/store/sqlite/reading-queries.js';
+import type { TotalsQuery } from '../../../src/store/ledger-store.js';
 
 /**
  * On a ledger of a million events a query that walks a whole table, or sorts its rows in a
@@ -66,34 +67,40 @@ describe('every read that must not slow down with the ledger is served by an ind
     },
   );
 
-  it.each([{}, { party: 'UA' }, { kind: 'pow' as const }, { party: 'UA', kind: 'pow' as const }])(
-    'GET /v1/totals with %o reads the maintained aggregates by key',
-    (q) => {
-      const plan = planOf(totalsQuery(conn.db, { party: 'party' in q, kind: 'kind' in q }), q);
-      if (q.party) expect(plan.join('\n')).toMatch(/SEARCH totals USING .*INDEX/);
-      expect(
-        plan.filter((s) => /TEMP B-TREE/.test(s) || /^SCAN totals$/.test(s)),
-        plan.join('\n'),
-      ).toEqual([]);
-    },
-  );
+  const planOfSql = (text: string, q: TotalsQuery) =>
+    (conn.sqlite.prepare(`EXPLAIN QUERY PLAN ${text}`).all(readingParameters(q)) as { detail: string }[]).map(
+      (r) => r.detail,
+    );
+  const TOTALS_FILTERS = [{}, { party: 'UA' }, { kind: 'pow' as const }, { party: 'UA', kind: 'pow' as const }];
+
+  it.each(TOTALS_FILTERS)('GET /v1/totals with %o reads the first reading’s maintained rows by key, unsorted', (f) => {
+    const q: TotalsQuery = { reading: '@first', filing: 'kind', ...f };
+    const plan = planOfSql(readingTotalsSql(shapeOfTotals(q)), q);
+    expect(plan.join('\n')).toMatch(/SEARCH reading_totals USING .*INDEX/);
+    expect(plan.filter(unindexed), plan.join('\n')).toEqual([]);
+  });
+
+  it.each(TOTALS_FILTERS)('GET /v1/totals?according=UA with %o reads two readings’ rows by key', (f) => {
+    const q: TotalsQuery = { reading: 'UA', filing: 'kind', ...f };
+    const plan = planOfSql(readingTotalsSql(shapeOfTotals(q)), q);
+    expect(plan.join('\n')).toMatch(/SEARCH reading_totals USING .*INDEX/);
+    expect(
+      plan.filter((step) => /^SCAN/.test(step)),
+      plan.join('\n'),
+    ).toEqual([]);
+  });
 
   it.each([
-    ['party', { from: '2025-05-24' }],
-    ['party', { to: '2025-05-24T23:59:59.999Z' }],
-    ['party', { from: '2025-05-01', to: '2025-05-31T23:59:59.999Z' }],
-    ['counterparty', { from: '2025-05-24' }],
-    ['counterparty', { from: '2025-05-01', to: '2025-05-31T23:59:59.999Z' }],
-  ] as const)('GET /v1/totals bounded by date sums %s stages over an index (%o)', (column, bounds) => {
-    const plan = planOf(stageSumQuery(conn.db, { column, from: 'from' in bounds, to: 'to' in bounds }), {
-      party: 'UA',
-      kind: 'pow',
-      ...bounds,
-    });
-    expect(plan.join('\n')).toMatch(
-      new RegExp(
-        `SEARCH stage_handovers USING INDEX stage_handovers_${column} \\(${column}=\\? AND kind=\\? AND occurred_at[<>]`,
-      ),
-    );
+    { from: '2025-05-24' },
+    { to: '2025-05-24T23:59:59.999Z' },
+    { from: '2025-05-01', to: '2025-05-31T23:59:59.999Z', party: 'UA' },
+  ])('GET /v1/totals bounded by date sums the stages in the window over an index (%o)', (bounds) => {
+    for (const reading of ['@first', 'UA']) {
+      const q: TotalsQuery = { reading, filing: 'kind', ...bounds };
+      const plan = planOfSql(stageWindowSql(shapeOfTotals(q)), q);
+      expect(plan.join('\n')).toMatch(
+        /SEARCH stage_reading_rows USING INDEX stage_reading_rows_window \(filing=\? AND reading=\? AND occurred_at[<>]/,
+      );
+    }
   });
 });
