@@ -9,7 +9,6 @@ import type { Filing, Reading } from '../domain/readings.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
 import type { ReportedSnapshot } from '../domain/reported-exchange.js';
 import type { ReportedStage } from '../domain/reported-stage.js';
-import type { Contribution } from '../domain/totals.js';
 import type { Kind, Status } from '../domain/vocabulary.js';
 import type { KeyStore } from './key-store.js';
 

@@ -4,9 +4,8 @@ import type { ReporterId } from '../../domain/accounts.js';
 import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
 import type { ReadingContribution } from '../../domain/reading-totals.js';
-import { reportedEventsInForceAt } from '../../domain/reported-as-of.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
-import { foldReported, readingsFromStages, type ReportedSnapshot } from '../../domain/reported-exchange.js';
+import type { ReportedSnapshot } from '../../domain/reported-exchange.js';
 import type { ReportedStage } from '../../domain/reported-stage.js';
 import type {
   ExchangeCursor,
@@ -22,6 +21,7 @@ import type {
   WriteTransaction,
 } from '../ledger-store.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
+import { exchangeAsOf } from '../reported-as-of.js';
 import { createPool, describeUrl, openFailure, type PostgresOptions } from './connection.js';
 import { appliedCount, migrateOnce, PG_MIGRATIONS_FOLDER, shippedMigrations } from './migrations.js';
 import { PgKeyStore } from './pg-key-store.js';
@@ -138,12 +138,8 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeRecord | null> {
-    // Fold only this exchange's events in force at T: cheap, and the same code as verify's.
-    const stream = (await this.stream(id)) as RecordedLedgerEvent<ReportedExchangeEventData>[];
-    const inForce = reportedEventsInForceAt(stream, asOf);
-    if (inForce[0]?.type !== 'ExchangeProposed') return null;
-    const x = foldReported(inForce)!;
-    return { state: x.state, readings: readingsFromStages(x), stages: x.stages };
+    // Fold only this exchange's events in force at T: cheap, and the same code as every write.
+    return exchangeAsOf((await this.stream(id)) as RecordedLedgerEvent<ReportedExchangeEventData>[], asOf);
   }
 
   async getObserver(id: string): Promise<ObserverState | null> {

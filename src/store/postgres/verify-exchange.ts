@@ -43,6 +43,9 @@ export const COMPARED = {
 
 type Row = { exchangeId: string } & Record<string, unknown>;
 
+/** A row of stage_reading_rows: a reading row of one stage, dated by it. */
+type StageReadingRow = FiledRow & { stageId: string; occurredAt: string };
+
 /** The read-model rows of the exchanges, read alongside the streams. */
 export interface ExchangeRows {
   exchanges: RowsByExchange<Row>;
@@ -52,7 +55,7 @@ export interface ExchangeRows {
   /** stage_reports, in recording order. */
   reports: RowsByExchange<Row>;
   /** stage_reading_rows, by stage. */
-  readingRows: RowsByExchange<Row & FiledRow & { stageId: string }>;
+  readingRows: RowsByExchange<Row & StageReadingRow>;
 }
 
 /** What the exchanges add up to across the ledger, checked once all are folded (verify-ledger.ts). */
@@ -96,7 +99,13 @@ export function checkClaim(stream: RecordedLedgerEvent[], row: StoredClaim | nul
     sequence: e.sequence,
     recordedAt: e.recordedAt,
   };
-  return sameRow('claims', e.data.claimId, row, expected);
+  if (canonicalize(row) === canonicalize(expected)) return null;
+  return {
+    kind: 'read-model',
+    table: 'claims',
+    key: e.data.claimId,
+    detail: 'row differs from its ClaimRecorded event',
+  };
 }
 
 function sameRow(table: string, key: string, row: unknown, expected: unknown): Difference | null {
@@ -189,14 +198,6 @@ export async function checkExchange(
   if (stateJson !== JSON.stringify(s) && canonicalize(JSON.parse(stateJson)) !== canonicalize(s)) {
     return diff('exchanges', 'stored state differs from the fold of its events');
   }
-  const readings = expectedReadings(exchange);
-  if (canonicalize(JSON.parse(row.readings as string)) !== canonicalize(readings)) {
-    return diff(
-      'exchanges',
-      `stored readings ${row.readings as string} differ from the fold of its events: ${canonicalize(readings)}`,
-    );
-  }
-
   const expectedSides = s.sides
     .map((side) => ({ party: side.party, occurredAt: s.occurredAt, seq: stream[0]!.sequence }))
     .sort((a, b) => (a.party < b.party ? -1 : 1));
@@ -234,48 +235,47 @@ export async function checkExchange(
   if (!sameRows(historyRows, COMPARED.terms, expectedHistory))
     return diff('terms_history', 'rows differ from the exchange’s transitions');
 
-  return checkStages(exchange, sequenceOf, reportRows, readingRows);
+  return checkReadings(exchange, row.readings as string, sequenceOf, reportRows, readingRows);
 }
 
-/** Each stage with its accounts (stage_reports) and its reading rows (stage_reading_rows), in recording order. */
-function checkStages(
+/**
+ * The readings' read models of one exchange against the fold of its events, in the order
+ * and with the reports of the SQLite store's verify: its readings beside its state, each
+ * stage with its accounts (and the sequence that orders it), each stage's dated rows under
+ * every reading, and no rows of stages it does not have.
+ */
+function checkReadings(
   exchange: ReportedExchange,
+  readingsJson: string,
   sequenceOf: ReadonlyMap<string, number>,
   reportRows: Row[],
-  readingRows: (FiledRow & { stageId: string })[],
+  readingRows: StageReadingRow[],
 ): Difference | null {
   const id = exchange.state.id;
+  const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
+  if (canonicalize(JSON.parse(readingsJson)) !== canonicalize(expectedReadings(exchange)))
+    return diff('exchanges', 'stored readings differ from the fold of its events');
   const reports = reportRows.map((r) => ({
     stageId: r.stageId,
     sequence: r.sequence,
     stage: JSON.parse(r.stage as string),
   }));
   const expected = exchange.stages.map((st) => ({ stageId: st.id, sequence: sequenceOf.get(st.id)!, stage: st }));
-  for (let i = 0; i < Math.max(reports.length, expected.length); i += 1) {
-    const have = reports[i];
-    const want = expected[i];
-    if (canonicalize(have) !== canonicalize(want)) {
-      return {
-        kind: 'read-model',
-        table: 'stage_reports',
-        key: `${id}/${want?.stageId ?? have?.stageId}`,
-        detail: have
-          ? want
-            ? 'the stage and its accounts differ from the fold of its events'
-            : 'a stage the events do not record'
-          : 'row missing',
-      };
-    }
-  }
-  const byStage = new Map<string, FiledRow[]>();
+  if (canonicalize(reports) !== canonicalize(expected))
+    return diff('stage_reports', 'stages or their accounts differ from the fold of its events');
+
+  const byStage = new Map<string, StageReadingRow[]>();
   for (const r of readingRows) byStage.set(r.stageId, [...(byStage.get(r.stageId) ?? []), r]);
-  for (const st of exchange.stages) {
-    const found = firstRowDifference('stage_reading_rows', expectedStageRows(st, exchange), byStage.get(st.id) ?? []);
-    if (found) return underStage(found, st.id);
-    byStage.delete(st.id);
+  for (const stage of exchange.stages) {
+    const have = byStage.get(stage.id) ?? [];
+    byStage.delete(stage.id);
+    if (have.some((r) => r.occurredAt !== stage.occurredAt))
+      return diff('stage_reading_rows', `rows of stage ${stage.id} are dated or filed under another exchange`);
+    const found = firstRowDifference('stage_reading_rows', expectedStageRows(stage, exchange), have);
+    if (found) return underStage(found, stage.id);
   }
+  // Rows filed under this exchange for a stage it does not have: only all-zero ones are harmless.
   for (const [stageId, left] of byStage) {
-    // Rows of a stage this exchange does not have: only all-zero ones are harmless.
     const found = firstRowDifference('stage_reading_rows', [], left);
     if (found) return underStage(found, stageId);
   }

@@ -43,8 +43,8 @@ const CURSORS = {
     valid_to AS "validTo" FROM terms_history ORDER BY exchange_id, version, party`,
   reports: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", sequence, stage FROM stage_reports
     ORDER BY exchange_id, sequence`,
-  readingRows: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", filing, reading, party, kind,
-    ${READING_COLUMNS} FROM stage_reading_rows ORDER BY exchange_id, stage_id`,
+  readingRows: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", occurred_at AS "occurredAt", filing,
+    reading, party, kind, ${READING_COLUMNS} FROM stage_reading_rows ORDER BY exchange_id, stage_id`,
 };
 type CursorName = keyof typeof CURSORS;
 
@@ -108,8 +108,7 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   let read = 0;
   for (let page = await fetch<EventRow>('chain'); page.length > 0; page = await fetch<EventRow>('chain')) {
     for (const row of page) {
-      // The audit's checks take any event of the ledger, old types and new alike.
-      const e = eventFromRow(row) as RecordedEvent;
+      const e = eventFromRow(row);
       text.check(e);
       const broken = chain.next(e);
       if (broken)
@@ -212,8 +211,6 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
     ['exchange_parties', counts!.exchangeParties, rows.sides.taken],
     ['stage_handovers', counts!.stageHandovers, rows.stages.taken],
     ['terms_history', counts!.termsHistory, rows.terms.taken],
-    ['stage_reports', counts!.stageReports, rows.reports.taken],
-    ['stage_reading_rows', counts!.stageReadingRows, rows.readingRows.taken],
   ] as const;
   for (const [table, have, matched] of perExchange) {
     if (have !== matched) {
@@ -255,7 +252,16 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
     }
   }
 
-  // 4. Every reading's totals against the sum of every exchange's rows, then the reporters.
+  // 4. The readings' rows (as the SQLite store's verify, in its order): stages no exchange
+  // records, every reading's totals against the sum of every exchange's rows, the reporters.
+  if (counts!.stageReports !== rows.reports.taken) {
+    const detail = `${counts!.stageReports} rows, but the events record ${rows.reports.taken} stages`;
+    return fail({ kind: 'read-model', table: 'stage_reports', key: '*', detail }, read);
+  }
+  if (counts!.stageReadingRows !== rows.readingRows.taken) {
+    const detail = `${counts!.stageReadingRows} rows, but the exchanges' events account for ${rows.readingRows.taken}`;
+    return fail({ kind: 'read-model', table: 'stage_reading_rows', key: '*', detail }, read);
+  }
   const readingTotals = await run<FiledRow>(client, { name: 'ledger_verify_reading_totals', text: READING_TOTALS });
   const readingDifference = firstRowDifference('reading_totals', readingSums.values(), readingTotals);
   if (readingDifference) return fail(readingDifference, read);
@@ -270,22 +276,25 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   return withText({ ok: true, events: read, head });
 }
 
-/** The reporters kept against those the exchanges' accounts name, each with the command of its first account. */
+/**
+ * The reporters kept against those the exchanges' accounts name (the SQLite store's check),
+ * then each one's first_sequence: the first event of the command of its first account,
+ * which orders `according=each`.
+ */
 function firstReporterDifference(
   expected: ReadonlyMap<ReporterId, number>,
   stored: readonly { id: string; firstSequence: number }[],
 ): Difference | null {
   const have = new Map(stored.map((r) => [r.id, r.firstSequence]));
-  for (const id of [...new Set([...expected.keys(), ...have.keys()])].sort()) {
-    const want = expected.get(id);
-    const kept = have.get(id);
-    if (want !== kept) {
-      const detail =
-        kept === undefined
-          ? `row missing (first account at sequence ${want})`
-          : want === undefined
-            ? 'no account of any exchange names this reporter'
-            : `first_sequence is ${kept}, the events give ${want}`;
+  const missing = [...expected.keys()].find((r) => !have.has(r)) ?? [...have.keys()].find((r) => !expected.has(r));
+  if (missing !== undefined) {
+    const detail = 'the events and the rows disagree on this reporter';
+    return { kind: 'read-model', table: 'reporters', key: missing, detail };
+  }
+  for (const [id, want] of expected) {
+    const kept = have.get(id)!;
+    if (kept !== want) {
+      const detail = `first_sequence is ${kept}, the events give ${want}`;
       return { kind: 'read-model', table: 'reporters', key: id, detail };
     }
   }

@@ -2,15 +2,20 @@ import canonicalize from 'canonicalize';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ExchangeCommand } from '../../../src/domain/commands.js';
 import { nonZero } from '../../../src/domain/reading-totals.js';
 import { FIRST } from '../../../src/domain/readings.js';
+import { reportedEventsInForceAt } from '../../../src/domain/reported-as-of.js';
+import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../../src/domain/reported-events.js';
+import { foldReported, totalsOfExchanges } from '../../../src/domain/reported-exchange.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
 import { applySteps, freshExchangeId } from '../../../src/seed/apply.js';
 import { syntheticLedger, type SyntheticStep } from '../../../src/seed/synthetic.js';
+import { createPool } from '../../../src/store/postgres/connection.js';
 import { PG_MIGRATIONS_FOLDER } from '../../../src/store/postgres/migrations.js';
 import { PostgresLedgerStore } from '../../../src/store/postgres/postgres-store.js';
+import { totalsAsOf } from '../../../src/store/postgres/totals-as-of.js';
 import { admin, createDatabase, type TestDatabase } from './support.js';
 
 /*
@@ -82,11 +87,13 @@ const NOTED: ExchangeCommand[] = [
 ];
 
 function* steps(): Generator<SyntheticStep> {
-  yield* syntheticLedger({ events: 400, idOf: freshExchangeId });
+  // More events than a page of the as-of reads (1,000).
+  yield* syntheticLedger({ events: 1200, idOf: freshExchangeId });
   for (const command of NOTED) yield { kind: 'exchange', exchangeId: 'noted', command };
 }
 
 type Row = Record<string, unknown>;
+type Recorded = RecordedLedgerEvent<ReportedExchangeEventData>;
 const FIGURES = [
   'handed_over',
   'received',
@@ -191,6 +198,28 @@ describe('migrating a PostgreSQL ledger written before accounts existed', () => 
     for (const filing of ['kind', 'exchange'] as const) {
       const q = { reading: 'UA', filing, from: '2015-01-01' };
       expect((await store.totals(q)).filter(nonZero)).toEqual((await source.totals(q)).filter(nonZero));
+    }
+  });
+
+  it('answers as of a time by the fold of every exchange’s events then in force, page after page', async () => {
+    const pool = createPool(upgraded.url, {});
+    onTestFinished(() => pool.end());
+    const histories: Recorded[][] = [];
+    for (const { state } of (await store.listExchanges({ limit: 1000 })).items)
+      histories.push(((await store.exchangeHistory(state.id)) ?? []) as Recorded[]);
+    expect(histories.reduce((n, h) => n + h.length, 0)).toBeGreaterThan(1000);
+    for (const asOf of ['2014-03-01', '2014-05-15T12:00:00.000Z', '2030-01-01']) {
+      const inForce = histories.map((h) => foldReported(reportedEventsInForceAt(h, asOf))).filter((x) => x !== null);
+      for (const q of [{}, { party: 'UA' }, { kind: 'remains' as const }]) {
+        const want = totalsOfExchanges(inForce, FIRST, 'kind').filter(
+          (c) => (!('party' in q) || c.party === q.party) && (!('kind' in q) || c.kind === q.kind),
+        );
+        expect(want.length).toBeGreaterThan(0);
+        expect(await store.totals({ reading: FIRST, filing: 'kind', asOf, ...q })).toEqual(want);
+        // Pages that end inside a stream, at every few events.
+        for (const page of [7, 13])
+          expect(await totalsAsOf(pool, { reading: FIRST, filing: 'kind', asOf, ...q }, page)).toEqual(want);
+      }
     }
   });
 

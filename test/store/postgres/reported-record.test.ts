@@ -1,5 +1,4 @@
 import canonicalize from 'canonicalize';
-import type { NumberedEvent } from '../../../src/audit/ndjson.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordClaim } from '../../../src/domain/claims.js';
 import type { LedgerCommand } from '../../../src/domain/ledger-command.js';
@@ -398,7 +397,7 @@ describe('the record as it was reported, on PostgreSQL', () => {
       [
         `UPDATE stage_reports SET stage = replace(stage, '1210', '1211') WHERE stage_id = 'b1'`,
         `UPDATE stage_reports SET stage = replace(stage, '1211', '1210') WHERE stage_id = 'b1'`,
-        { table: 'stage_reports', key: `${BODIES}/b1` },
+        { table: 'stage_reports', key: BODIES },
       ],
       [
         `UPDATE stage_reading_rows SET handed_over = handed_over + 1
@@ -457,8 +456,7 @@ describe('the record as it was reported, on PostgreSQL', () => {
       const report = await new Ledger(copy).importLedger(
         (async function* () {
           let line = 0;
-          for await (const event of store.exportEvents(0))
-            yield { line: ++line, event: event as NumberedEvent['event'] };
+          for await (const event of store.exportEvents(0)) yield { line: ++line, event };
         })(),
       );
       expect(report).toMatchObject({ ok: true, head: await store.head() });
