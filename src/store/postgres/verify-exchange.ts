@@ -81,14 +81,16 @@ export function checkParty(stream: RecordedEvent[], row: PartyState | null): Dif
   return sameRow('parties', e.data.partyId, row, expected);
 }
 
-/** An observer's stream against its row in observers (null: no row). */
+/** An observer's stream (its registration alone) against its row in observers (null: no row). */
 export function checkObserver(stream: RecordedLedgerEvent[], row: ObserverState | null): Difference | null {
   const e = stream[0] as RecordedLedgerEvent<ObserverEventData>;
   const expected = { id: e.data.observerId, name: e.data.name, registeredAt: e.occurredAt };
-  return sameRow('observers', e.data.observerId, row, expected);
+  if (stream.length === 1) return sameRow('observers', e.data.observerId, row, expected);
+  const detail = `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}`;
+  return { kind: 'read-model', table: 'observers', key: e.data.observerId, detail };
 }
 
-/** A claim's stream against its row in claims (null: no row), as ledger.ts appendClaim keeps it. */
+/** A claim's stream (its one event) against its row in claims (null: no row), as ledger.ts appendClaim keeps it. */
 export function checkClaim(stream: RecordedLedgerEvent[], row: StoredClaim | null): Difference | null {
   const e = stream[0] as RecordedLedgerEvent<ClaimEventData>;
   const expected: StoredClaim = {
@@ -99,7 +101,7 @@ export function checkClaim(stream: RecordedLedgerEvent[], row: StoredClaim | nul
     sequence: e.sequence,
     recordedAt: e.recordedAt,
   };
-  if (canonicalize(row) === canonicalize(expected)) return null;
+  if (stream.length === 1 && canonicalize(row) === canonicalize(expected)) return null;
   return {
     kind: 'read-model',
     table: 'claims',
