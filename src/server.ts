@@ -30,6 +30,8 @@ import { PAGE_DIR } from './http/page/assets.js';
 import { DEFAULT_EVENT_STREAM, eventStreamRoutes, type EventStreamOptions } from './http/routes/event-stream.js';
 import { LedgerSignal, type ChangeSource } from './feed/ledger-signal.js';
 import { partyRoutes } from './http/routes/parties.js';
+import { observerRoutes } from './http/routes/observers.js';
+import { claimRoutes } from './http/routes/claims.js';
 import { MIGRATIONS_FOLDER, PROJECT_ROOT } from './paths.js';
 import { Ledger } from './ledger/ledger.js';
 import type { LedgerStore } from './store/ledger-store.js';
@@ -187,8 +189,10 @@ export async function buildServer(
 
   await app.register(healthRoutes, { store });
   await app.register(partyRoutes, { store, ledger });
+  await app.register(observerRoutes, { store, ledger });
   await app.register(exchangeRoutes, { store, ledger });
   await app.register(ledgerRoutes, { store });
+  await app.register(claimRoutes, { store, ledger });
   await app.register(eventStreamRoutes, { store, signal, stream });
   await app.register(keyRoutes, { keys });
   await app.register(pageRoutes, { dir: options.pageDir ?? PAGE_DIR });

@@ -55,6 +55,10 @@ describe('the README walk-through, through the client, against the running servi
         agreedOutstanding: 610,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
     ]);
     expect(r.events.map((e) => e.type)).toEqual([

@@ -9,7 +9,7 @@ import { ledgerCommandOf } from '../../src/domain/ledger-command.js';
  * exceed.
  */
 import { respondWith } from '../../src/http/command.js';
-import { etagOf, presentSummary } from '../../src/http/present.js';
+import { etagOf, presentStage, presentSummary } from '../../src/http/present.js';
 import { uuidv7 } from '../../src/ids.js';
 import { openStore } from '../../src/server.js';
 import { Ledger } from '../../src/ledger/ledger.js';
@@ -50,10 +50,10 @@ const exchange = (exchangeId: string, command: ExchangeCommand): ExchangeWriteRe
   now: now(),
   idempotency: null,
   expectedVersion: null,
-  respond: respondWith(({ state, recorded }: ExchangeWritten) => ({
+  respond: respondWith((w: ExchangeWritten) => ({
     status: 201,
-    headers: { etag: etagOf(state.version), 'content-type': 'application/json; charset=utf-8' },
-    body: { stage: recorded[0], exchange: presentSummary(state) },
+    headers: { etag: etagOf(w.state.version), 'content-type': 'application/json; charset=utf-8' },
+    body: { stage: w.recorded[0] && presentStage(w.recorded[0]), exchange: presentSummary(w) },
   })),
 });
 const targets: string[] = [];

@@ -84,6 +84,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/observers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List observers
+         * @description Every registered observer, by id.
+         *
+         *     Requires role `reader` (or the master key).
+         */
+        get: operations["listObservers"];
+        put?: never;
+        /**
+         * Register an observer
+         * @description A reporter beside the parties (ICRC, UN-HRMMU, press), registered once before it gives an account or a claim. Its id shares the parties’ id space: an id already registered as a party or an observer is refused (409). `each` is reserved for the readings (422).
+         *
+         *     Requires role `admin` (or the master key).
+         */
+        post: operations["registerObserver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/observers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an observer
+         * @description Requires role `reader` (or the master key).
+         */
+        get: operations["getObserver"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/exchanges": {
         parameters: {
             query?: never;
@@ -93,7 +141,7 @@ export interface paths {
         };
         /**
          * List exchanges
-         * @description Oldest proposal first, each exchange without its stages (GET the exchange for those). Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence. With `Accept: text/csv` the answer is every exchange the filters select, streamed, one row each: `limit` is ignored (the file is the whole filtered list) and `cursor`, if given, starts it after that position.
+         * @description Oldest proposal first, each exchange without its stages (GET the exchange for those), its figures under the reading `according` names. Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence. With `Accept: text/csv` the answer is every exchange the filters select, streamed, one row each: `limit` is ignored (the file is the whole filtered list) and `cursor`, if given, starts it after that position.
          *
          *     Requires role `reader` (or the master key).
          */
@@ -101,7 +149,7 @@ export interface paths {
         put?: never;
         /**
          * Propose an exchange
-         * @description Records a proposal between two registered parties. The exchange starts in status `proposed`.
+         * @description Records a proposal between two registered parties. The exchange starts in status `proposed`. `termsAccounts` may add reporters’ own accounts of the terms.
          *
          *     Requires role `recorder` (or the master key).
          */
@@ -121,7 +169,7 @@ export interface paths {
         };
         /**
          * Read an exchange
-         * @description Its current state, with sides (terms and delivered) and stages. The ETag is its version.
+         * @description Its current state, with sides (terms and delivered) and stages, each stage with every account of it; the figures are under the reading `according` names (default: each stage’s first account). The ETag is its version.
          *
          *     Requires role `reader` (or the master key).
          */
@@ -143,7 +191,9 @@ export interface paths {
         };
         /**
          * Read one stage of an exchange
-         * @description Requires role `reader` (or the master key).
+         * @description The stage with every account of it; its figures under the reading `according` names.
+         *
+         *     Requires role `reader` (or the master key).
          */
         get: operations["getStage"];
         put?: never;
@@ -165,7 +215,7 @@ export interface paths {
         put?: never;
         /**
          * Counter a proposal
-         * @description By the party that did not make the standing proposal: replaces the terms, and that party becomes the proposer.
+         * @description By the party that did not make the standing proposal: replaces the terms, and that party becomes the proposer. The accounts of the terms given before do not stand for the new terms: `termsAccounts` gives those of these.
          *
          *     Requires role `recorder` (or the master key).
          */
@@ -275,7 +325,7 @@ export interface paths {
         put?: never;
         /**
          * Complete an agreed exchange
-         * @description Optionally with a last tranche, recorded as a final stage. Delivered may differ from the terms: the variance is shown, not refused. Terminal.
+         * @description Optionally with a last tranche (`sides`, with an optional `reportedBy`, or `accounts`), recorded as a final stage. Delivered may differ from the terms: the variance is shown, not refused. No transition follows; stages handed over later are recorded as stages (`afterCompletion`).
          *
          *     Requires role `recorder` (or the master key).
          */
@@ -319,11 +369,33 @@ export interface paths {
         put?: never;
         /**
          * Record a stage carried out
-         * @description One tranche actually carried out. A party left out handed over nobody in it. Stages may arrive in any order of date, but none before the agreement.
+         * @description One tranche actually carried out, as `sides` (one account, with an optional `reportedBy`) or `accounts` (one or more, each with its reporter, source and note). A party left out of the first account handed over nobody in it; a count may be null (not disclosed), approximate, or broken down by kind. Stages may arrive in any order of date, but none before the agreement. On a completed exchange the stage is a late handover (`afterCompletion`), not before the completion.
          *
          *     Requires role `recorder` (or the master key).
          */
         post: operations["recordStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exchanges/{id}/stages/{stageId}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a later account of a stage
+         * @description Another reporter’s account of a stage already recorded (UA’s count beside RU’s, an observer’s): an event of its own, nothing is replaced. It may give one side only; under `according=<reporter>` its figures count, side by side, where it gives them. Not before the stage, not on a voided stage (409), by a registered reporter (422). A stage of another exchange is not found (404).
+         *
+         *     Requires role `recorder` (or the master key).
+         */
+        post: operations["addStageAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -426,12 +498,60 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Totals per party and kind
-         * @description handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates. `from`/`to` bound the stages counted in handedOver and received by their date. With `Accept: text/csv`, one row per party and kind, under the same filters.
+         * Totals per party and kind, under a reading
+         * @description handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates, under a reading (`according`): each stage's first account by default, a reporter's figures, or every reporter's side by side (`each`). Each row also says how many stages its handedOver and received leave out for want of a disclosed count, and how much of them is approximate. `by=kind` (default) files a breakdown under its kinds. `from`/`to` bound the stages counted in handedOver and received (and in their undisclosed and approximate parts) by their date. With `Accept: text/csv`, one row per reading, party and kind (`reporter` empty under the default reading), under the same filters.
          *
          *     Requires role `reader` (or the master key).
          */
         get: operations["getTotals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List claims, each checked against the ledger
+         * @description In the order they were recorded. Each claim is shown beside the ledger’s figure for its window as the ledger stands now, under the default reading and under each reporter’s.
+         *
+         *     Requires role `reader` (or the master key).
+         */
+        get: operations["listClaims"];
+        put?: never;
+        /**
+         * Record a claim about a total
+         * @description A sourced statement about an aggregate ("Russia has handed over 16,483 bodies since January 2025"), recorded as an event like any other (hashed, exported, verified). The answer shows it beside the ledger’s figure for the same window under each reading, as the ledger stood when it was recorded (GET it for the figures as they stand now; a retry with the same Idempotency-Key answers as the first time). The reporter and the party must be registered; the window may not reach past the claim’s own date (422 naming the field).
+         *
+         *     Requires role `recorder` (or the master key).
+         */
+        post: operations["recordClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a claim, checked against the ledger
+         * @description Requires role `reader` (or the master key).
+         */
+        get: operations["getClaim"];
         put?: never;
         post?: never;
         delete?: never;
@@ -533,27 +653,60 @@ export interface components {
              */
             publishedAt?: string;
         };
-        Terms: {
+        TermsInput: {
             /** @example UA */
             party: string;
             /** @description Persons this party hands over; null = not specified (e.g. "all severely wounded"). */
             handsOver: number | null;
         };
-        HandoverInput: {
-            /** @example UA */
-            party: string;
+        BreakdownEntry: {
+            kind: components["schemas"]["KindInput"];
             /** @example 390 */
             count: number;
+        };
+        StageSide: {
+            /** @example UA */
+            party: string;
+            /** @description Persons this party handed over in the stage; null = carried out, number not disclosed. */
+            count: number | null;
+            /** @description The count is an estimate ("about 250"). Not with a null count (422). */
+            approximate?: boolean;
+            /** @description Part of the count by kind, for a mixed tranche (civilians released inside a POW swap): distinct kinds, summing to at most the count (422 otherwise); the rest is of the exchange’s kind. */
+            breakdown?: components["schemas"]["BreakdownEntry"][];
+        };
+        AccountOfStage: {
+            /**
+             * @description A registered party or observer (they share one id space).
+             * @example UA
+             */
+            reportedBy: string;
+            sides: components["schemas"]["StageSide"][];
+            source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
+            note?: string;
+        };
+        AccountOfTerms: {
+            /**
+             * @description A registered party or observer (they share one id space).
+             * @example UA
+             */
+            reportedBy: string;
+            sides: components["schemas"]["TermsInput"][];
+            source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
+            note?: string;
         };
         ProposeExchange: {
             kind: components["schemas"]["KindInput"];
             /** @example UA */
             proposedBy: string;
-            sides: components["schemas"]["Terms"][];
+            sides: components["schemas"]["TermsInput"][];
             /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             title?: string;
             /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             mediator?: string;
+            /** @description Alternative accounts of these terms by reporters (RU "6,000 unilaterally" against UA "6,000 for 6,000"): under `according=<reporter>` that reporter’s terms count where it gave them. One per reporter. */
+            termsAccounts?: components["schemas"]["AccountOfTerms"][];
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
              * @example 2025-05-23
@@ -566,7 +719,9 @@ export interface components {
         CounterExchange: {
             /** @example UA */
             by: string;
-            sides: components["schemas"]["Terms"][];
+            sides: components["schemas"]["TermsInput"][];
+            /** @description Alternative accounts of these terms by reporters (RU "6,000 unilaterally" against UA "6,000 for 6,000"): under `according=<reporter>` that reporter’s terms count where it gave them. One per reporter. */
+            termsAccounts?: components["schemas"]["AccountOfTerms"][];
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
              * @example 2025-05-23
@@ -603,8 +758,35 @@ export interface components {
             /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
+        /** @description Either `sides` (one account, with an optional `reportedBy`) or `accounts` (one or more), not both. On a `completed` exchange the stage is a late handover: the status stays, the stage is marked `afterCompletion`. */
         RecordStage: {
-            sides: components["schemas"]["HandoverInput"][];
+            /** @description One account of the stage: each party’s count. A party left out handed over nobody in it. */
+            sides?: components["schemas"]["StageSide"][];
+            /**
+             * @description Whose account `sides` is (a registered party or observer); without it, unattributed.
+             * @example UA
+             */
+            reportedBy?: string;
+            /** @description One or more accounts of the stage, each with its reporter, source and note (instead of `sides`). The first names every side (a party left out handed over nobody) and is the default reading; the others may give one side only. */
+            accounts?: components["schemas"]["AccountOfStage"][];
+            /**
+             * @description World time: an ISO 8601 date or date-time with offset.
+             * @example 2025-05-23
+             */
+            occurredAt: string;
+            source?: components["schemas"]["SourceInput"];
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
+            note?: string;
+        };
+        /** @description A later account of a stage already recorded: its own event; nothing is replaced. */
+        AddStageAccount: {
+            /**
+             * @description A registered party or observer (they share one id space).
+             * @example UA
+             */
+            reportedBy: string;
+            /** @description The sides this account gives (one is enough). */
+            sides: components["schemas"]["StageSide"][];
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
              * @example 2025-05-23
@@ -627,8 +809,15 @@ export interface components {
             note?: string;
         };
         CompleteExchange: {
-            /** @description A last tranche, recorded as a final stage. */
-            sides?: components["schemas"]["HandoverInput"][];
+            /** @description A last tranche, recorded as a final stage (one account). */
+            sides?: components["schemas"]["StageSide"][];
+            /**
+             * @description Whose account `sides` is (a registered party or observer); without it, unattributed.
+             * @example UA
+             */
+            reportedBy?: string;
+            /** @description A last tranche as one or more accounts (instead of sides). */
+            accounts?: components["schemas"]["AccountOfStage"][];
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
              * @example 2025-05-23
@@ -666,6 +855,69 @@ export interface components {
              * @example 2025-05-23
              */
             occurredAt?: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
+            note?: string;
+        };
+        /**
+         * @description `kind`: a side's count is filed under its breakdown's kinds where the account gives one (51 civilians inside a POW swap count as civilians), the rest under the exchange's kind. `exchange`: all of it under the exchange's kind.
+         * @enum {string}
+         */
+        FilingInput: "kind" | "exchange";
+        /**
+         * @example {
+         *       "id": "ICRC",
+         *       "name": "International Committee of the Red Cross"
+         *     }
+         */
+        RegisterObserver: {
+            /** @example ICRC */
+            id: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
+            name: string;
+            /**
+             * @description Defaults to the time of recording.
+             * @example 2025-05-23
+             */
+            occurredAt?: string;
+            /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
+            note?: string;
+        };
+        /**
+         * @description Which total the claim speaks of: what the party handed over, or what it received.
+         * @enum {string}
+         */
+        ClaimFieldInput: "handedOver" | "received";
+        RecordClaim: {
+            /**
+             * @description Who makes the claim: a registered party or observer.
+             * @example UA
+             */
+            reportedBy: string;
+            /**
+             * @description The party whose total the claim is about.
+             * @example UA
+             */
+            party: string;
+            kind: components["schemas"]["KindInput"];
+            field: components["schemas"]["ClaimFieldInput"];
+            /**
+             * @description The claim speaks of stages on or after this time.
+             * @example 2025-05-23
+             */
+            from?: string;
+            /**
+             * @description The claim speaks of stages on or before this time (a date means the whole day). Absent: up to when the claim was made (occurredAt). Neither may lie after occurredAt (422).
+             * @example 2025-05-23
+             */
+            to?: string;
+            /** @example 16483 */
+            value: number;
+            source: components["schemas"]["SourceInput"];
+            /**
+             * @description When the claim was made (published, announced).
+             * @example 2025-05-23
+             */
+            occurredAt: string;
             /** @description Unicode text: no lone UTF-16 surrogates, no control characters but tab, line feed and carriage return. */
             note?: string;
         };
@@ -714,25 +966,73 @@ export interface components {
              */
             publishedAt?: string;
         };
-        Handover: {
+        Terms: {
             /** @example UA */
             party: string;
-            /** @example 390 */
-            count: number;
+            /** @description Persons this party hands over; null = not specified (e.g. "all severely wounded"). */
+            handsOver: number | null;
         };
         Side: {
             /** @example UA */
             party: string;
+            /** @description The standing terms under the reading (the reporter’s account of them where it gave one); null = not specified. */
             handsOver: number | null;
-            /** @description Sum of this party’s counts in non-voided stages (no upper bound: it adds up stages). */
+            /** @description Sum of this party’s disclosed counts in non-voided stages under the reading (no upper bound: it adds up stages). */
             delivered: number;
+            /** @description Non-voided stages whose count for this party is not disclosed under the reading: not in delivered. */
+            undisclosedStages: number;
+            /** @description The part of delivered that comes from approximate counts. */
+            approximate: number;
             /** @description delivered − handsOver (null when handsOver is not specified): real exchanges overshoot. */
             variance: number | null;
+        };
+        AccountSide: {
+            /** @example UA */
+            party: string;
+            /** @description null: carried out, number not disclosed. */
+            count: number | null;
+            approximate: boolean;
+            /** @description Part of the count by kind (the rest is of the exchange’s kind); null: none given. */
+            breakdown: {
+                kind: components["schemas"]["Kind"];
+                /** @example 390 */
+                count: number;
+            }[] | null;
+        };
+        StageAccount: {
+            /** @description The reporter; null: unattributed (every stage recorded before accounts existed). */
+            reportedBy: string | null;
+            /** @description The sides this account gives. */
+            sides: components["schemas"]["AccountSide"][];
+            source: components["schemas"]["Source"] | null;
+            note: string | null;
+            /**
+             * @description When the account was given (the first: the stage’s time).
+             * @example 2025-05-23
+             */
+            occurredAt: string;
+            recordedAt: string;
+        };
+        StageFigure: {
+            /** @example UA */
+            party: string;
+            /** @description null: carried out, number not disclosed. */
+            count: number | null;
+            approximate: boolean;
+            /** @description Part of the count by kind (the rest is of the exchange’s kind); null: none given. */
+            breakdown: {
+                kind: components["schemas"]["Kind"];
+                /** @example 390 */
+                count: number;
+            }[] | null;
+            /** @description Whose account the figure comes from (null: the first account, unattributed). */
+            reportedBy: string | null;
         };
         Stage: {
             /** @description Opaque, time-ordered id (UUIDv7) */
             id: string;
-            sides: components["schemas"]["Handover"][];
+            /** @description Each side’s figure under the reading: the reporter’s latest for the side, else (side by side) the first account’s. */
+            sides: components["schemas"]["StageFigure"][];
             /**
              * @description World time: an ISO 8601 date or date-time with offset.
              * @example 2025-05-23
@@ -748,6 +1048,24 @@ export interface components {
                 recordedAt: string;
                 reason: string;
             } | null;
+            /** @description Recorded on an exchange already completed (a late handover). */
+            afterCompletion: boolean;
+            /** @description Every account of the stage, in the order given. */
+            accounts: components["schemas"]["StageAccount"][];
+            /** @description Two disclosed counts of the same side differ. */
+            disputed: boolean;
+            /** @description The sides whose disclosed counts differ. */
+            disputedParties: string[];
+        };
+        TermsAccount: {
+            /**
+             * @description A registered party or observer (they share one id space).
+             * @example UA
+             */
+            reportedBy: string;
+            sides: components["schemas"]["Terms"][];
+            source: components["schemas"]["Source"] | null;
+            note: string | null;
         };
         /**
          * @example {
@@ -757,17 +1075,22 @@ export interface components {
          *       "proposedBy": "UA",
          *       "title": "1,000 for 1,000",
          *       "mediator": "Türkiye",
+         *       "reading": null,
          *       "sides": [
          *         {
          *           "party": "UA",
          *           "handsOver": 1000,
          *           "delivered": 1000,
+         *           "undisclosedStages": 0,
+         *           "approximate": 0,
          *           "variance": 0
          *         },
          *         {
          *           "party": "RU",
          *           "handsOver": 1000,
          *           "delivered": 1000,
+         *           "undisclosedStages": 0,
+         *           "approximate": 0,
          *           "variance": 0
          *         }
          *       ],
@@ -777,57 +1100,156 @@ export interface components {
          *           "sides": [
          *             {
          *               "party": "UA",
-         *               "count": 390
+         *               "count": 390,
+         *               "approximate": false,
+         *               "breakdown": null,
+         *               "reportedBy": null
          *             },
          *             {
          *               "party": "RU",
-         *               "count": 390
+         *               "count": 390,
+         *               "approximate": false,
+         *               "breakdown": null,
+         *               "reportedBy": null
          *             }
          *           ],
          *           "occurredAt": "2025-05-23",
          *           "recordedAt": "2025-05-23T18:00:00.000Z",
-         *           "voided": null
+         *           "voided": null,
+         *           "afterCompletion": false,
+         *           "accounts": [
+         *             {
+         *               "reportedBy": null,
+         *               "sides": [
+         *                 {
+         *                   "party": "UA",
+         *                   "count": 390,
+         *                   "approximate": false,
+         *                   "breakdown": null
+         *                 },
+         *                 {
+         *                   "party": "RU",
+         *                   "count": 390,
+         *                   "approximate": false,
+         *                   "breakdown": null
+         *                 }
+         *               ],
+         *               "source": null,
+         *               "note": null,
+         *               "occurredAt": "2025-05-23",
+         *               "recordedAt": "2025-05-23T18:00:00.000Z"
+         *             }
+         *           ],
+         *           "disputed": false,
+         *           "disputedParties": []
          *         },
          *         {
          *           "id": "0196fd1a-1c00-7000-8000-000000000003",
          *           "sides": [
          *             {
          *               "party": "UA",
-         *               "count": 307
+         *               "count": 307,
+         *               "approximate": false,
+         *               "breakdown": null,
+         *               "reportedBy": null
          *             },
          *             {
          *               "party": "RU",
-         *               "count": 307
+         *               "count": 307,
+         *               "approximate": false,
+         *               "breakdown": null,
+         *               "reportedBy": null
          *             }
          *           ],
          *           "occurredAt": "2025-05-24",
          *           "recordedAt": "2025-05-24T18:00:00.000Z",
-         *           "voided": null
+         *           "voided": null,
+         *           "afterCompletion": false,
+         *           "accounts": [
+         *             {
+         *               "reportedBy": null,
+         *               "sides": [
+         *                 {
+         *                   "party": "UA",
+         *                   "count": 307,
+         *                   "approximate": false,
+         *                   "breakdown": null
+         *                 },
+         *                 {
+         *                   "party": "RU",
+         *                   "count": 307,
+         *                   "approximate": false,
+         *                   "breakdown": null
+         *                 }
+         *               ],
+         *               "source": null,
+         *               "note": null,
+         *               "occurredAt": "2025-05-24",
+         *               "recordedAt": "2025-05-24T18:00:00.000Z"
+         *             }
+         *           ],
+         *           "disputed": false,
+         *           "disputedParties": []
          *         },
          *         {
          *           "id": "0196fd1a-1c00-7000-8000-000000000004",
          *           "sides": [
          *             {
          *               "party": "UA",
-         *               "count": 303
+         *               "count": 303,
+         *               "approximate": false,
+         *               "breakdown": null,
+         *               "reportedBy": null
          *             },
          *             {
          *               "party": "RU",
-         *               "count": 303
+         *               "count": 303,
+         *               "approximate": false,
+         *               "breakdown": null,
+         *               "reportedBy": null
          *             }
          *           ],
          *           "occurredAt": "2025-05-25",
          *           "recordedAt": "2025-05-25T18:00:00.000Z",
-         *           "voided": null
+         *           "voided": null,
+         *           "afterCompletion": false,
+         *           "accounts": [
+         *             {
+         *               "reportedBy": null,
+         *               "sides": [
+         *                 {
+         *                   "party": "UA",
+         *                   "count": 303,
+         *                   "approximate": false,
+         *                   "breakdown": null
+         *                 },
+         *                 {
+         *                   "party": "RU",
+         *                   "count": 303,
+         *                   "approximate": false,
+         *                   "breakdown": null
+         *                 }
+         *               ],
+         *               "source": null,
+         *               "note": null,
+         *               "occurredAt": "2025-05-25",
+         *               "recordedAt": "2025-05-25T18:00:00.000Z"
+         *             }
+         *           ],
+         *           "disputed": false,
+         *           "disputedParties": []
          *         }
          *       ],
+         *       "reporters": [],
+         *       "termsAccounts": [],
          *       "occurredAt": "2025-05-16",
          *       "agreedAt": "2025-05-16",
          *       "createdAt": "2025-05-16T18:00:00.000Z",
          *       "updatedAt": "2025-05-25T18:00:00.000Z",
          *       "version": 6,
          *       "allowedTransitions": [
-         *         "voidStage"
+         *         "voidStage",
+         *         "recordStage"
          *       ]
          *     }
          */
@@ -843,8 +1265,14 @@ export interface components {
             proposedBy: string;
             title: string | null;
             mediator: string | null;
+            /** @description The reading the figures are under: the reporter named by `according`, or null for the default (each stage’s first account, as recorded). */
+            reading: string | null;
             sides: components["schemas"]["Side"][];
             stages: components["schemas"]["Stage"][];
+            /** @description Every reporter that gave an account on this exchange (terms or stages), first first. */
+            reporters: string[];
+            /** @description Reporters’ accounts of the standing terms (those of the last propose or counter). */
+            termsAccounts: components["schemas"]["TermsAccount"][];
             /**
              * @description When it was first proposed.
              * @example 2025-05-23
@@ -855,7 +1283,7 @@ export interface components {
             updatedAt: string;
             /** @description Number of events; also the ETag. */
             version: number;
-            /** @description What the current status allows. */
+            /** @description What the current status allows (a completed exchange still takes late stages). */
             allowedTransitions: ("counter" | "agree" | "reject" | "withdraw" | "cancel" | "recordStage" | "voidStage" | "complete")[];
         };
         /** @description An exchange without its stages (GET the exchange for those). */
@@ -871,7 +1299,13 @@ export interface components {
             proposedBy: string;
             title: string | null;
             mediator: string | null;
+            /** @description The reading the figures are under: the reporter named by `according`, or null for the default (each stage’s first account, as recorded). */
+            reading: string | null;
             sides: components["schemas"]["Side"][];
+            /** @description Every reporter that gave an account on this exchange (terms or stages), first first. */
+            reporters: string[];
+            /** @description Reporters’ accounts of the standing terms (those of the last propose or counter). */
+            termsAccounts: components["schemas"]["TermsAccount"][];
             /**
              * @description When it was first proposed.
              * @example 2025-05-23
@@ -882,7 +1316,7 @@ export interface components {
             updatedAt: string;
             /** @description Number of events; also the ETag. */
             version: number;
-            /** @description What the current status allows. */
+            /** @description What the current status allows (a completed exchange still takes late stages). */
             allowedTransitions: ("counter" | "agree" | "reject" | "withdraw" | "cancel" | "recordStage" | "voidStage" | "complete")[];
         };
         ExchangePage: {
@@ -890,6 +1324,7 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null at the end. */
             nextCursor: string | null;
         };
+        /** @description The stage and the exchange (without its stages), both under the default reading. */
         StageCreated: {
             stage: components["schemas"]["Stage"];
             exchange: components["schemas"]["ExchangeSummary"];
@@ -1016,14 +1451,32 @@ export interface components {
             /** @example UA */
             party: string;
             kind: components["schemas"]["Kind"];
+            /** @description The disclosed counts this party handed over, under the reading. */
             handedOver: number;
+            /** @description The disclosed counts the other party handed to this one. */
             received: number;
             agreedOutstanding: number;
             unspecifiedSides: number;
             proposed: number;
+            /** @description Stages this party carried out with no count disclosed under the reading: handedOver leaves them out. */
+            handedOverUndisclosedStages: number;
+            /** @description Stages the other party carried out with no count disclosed under the reading: received leaves them out. */
+            receivedUndisclosedStages: number;
+            /** @description The part of handedOver that comes from approximate counts ("about 250"). */
+            handedOverApproximate: number;
+            /** @description The part of received that comes from approximate counts. */
+            receivedApproximate: number;
         };
         /**
+         * @description `kind`: a side's count is filed under its breakdown's kinds where the account gives one (51 civilians inside a POW swap count as civilians), the rest under the exchange's kind. `exchange`: all of it under the exchange's kind.
+         * @enum {string}
+         */
+        Filing: "kind" | "exchange";
+        /**
+         * @description A total is never silently short: `…UndisclosedStages` say how many stages its handedOver and received leave out for want of a number.
          * @example {
+         *       "reading": null,
+         *       "by": "kind",
          *       "data": [
          *         {
          *           "party": "UA",
@@ -1032,13 +1485,30 @@ export interface components {
          *           "received": 1000,
          *           "agreedOutstanding": 0,
          *           "unspecifiedSides": 0,
-         *           "proposed": 0
+         *           "proposed": 0,
+         *           "handedOverUndisclosedStages": 0,
+         *           "receivedUndisclosedStages": 1,
+         *           "handedOverApproximate": 0,
+         *           "receivedApproximate": 0
          *         }
          *       ]
          *     }
          */
         Totals: {
+            /** @description The reading `data` is under: null = the default (each stage's first account), else the reporter's id (its figures, falling back side by side to the first account's). With according=each: null, and `readings` has every reporter's. */
+            reading: string | null;
+            by: components["schemas"]["Filing"];
+            /** @description One row per party and kind under `reading`. Rows whose figures are all zero are left out. */
             data: components["schemas"]["TotalsRow"][];
+            /** @description Only with according=each: one row set per reporter that has given any account, in the order of its first, for "how far apart are their figures?". With asOf, a reporter whose accounts all came later reads as the default does. */
+            readings?: {
+                /**
+                 * @description A reporter that has given any account (terms or stages).
+                 * @example UA
+                 */
+                reporter: string;
+                data: components["schemas"]["TotalsRow"][];
+            }[];
         };
         LedgerHead: {
             /** @description Sequence of the last event (0 for an empty ledger). */
@@ -1079,6 +1549,71 @@ export interface components {
                     message: string;
                 }[];
             };
+        };
+        /**
+         * @description A reporter that is no side of any exchange (the ICRC, a UN mission, the press): it gives accounts of stages and terms, and claims, as parties do.
+         * @example {
+         *       "id": "ICRC",
+         *       "name": "International Committee of the Red Cross",
+         *       "registeredAt": "2025-05-16"
+         *     }
+         */
+        Observer: {
+            /** @example ICRC */
+            id: string;
+            name: string;
+            /**
+             * @description World time: an ISO 8601 date or date-time with offset.
+             * @example 2025-05-23
+             */
+            registeredAt: string;
+        };
+        /**
+         * @description Which total the claim speaks of: what the party handed over, or what it received.
+         * @enum {string}
+         */
+        ClaimField: "handedOver" | "received";
+        ClaimCheck: {
+            /** @description The reading: null = the default (each stage's first account), else the reporter's id. */
+            reading: string | null;
+            /** @description The ledger's figure for the claim's field, party and kind in its window, under the reading. */
+            ledger: number;
+            /** @description value − ledger: positive when the claim says more than the ledger holds. */
+            difference: number;
+            /** @description Stages in the window counted with no number under the reading: the ledger's figure leaves them out. */
+            undisclosedStages: number;
+            /** @description The part of the ledger's figure that comes from approximate counts. */
+            approximate: number;
+        };
+        Claim: {
+            /** @description Opaque, time-ordered id (UUIDv7) */
+            id: string;
+            /** @example UA */
+            reportedBy: string;
+            /** @example UA */
+            party: string;
+            kind: components["schemas"]["Kind"];
+            field: components["schemas"]["ClaimField"];
+            /** @description Start of the window the claim speaks of; null = open. */
+            from: string | null;
+            /** @description End of the window as the claim gave it; null = up to the claim's own date. */
+            to: string | null;
+            value: number;
+            /**
+             * @description World time: an ISO 8601 date or date-time with offset.
+             * @example 2025-05-23
+             */
+            occurredAt: string;
+            recordedAt: string;
+            source: components["schemas"]["Source"] | null;
+            note: string | null;
+            /** @description The claim beside the ledger as it stands now, for its window (from, to or else occurredAt; stages by their date) and filed by kind (by=kind): first under the default reading (reading null), then under each reporter that has given any account. The claim is recorded as said; the ledger picks no side. */
+            checks: components["schemas"]["ClaimCheck"][];
+        };
+        ClaimPage: {
+            data: components["schemas"]["Claim"][];
+            /** @description Pass as `cursor` for the next page; null at the end. */
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -1316,7 +1851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1457,6 +1992,283 @@ export interface operations {
             };
         };
     };
+    listObservers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Observer"][];
+                    };
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    registerObserver: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterObserver"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Observer"];
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unprocessable, idempotency-key-reused) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getObserver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Observer"];
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listExchanges: {
         parameters: {
             query?: {
@@ -1467,6 +2279,8 @@ export interface operations {
                 from?: string;
                 /** @description Proposed on or before (inclusive; a date means the whole day). */
                 to?: string;
+                /** @description Show the figures according to this reporter (a registered party or observer): its figure for each side of each stage, else (side by side) the stage’s first account’s, and its account of the terms where it gave one. Without it, each stage’s first account. A reporter not registered is refused (400). `each` is refused here (400): it compares readings side by side in the totals; an exchange lists every account of each stage already, and the reporters to ask for. */
+                according?: string;
                 limit?: number;
                 cursor?: string;
             };
@@ -1653,6 +2467,8 @@ export interface operations {
     getExchange: {
         parameters: {
             query?: {
+                /** @description Show the figures according to this reporter (a registered party or observer): its figure for each side of each stage, else (side by side) the stage’s first account’s, and its account of the terms where it gave one. Without it, each stage’s first account. A reporter not registered is refused (400). `each` is refused here (400): it compares readings side by side in the totals; an exchange lists every account of each stage already, and the reporters to ask for. */
+                according?: string;
                 /** @description The exchange as it stood at this world time (its events with occurredAt ≤ asOf, a transition counting from no earlier than the transitions before it and a stage from no earlier than the agreement); 404 if not yet proposed then. */
                 asOf?: string;
             };
@@ -1741,7 +2557,10 @@ export interface operations {
     };
     getStage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Show the figures according to this reporter (a registered party or observer): its figure for each side of each stage, else (side by side) the stage’s first account’s, and its account of the terms where it gave one. Without it, each stage’s first account. A reporter not registered is refused (400). `each` is refused here (400): it compares readings side by side in the totals; an exchange lists every account of each stage already, and the reporters to ask for. */
+                according?: string;
+            };
             header?: never;
             path: {
                 /** @description Opaque, time-ordered id (UUIDv7) */
@@ -1902,7 +2721,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2042,7 +2861,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2182,7 +3001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2322,7 +3141,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2462,7 +3281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,7 +3421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2744,7 +3563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2884,7 +3703,149 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists) */
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (precondition-failed) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unprocessable, idempotency-key-reused) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addStageAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the exchange as last read; a stale one is refused with 412. */
+                "if-match"?: string;
+                /** @description Makes a retry return the first answer instead of writing twice. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Opaque, time-ordered id (UUIDv7) */
+                id: string;
+                /** @description Opaque, time-ordered id (UUIDv7) */
+                stageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddStageAccount"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageCreated"];
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (transition-not-allowed, party-not-allowed, stage-already-voided, already-exists, reporter-already-registered) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3268,6 +4229,9 @@ export interface operations {
     getTotals: {
         parameters: {
             query?: {
+                /** @description Which figure counts: a registered reporter's (party or observer) figure for each side of each stage, falling back side by side to the stage's first account where it gave none (and its account of the standing terms where it gave one); `each` = every reporter's totals side by side (`readings`). Absent: each stage's first account. An id that names no registered reporter is refused (400). */
+                according?: string;
+                by?: components["schemas"]["FilingInput"];
                 /** @description The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day), where a transition counts from no earlier than the transitions before it and a stage from no earlier than the agreement (a bare date does not precede an instant of its day). */
                 asOf?: string;
                 party?: string;
@@ -3313,6 +4277,277 @@ export interface operations {
             };
             /** @description Problem (forbidden) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listClaims: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the page before: claims in the order they were recorded. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimPage"];
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordClaim: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordClaim"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-acceptable) */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (payload-too-large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unsupported-media-type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unprocessable, idempotency-key-reused) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (rate-limited) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-ready, unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Opaque, time-ordered id (UUIDv7) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            /** @description Problem (validation-failed, malformed-json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (not-found) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,9 +2,13 @@ import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseWorldTime } from '../domain/time.js';
-import type { Refusal, WriteOutcome, WriteResult } from '../ledger/requests.js';
+import type { Source } from '../domain/vocabulary.js';
+import type { WriteOutcome, WriteResult } from '../ledger/requests.js';
 import type { IdempotencyClaim, StoredResponse } from '../store/ledger-store.js';
+import { problemFor } from './errors.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problem, type Problem } from './problem.js';
+
+export { problemFor };
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -49,60 +53,22 @@ export function expectedVersion(request: FastifyRequest): number[] | '*' | null 
 
 export const nowIso = () => new Date().toISOString();
 
-/** Normalise optional command fields shared by every recording command. */
-export function provenanceOf(body: {
-  occurredAt: string;
-  source?: { title: string; url?: string; publishedAt?: string };
-  note?: string;
-}) {
-  const source = body.source
+type SourceBody = { title: string; url?: string; publishedAt?: string };
+
+/** A source as sent → as recorded (absent fields left out, its date normalised). */
+export function sourceOf(source: SourceBody | undefined): Source | null {
+  return source
     ? {
-        title: body.source.title,
-        ...(body.source.url ? { url: body.source.url } : {}),
-        ...(body.source.publishedAt ? { publishedAt: normaliseWorldTime(body.source.publishedAt) } : {}),
+        title: source.title,
+        ...(source.url ? { url: source.url } : {}),
+        ...(source.publishedAt ? { publishedAt: normaliseWorldTime(source.publishedAt) } : {}),
       }
     : null;
-  return { occurredAt: normaliseWorldTime(body.occurredAt), source, note: body.note ?? null };
 }
 
-/** A refused command as problem+json. */
-export function problemFor(rejection: Refusal): Problem {
-  switch (rejection.kind) {
-    case 'exchange-not-found':
-      return problem('not-found', `no exchange ${rejection.exchangeId}`);
-    case 'stage-not-found':
-      return problem('not-found', `no stage ${rejection.stageId} in this exchange`);
-    case 'transition-not-allowed':
-      return problem(
-        'transition-not-allowed',
-        `cannot ${rejection.action} an exchange that is ${rejection.status}; allowed from ${rejection.status}: ${rejection.allowed.join(', ') || 'nothing (terminal)'}`,
-        {
-          currentStatus: rejection.status,
-          allowedTransitions: rejection.allowed,
-        },
-      );
-    case 'party-not-allowed':
-      return problem(
-        'party-not-allowed',
-        `${rejection.by} may not ${rejection.action} now; only ${rejection.allowedParties.join(' or ')} may`,
-        {
-          currentStatus: rejection.status,
-          allowedTransitions: rejection.allowed,
-        },
-      );
-    case 'stage-already-voided':
-      return problem('stage-already-voided', `stage ${rejection.stageId} is already voided`);
-    case 'unprocessable':
-      return problem('unprocessable', rejection.errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
-        errors: rejection.errors,
-      });
-    case 'party-already-registered':
-      return problem('already-exists', `party ${rejection.partyId} is already registered`);
-    case 'version-mismatch':
-      return problem('precondition-failed', `the exchange is at version ${rejection.current}; reload it and retry`, {
-        currentVersion: rejection.current,
-      });
-  }
+/** Normalise optional command fields shared by every recording command. */
+export function provenanceOf(body: { occurredAt: string; source?: SourceBody; note?: string }) {
+  return { occurredAt: normaliseWorldTime(body.occurredAt), source: sourceOf(body.source), note: body.note ?? null };
 }
 
 export function problemResponse(p: Problem): StoredResponse {

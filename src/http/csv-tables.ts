@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { csvTable } from './csv.js';
 import type { ExchangeSummary } from './schemas/exchange.js';
 import type { EventView } from './schemas/ledger.js';
-import { FIGURE_NAMES, type Contribution } from '../domain/totals.js';
+import { READING_FIGURE_NAMES, type ReadingContribution } from '../domain/reading-totals.js';
 
 /*
  * The columns of the CSV answers, made from the same presented values as the JSON ones so
@@ -14,25 +14,33 @@ import { FIGURE_NAMES, type Contribution } from '../domain/totals.js';
 type Exchange = z.infer<typeof ExchangeSummary>;
 type Side = Exchange['sides'][number];
 
-/** One side of an exchange as four columns; `which` is A (the first side) or B. */
+/** One side of an exchange as six columns (its figures under the reading); `which` is A (the first side) or B. */
 const sideColumns = (which: 'A' | 'B', at: 0 | 1) => ({
   [`party${which}`]: (e: Exchange) => sideOf(e, at).party,
   [`handsOver${which}`]: (e: Exchange) => sideOf(e, at).handsOver,
   [`delivered${which}`]: (e: Exchange) => sideOf(e, at).delivered,
   [`variance${which}`]: (e: Exchange) => sideOf(e, at).variance,
+  [`undisclosedStages${which}`]: (e: Exchange) => sideOf(e, at).undisclosedStages,
+  [`approximate${which}`]: (e: Exchange) => sideOf(e, at).approximate,
 });
 const sideOf = (e: Exchange, at: 0 | 1): Side => e.sides[at]!;
 
-/** One row per exchange, each without its stages, as GET /v1/exchanges lists them. */
+/**
+ * One row per exchange, each without its stages, as GET /v1/exchanges lists them, under the
+ * reading asked for (`reading`: empty for the default). Its reporters are one cell, joined
+ * by spaces (ids hold none); the accounts of the terms are in the JSON answer.
+ */
 export const EXCHANGE_TABLE = csvTable<Exchange>({
   id: (e) => e.id,
   kind: (e) => e.kind,
   status: (e) => e.status,
   proposedBy: (e) => e.proposedBy,
+  reading: (e) => e.reading,
   ...sideColumns('A', 0),
   ...sideColumns('B', 1),
   title: (e) => e.title,
   mediator: (e) => e.mediator,
+  reporters: (e) => e.reporters.join(' '),
   occurredAt: (e) => e.occurredAt,
   agreedAt: (e) => e.agreedAt,
   createdAt: (e) => e.createdAt,
@@ -40,11 +48,21 @@ export const EXCHANGE_TABLE = csvTable<Exchange>({
   version: (e) => e.version,
 });
 
-/** One row per party and kind, then a column per figure, as the JSON rows have them. */
-export const TOTALS_TABLE = csvTable<Contribution>({
+/** A totals row as the CSV answer has it: under which reporter's reading (null: the default one). */
+export interface TotalsCsvRow extends ReadingContribution {
+  reporter: string | null;
+}
+
+/**
+ * One row per reading, party and kind, then a column per figure, as the JSON rows have them.
+ * `reporter` is empty under the default reading (each stage's first account); with
+ * according=each the default reading's rows come first, then each reporter's.
+ */
+export const TOTALS_TABLE = csvTable<TotalsCsvRow>({
+  reporter: (r) => r.reporter,
   party: (r) => r.party,
   kind: (r) => r.kind,
-  ...Object.fromEntries(FIGURE_NAMES.map((figure) => [figure, (r: Contribution) => r[figure]])),
+  ...Object.fromEntries(READING_FIGURE_NAMES.map((figure) => [figure, (r: TotalsCsvRow) => r[figure]])),
 });
 
 type Event = z.infer<typeof EventView>;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { FieldError } from '../domain/rejection.js';
+import type { Refusal } from '../ledger/requests.js';
 import { StoreUnavailable } from '../store/store-unavailable.js';
 import { methodsAt } from './method-not-allowed.js';
 import {
@@ -97,4 +98,49 @@ export function registerErrorHandling(app: FastifyInstance): void {
       .type(PROBLEM_CONTENT_TYPE)
       .send({ ...problem('not-found', `no route ${request.method} ${path}`) });
   });
+}
+
+/** A refused command as problem+json: every kind of refusal of the rules (and a stale If-Match). */
+export function problemFor(rejection: Refusal): Problem {
+  switch (rejection.kind) {
+    case 'exchange-not-found':
+      return problem('not-found', `no exchange ${rejection.exchangeId}`);
+    case 'stage-not-found':
+      return problem('not-found', `no stage ${rejection.stageId} in this exchange`);
+    case 'transition-not-allowed':
+      return problem(
+        'transition-not-allowed',
+        `cannot ${rejection.action} an exchange that is ${rejection.status}; allowed from ${rejection.status}: ${rejection.allowed.join(', ') || 'nothing (terminal)'}`,
+        {
+          currentStatus: rejection.status,
+          allowedTransitions: rejection.allowed,
+        },
+      );
+    case 'party-not-allowed':
+      return problem(
+        'party-not-allowed',
+        `${rejection.by} may not ${rejection.action} now; only ${rejection.allowedParties.join(' or ')} may`,
+        {
+          currentStatus: rejection.status,
+          allowedTransitions: rejection.allowed,
+        },
+      );
+    case 'stage-already-voided':
+      return problem('stage-already-voided', `stage ${rejection.stageId} is already voided`);
+    case 'unprocessable':
+      return problem('unprocessable', rejection.errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+        errors: rejection.errors,
+      });
+    case 'party-already-registered':
+      return problem('already-exists', `party ${rejection.partyId} is already registered`);
+    case 'reporter-already-registered':
+      return problem(
+        'reporter-already-registered',
+        `${rejection.reporterId} is already registered as ${rejection.registeredAs === 'party' ? 'a party' : 'an observer'}; parties and observers share one id space`,
+      );
+    case 'version-mismatch':
+      return problem('precondition-failed', `the exchange is at version ${rejection.current}; reload it and retry`, {
+        currentVersion: rejection.current,
+      });
+  }
 }

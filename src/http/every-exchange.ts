@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ExchangeState } from '../domain/exchange.js';
+import type { ReportedSnapshot } from '../domain/reported-exchange.js';
 import type { ExchangeQuery, LedgerStore } from '../store/ledger-store.js';
 
 /** Exchanges read per page while walking the whole list: a page's cost stays small and bounded. */
@@ -15,7 +15,7 @@ export const WALK_PAGE = 500;
 export async function* everyExchange(
   store: Pick<LedgerStore, 'listExchanges'>,
   query: Omit<ExchangeQuery, 'limit'>,
-): AsyncGenerator<ExchangeState> {
+): AsyncGenerator<ReportedSnapshot> {
   let after = query.after;
   for (;;) {
     const page = await store.listExchanges({ ...query, limit: WALK_PAGE, ...(after && { after }) });

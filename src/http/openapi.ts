@@ -93,8 +93,13 @@ export function swaggerOptions(version: string): SwaggerOptions {
       security: [{ bearerAuth: [] }],
       tags: [
         { name: 'parties', description: 'The sides to a conflict' },
+        { name: 'observers', description: 'Reporters that are no side: the ICRC, a UN mission, the press' },
         { name: 'exchanges', description: 'Proposals, agreements, stages carried out' },
         { name: 'ledger', description: 'History, the whole ledger, totals' },
+        {
+          name: 'claims',
+          description: 'Sourced statements about totals, checked against the ledger under each reading',
+        },
         { name: 'keys', description: 'API keys and their roles' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

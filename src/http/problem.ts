@@ -16,6 +16,10 @@ export const PROBLEM_TYPES = {
   'party-not-allowed': { status: 409, title: 'This party may not take this action now' },
   'stage-already-voided': { status: 409, title: 'The stage is already voided' },
   'already-exists': { status: 409, title: 'The resource already exists' },
+  'reporter-already-registered': {
+    status: 409,
+    title: 'The id is already registered as a reporter (parties and observers share one id space)',
+  },
   'precondition-failed': { status: 412, title: 'The exchange changed since the given ETag' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'headers-too-large': { status: 431, title: 'The request headers are too large' },

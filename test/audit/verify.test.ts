@@ -284,7 +284,11 @@ describe('verify', () => {
     const { t, e2 } = await build();
     tamper(t.dbPath, (db) => {
       const r = db
-        .prepare("UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250) WHERE id = ?")
+        // The views read delivered from the readings kept beside the state: both are edited, as a forger would.
+        .prepare(
+          `UPDATE exchanges SET state = json_set(state, '$.sides[1].delivered', 250),
+             readings = json_set(readings, '$.tallies."@first"[1].delivered', 250) WHERE id = ?`,
+        )
         .run(e2);
       expect(r.changes).toBe(1);
     });

@@ -57,10 +57,11 @@ describe('import-stages on a ledger file', () => {
         agreedAt: '2025-05-16',
       });
       expect(exchange.sides).toEqual([
-        { party: 'UA', handsOver: 1000, delivered: 1000, variance: 0 },
-        { party: 'RU', handsOver: 1000, delivered: 1000, variance: 0 },
+        { party: 'UA', handsOver: 1000, delivered: 1000, undisclosedStages: 0, approximate: 0, variance: 0 },
+        { party: 'RU', handsOver: 1000, delivered: 1000, undisclosedStages: 0, approximate: 0, variance: 0 },
       ]);
-      expect(exchange.stages.map((s: any) => [s.occurredAt, s.sides])).toEqual([
+      const counts = (s: any) => s.sides.map(({ party, count }: any) => ({ party, count }));
+      expect(exchange.stages.map((s: any) => [s.occurredAt, counts(s)])).toEqual([
         [
           '2025-05-23',
           [
@@ -104,6 +105,10 @@ describe('import-stages on a ledger file', () => {
           agreedOutstanding: 0,
           unspecifiedSides: 0,
           proposed: 0,
+          handedOverUndisclosedStages: 0,
+          receivedUndisclosedStages: 0,
+          handedOverApproximate: 0,
+          receivedApproximate: 0,
         },
       ]);
     },
@@ -129,8 +134,8 @@ describe('import-stages on a ledger file', () => {
       const [listed] = (await get(t, '/v1/exchanges?kind=remains')).data;
       expect(listed).toMatchObject({ title: '6,000 bodies, unilaterally', status: 'agreed' });
       expect(listed.sides).toEqual([
-        { party: 'RU', handsOver: 6000, delivered: 1212, variance: -4788 },
-        { party: 'UA', handsOver: 0, delivered: 27, variance: 27 },
+        { party: 'RU', handsOver: 6000, delivered: 1212, undisclosedStages: 0, approximate: 0, variance: -4788 },
+        { party: 'UA', handsOver: 0, delivered: 27, undisclosedStages: 0, approximate: 0, variance: 27 },
       ]);
       const events = (await get(t, `/v1/exchanges/${listed.id}/events`)).data;
       expect(events[0].source).toEqual({ title: 'Istanbul, second round' });

@@ -108,8 +108,8 @@ describe('import-stages against a running service', () => {
       const [medical] = (await api('GET', '/v1/exchanges?kind=medical')).body.data;
       expect(medical).toMatchObject({ status: 'agreed', proposedBy: 'RU' });
       expect(medical.sides).toEqual([
-        { party: 'RU', handsOver: null, delivered: 15, variance: null },
-        { party: 'UA', handsOver: null, delivered: 12, variance: null },
+        { party: 'RU', handsOver: null, delivered: 15, undisclosedStages: 0, approximate: 0, variance: null },
+        { party: 'UA', handsOver: null, delivered: 12, undisclosedStages: 0, approximate: 0, variance: null },
       ]);
       const events = (await api('GET', `/v1/exchanges/${medical.id}/events`)).body.data;
       expect(

@@ -128,6 +128,9 @@ describe('content negotiation with authentication', () => {
     );
     const csv = await t().http().get('/v1/totals').set('accept', 'text/csv').set('authorization', bearer(MASTER_KEY));
     expect(csv.status).toBe(200);
-    expect(csv.text).toBe('party,kind,handedOver,received,agreedOutstanding,unspecifiedSides,proposed\r\n');
+    expect(csv.text).toBe(
+      'reporter,party,kind,handedOver,received,agreedOutstanding,unspecifiedSides,proposed,' +
+        'handedOverUndisclosedStages,receivedUndisclosedStages,handedOverApproximate,receivedApproximate\r\n',
+    );
   });
 });

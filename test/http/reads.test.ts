@@ -429,9 +429,14 @@ describe('one stage', () => {
       expect(res.body).toEqual(exchange.stages[i]);
     }
     expect(exchange.stages[0].voided).toMatchObject({ occurredAt: '2025-05-25', reason: 'duplicate' });
+    // The figures under the default reading: the stage's one (unattributed) account, a party left out at 0.
+    const figure = (party: string, count: number) => ({ party, count, approximate: false, breakdown: null });
     expect(exchange.stages[1].sides).toEqual([
-      { party: 'UA', count: 307 },
-      { party: 'RU', count: 0 },
+      { ...figure('UA', 307), reportedBy: null },
+      { ...figure('RU', 0), reportedBy: null },
+    ]);
+    expect(exchange.stages[1].accounts).toEqual([
+      expect.objectContaining({ reportedBy: null, sides: [figure('UA', 307), figure('RU', 0)] }),
     ]);
     expect((await t().http().get(`/v1/exchanges/${a}/stages/${other}`)).status).toBe(404);
     expect((await t().http().get(`/v1/exchanges/${a}/stages/${MISSING}`)).status).toBe(404);

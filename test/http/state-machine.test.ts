@@ -20,7 +20,8 @@ const DESIGN_TABLE: Record<Status, Partial<Record<Action, Status>>> = {
   proposed: { counter: 'proposed', agree: 'agreed', reject: 'rejected', withdraw: 'withdrawn' },
   // stages (0..n, agreed only), complete, cancel, and corrections (void: agreed or completed)
   agreed: { recordStage: 'agreed', voidStage: 'agreed', complete: 'completed', cancel: 'cancelled' },
-  completed: { voidStage: 'completed' },
+  // Wave 2, "Late handovers": a stage may still be recorded on a completed exchange; the status stays.
+  completed: { voidStage: 'completed', recordStage: 'completed' },
   rejected: {},
   withdrawn: {},
   cancelled: {},
@@ -36,6 +37,10 @@ const EVENT_OF: Record<Action, string> = {
   voidStage: 'StageVoided',
   complete: 'ExchangeCompleted',
 };
+
+/** A stage on a completed exchange is a late handover, recorded by the event that can mark it so. */
+const eventOf = (status: Status, action: Action) =>
+  status === 'completed' && action === 'recordStage' ? 'StageReported' : EVENT_OF[action];
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 /** A well-formed id that no exchange or stage has. */
@@ -255,7 +260,7 @@ describe('the state machine over HTTP', () => {
       expect(after.exchange.version).toBe(version);
       expect(after.etag).toBe(`"${version}"`);
       expect(after.events).toHaveLength(before.events.length + 1);
-      expect(after.events.at(-1)!.type).toBe(EVENT_OF[action]);
+      expect(after.events.at(-1)!.type).toBe(eventOf(status, action));
       expect(after.head).toBe(before.head + 1);
     });
 
@@ -279,7 +284,7 @@ describe('the state machine over HTTP', () => {
 
     it('covers all 48 cells', () => {
       expect(cells).toHaveLength(48);
-      expect(cells.filter((c) => c.to !== undefined)).toHaveLength(9);
+      expect(cells.filter((c) => c.to !== undefined)).toHaveLength(10);
     });
   });
 
@@ -582,8 +587,8 @@ describe('the state machine over HTTP', () => {
         voided: null,
       });
       expect(done.body.sides).toEqual([
-        { party: a, handsOver: 100, delivered: 100, variance: 0 },
-        { party: b, handsOver: 100, delivered: 100, variance: 0 },
+        { party: a, handsOver: 100, delivered: 100, undisclosedStages: 0, approximate: 0, variance: 0 },
+        { party: b, handsOver: 100, delivered: 100, undisclosedStages: 0, approximate: 0, variance: 0 },
       ]);
 
       expectOk(await http().get(`/v1/exchanges/${id}/stages/${last.id}`));
@@ -626,11 +631,18 @@ describe('the state machine over HTTP', () => {
       expectOk(done);
       expect(done.body.status).toBe('completed');
       expect(done.body.sides).toEqual([
-        { party: a, handsOver: 0, delivered: 0, variance: 0 },
-        { party: b, handsOver: 6000, delivered: 6060, variance: 60 },
+        { party: a, handsOver: 0, delivered: 0, undisclosedStages: 0, approximate: 0, variance: 0 },
+        { party: b, handsOver: 6000, delivered: 6060, undisclosedStages: 0, approximate: 0, variance: 60 },
       ]);
       const view = await http().get(`/v1/exchanges/${id}`);
-      expect(view.body.sides[1]).toEqual({ party: b, handsOver: 6000, delivered: 6060, variance: 60 });
+      expect(view.body.sides[1]).toEqual({
+        party: b,
+        handsOver: 6000,
+        delivered: 6060,
+        undisclosedStages: 0,
+        approximate: 0,
+        variance: 60,
+      });
       expect(await totalsOf(b, 'remains')).toMatchObject({ handedOver: 6060, received: 0, agreedOutstanding: 0 });
       expect(await totalsOf(a, 'remains')).toMatchObject({ handedOver: 0, received: 6060, agreedOutstanding: 0 });
     });
@@ -644,7 +656,14 @@ describe('the state machine over HTTP', () => {
         sides: [{ party: b, count: 3060 }],
       });
       expectOk(done);
-      expect(done.body.sides[1]).toEqual({ party: b, handsOver: 6000, delivered: 6060, variance: 60 });
+      expect(done.body.sides[1]).toEqual({
+        party: b,
+        handsOver: 6000,
+        delivered: 6060,
+        undisclosedStages: 0,
+        approximate: 0,
+        variance: 60,
+      });
     });
 
     it('a medical exchange with unspecified numbers stays agreed through many stages', async () => {
@@ -673,8 +692,8 @@ describe('the state machine over HTTP', () => {
       expect(view.body.status).toBe('agreed');
       expect(view.body.stages).toHaveLength(tranches.length);
       expect(view.body.sides).toEqual([
-        { party: a, handsOver: null, delivered: 30, variance: null },
-        { party: b, handsOver: null, delivered: 35, variance: null },
+        { party: a, handsOver: null, delivered: 30, undisclosedStages: 0, approximate: 0, variance: null },
+        { party: b, handsOver: null, delivered: 35, undisclosedStages: 0, approximate: 0, variance: null },
       ]);
       expect(await totalsOf(a, 'medical')).toMatchObject({
         handedOver: 30,
@@ -726,8 +745,8 @@ describe('the state machine over HTTP', () => {
       expectOk(voided);
       expect(voided.body.status).toBe('completed');
       expect(voided.body.sides).toEqual([
-        { party: a, handsOver: 100, delivered: 100, variance: 0 },
-        { party: b, handsOver: 100, delivered: 100, variance: 0 },
+        { party: a, handsOver: 100, delivered: 100, undisclosedStages: 0, approximate: 0, variance: 0 },
+        { party: b, handsOver: 100, delivered: 100, undisclosedStages: 0, approximate: 0, variance: 0 },
       ]);
       const stage = voided.body.stages.find((s: { id: string }) => s.id === duplicate);
       expect(stage.voided).toMatchObject({ occurredAt: '2025-05-26', reason: 'the same tranche reported twice' });

@@ -56,6 +56,10 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
         agreedOutstanding: 303,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
     ]);
 
@@ -72,8 +76,8 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
     expect(done.status).toBe(200);
     expect(done.body.status).toBe('completed');
     expect(done.body.sides).toEqual([
-      { party: 'UA', handsOver: 1000, delivered: 1000, variance: 0 },
-      { party: 'RU', handsOver: 1000, delivered: 1000, variance: 0 },
+      { party: 'UA', handsOver: 1000, delivered: 1000, undisclosedStages: 0, approximate: 0, variance: 0 },
+      { party: 'RU', handsOver: 1000, delivered: 1000, undisclosedStages: 0, approximate: 0, variance: 0 },
     ]);
     expect(done.body.stages.map((s: { sides: { count: number }[] }) => s.sides[0]!.count)).toEqual([390, 307, 303]);
 
@@ -87,6 +91,10 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
         agreedOutstanding: 0,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
       {
         party: 'UA',
@@ -96,6 +104,10 @@ describe('the 1,000-for-1,000 exchange of May 2025', () => {
         agreedOutstanding: 0,
         unspecifiedSides: 0,
         proposed: 0,
+        handedOverUndisclosedStages: 0,
+        receivedUndisclosedStages: 0,
+        handedOverApproximate: 0,
+        receivedApproximate: 0,
       },
     ]);
     const history = await t().http().get(`/v1/exchanges/${id}/events`);

@@ -33,6 +33,10 @@ const row = (party: string, kind: Totals['kind'], handedOver: number): Totals =>
   agreedOutstanding: 0,
   unspecifiedSides: 0,
   proposed: 0,
+  handedOverUndisclosedStages: 0,
+  receivedUndisclosedStages: 0,
+  handedOverApproximate: 0,
+  receivedApproximate: 0,
 });
 
 describe('the chart’s series', () => {
@@ -67,13 +71,20 @@ describe('the chart’s series', () => {
   });
 });
 
-const exchange = (o: Partial<Exchange>): Exchange => ({
+type Side = Exchange['sides'][number];
+/** A side as the page's tests give it: the figures the page reads; the readings' extras are zero. */
+type GivenSide = Omit<Side, 'undisclosedStages' | 'approximate'>;
+
+const exchange = ({ sides, ...o }: Omit<Partial<Exchange>, 'sides'> & { sides?: GivenSide[] }): Exchange => ({
   id: 'e',
   kind: 'pow',
   status: 'agreed',
   proposedBy: 'UA',
   title: null,
   mediator: null,
+  reading: null,
+  reporters: [],
+  termsAccounts: [],
   occurredAt: '2025-05-01',
   agreedAt: '2025-05-02',
   createdAt: '',
@@ -81,21 +92,37 @@ const exchange = (o: Partial<Exchange>): Exchange => ({
   version: 1,
   allowedTransitions: [],
   stages: [],
-  sides: [
-    { party: 'UA', handsOver: 100, delivered: 0, variance: -100 },
-    { party: 'RU', handsOver: 80, delivered: 0, variance: -80 },
-  ],
+  sides: (
+    sides ?? [
+      { party: 'UA', handsOver: 100, delivered: 0, variance: -100 },
+      { party: 'RU', handsOver: 80, delivered: 0, variance: -80 },
+    ]
+  ).map((side) => ({ ...side, undisclosedStages: 0, approximate: 0 })),
   ...o,
 });
+const side = (party: string, count: number) => ({ party, count, approximate: false, breakdown: null });
 const stage = (id: string, occurredAt: string, ua: number, ru: number, voided = false) => ({
   id,
   occurredAt,
   recordedAt: '',
   sides: [
-    { party: 'UA', count: ua },
-    { party: 'RU', count: ru },
+    { ...side('UA', ua), reportedBy: null },
+    { ...side('RU', ru), reportedBy: null },
   ],
   voided: voided ? { occurredAt, recordedAt: '', reason: 'twice' } : null,
+  afterCompletion: false,
+  accounts: [
+    {
+      reportedBy: null,
+      sides: [side('UA', ua), side('RU', ru)],
+      source: null,
+      note: null,
+      occurredAt,
+      recordedAt: '',
+    },
+  ],
+  disputed: false,
+  disputedParties: [],
 });
 
 describe('what an exchange adds to a figure', () => {
@@ -153,7 +180,7 @@ describe('what an exchange adds to a figure', () => {
 });
 
 describe('which listed exchanges are read in full', () => {
-  const listed = (o: Partial<Exchange>) => {
+  const listed = (o: Parameters<typeof exchange>[0]) => {
     const { stages: _, ...summary } = exchange(o);
     return summary;
   };

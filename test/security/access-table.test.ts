@@ -73,6 +73,8 @@ function describedRole(method: string, path: string): KeyRole {
   if (decided) return decided;
   if (method === 'get' && !path.startsWith('/v1/keys')) return 'reader';
   if (method === 'post' && (path === '/v1/exchanges' || path.startsWith('/v1/exchanges/{id}/'))) return 'recorder';
+  // Issue 14: a recorder records claims; registering an observer is the admin's, as a party is.
+  if (method === 'post' && path === '/v1/claims') return 'recorder';
   return 'admin';
 }
 
@@ -83,6 +85,7 @@ const t = useSecuredLedger({ AUTH_FAILURES_PER_MINUTE: '1000000' });
 
 let exchangeId = '';
 let stageId = '';
+let claimId = '';
 const keys = {} as Record<KeyRole, CreatedKey>;
 let revoked: CreatedKey;
 
@@ -112,6 +115,27 @@ beforeAll(async () => {
     });
   expect(staged.status, staged.text).toBe(201);
   stageId = staged.body.stage.id;
+  const observer = await t()
+    .http()
+    .post('/v1/observers')
+    .set('authorization', m)
+    .send({ id: 'ICRC', name: 'International Committee of the Red Cross' });
+  expect(observer.status, observer.text).toBe(201);
+  const claim = await t()
+    .http()
+    .post('/v1/claims')
+    .set('authorization', m)
+    .send({
+      reportedBy: 'ICRC',
+      party: 'UA',
+      kind: 'pow',
+      field: 'handedOver',
+      value: 3,
+      source: { title: 'ICRC statement' },
+      occurredAt: '2025-05-24',
+    });
+  expect(claim.status, claim.text).toBe(201);
+  claimId = claim.body.id;
   for (const role of ROLES) keys[role] = await createKey(t(), role);
   revoked = await createKey(t(), 'admin', MASTER_KEY, 'revoked admin');
   expect((await t().http().delete(`/v1/keys/${revoked.id}`).set('authorization', m)).status).toBe(200);
@@ -120,6 +144,8 @@ beforeAll(async () => {
 /** A plausible value for each path parameter; a parameter nobody taught this table fails loudly. */
 async function valueFor(path: string, param: string): Promise<string> {
   if (path.startsWith('/v1/parties/') && param === 'id') return 'UA';
+  if (path.startsWith('/v1/observers/') && param === 'id') return 'ICRC';
+  if (path.startsWith('/v1/claims/') && param === 'id') return claimId;
   if (path.startsWith('/v1/exchanges/') && param === 'id') return exchangeId;
   if (path.startsWith('/v1/exchanges/') && param === 'stageId') return stageId;
   // A fresh key for every revocation attempt, so that one allowed revocation does not change the next.
@@ -223,7 +249,7 @@ describe('the document describes access', () => {
     }
   });
 
-  it('requires the roles issue 4 describes: reader = GET, recorder = exchanges, admin = parties and keys', () => {
+  it('requires the roles issues 4 and 14 describe: reader = GET, recorder = exchanges and claims, admin = the rest', () => {
     const table = Object.fromEntries(secured.map((o) => [o.name, o.op['x-required-role']]));
     const described = Object.fromEntries(secured.map((o) => [o.name, describedRole(o.method, o.path)]));
     expect(table).toEqual(described);

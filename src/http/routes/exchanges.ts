@@ -1,13 +1,24 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { uuidv7 } from '../../ids.js';
 import { z } from 'zod';
-import type { ExchangeCommand } from '../../domain/commands.js';
+import type { LedgerCommand } from '../../domain/ledger-command.js';
+import { FIRST } from '../../domain/readings.js';
+import type { StageReport } from '../../domain/reported-decide.js';
 import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { ExchangeWritten } from '../../ledger/requests.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
-import { expectedVersion, idempotencyClaim, nowIso, provenanceOf, respondWith, sendOutcome } from '../command.js';
-import { decodeCursor, etagOf, presentExchange, presentExchangePage, presentSummary } from '../present.js';
+import { exchangeReadingOf } from '../according.js';
+import {
+  expectedVersion,
+  idempotencyClaim,
+  nowIso,
+  provenanceOf,
+  respondWith,
+  sendOutcome,
+  sourceOf,
+} from '../command.js';
+import { decodeCursor, etagOf, presentExchange, presentStage, presentSummary, presentersOf } from '../present.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
 import { sendPresented } from '../rendered.js';
 import { sendCsv } from '../csv.js';
@@ -16,10 +27,12 @@ import { everyExchange } from '../every-exchange.js';
 import { CSV_TYPE } from '../negotiation.js';
 import { WorldTimeSchema } from '../schemas/common.js';
 import {
+  AccountBody,
   AgreeBody,
   CloseBody,
   CompleteBody,
   CounterBody,
+  ExchangeAccording,
   ExchangeIdParams,
   ExchangeListQuery,
   ExchangePage,
@@ -44,7 +57,44 @@ const ifMatchHeader = z.object({
 });
 const idempotencyHeader = z.object({ 'idempotency-key': ifMatchHeader.shape['idempotency-key'] });
 
-const StageCreated = z.object({ stage: StageView, exchange: ExchangeSummary }).meta({ id: 'StageCreated' });
+const StageCreated = z
+  .object({
+    stage: StageView,
+    exchange: ExchangeSummary,
+  })
+  .meta({
+    id: 'StageCreated',
+    description: 'The stage and the exchange (without its stages), both under the default reading.',
+  });
+
+type StageReportBody = Pick<z.infer<typeof StageBody>, 'sides' | 'reportedBy' | 'accounts'>;
+
+/** The figures of a stage as sent → the decider's report: one account (`sides`) or several; null: none. */
+function reportOf(b: StageReportBody): StageReport | null {
+  if (b.accounts) {
+    return {
+      form: 'accounts',
+      accounts: b.accounts.map((a) => ({
+        reportedBy: a.reportedBy,
+        sides: a.sides,
+        source: sourceOf(a.source),
+        note: a.note ?? null,
+      })),
+    };
+  }
+  if (b.sides) return { form: 'sides', reportedBy: b.reportedBy ?? null, sides: b.sides };
+  return null;
+}
+
+type TermsAccountsBody = z.infer<typeof ProposeBody>['termsAccounts'];
+
+const termsAccountsOf = (accounts: TermsAccountsBody) =>
+  (accounts ?? []).map((a) => ({
+    reportedBy: a.reportedBy,
+    sides: a.sides,
+    source: sourceOf(a.source),
+    note: a.note ?? null,
+  }));
 
 export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger: Ledger }> = async (
   app,
@@ -53,7 +103,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
   const okExchange = (status: number) => async (w: ExchangeWritten) => ({
     status,
     headers: { etag: etagOf(w.state.version), 'content-type': 'application/json; charset=utf-8' },
-    body: presentExchange(await w.withStages()),
+    body: presentExchange(await w.withStages(), FIRST),
   });
 
   app.post(
@@ -64,7 +114,8 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
         operationId: 'proposeExchange',
         summary: 'Propose an exchange',
         tags: ['exchanges'],
-        description: 'Records a proposal between two registered parties. The exchange starts in status `proposed`.',
+        description:
+          'Records a proposal between two registered parties. The exchange starts in status `proposed`. `termsAccounts` may add reporters’ own accounts of the terms.',
         headers: idempotencyHeader,
         body: ProposeBody,
         response: { 201: ExchangeView, ...problemResponses(400, 413, 415, 422) },
@@ -73,7 +124,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
     async (request, reply) => {
       const b = request.body;
       const exchangeId = uuidv7();
-      const command: ExchangeCommand = {
+      const command: LedgerCommand = {
         action: 'propose',
         exchangeId,
         kind: b.kind,
@@ -81,6 +132,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
         sides: b.sides,
         title: b.title ?? null,
         mediator: b.mediator ?? null,
+        termsAccounts: termsAccountsOf(b.termsAccounts),
         ...provenanceOf(b),
       };
       const outcome = await ledger.executeExchange({
@@ -108,13 +160,15 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
         summary: 'List exchanges',
         tags: ['exchanges'],
         description:
-          'Oldest proposal first, each exchange without its stages (GET the exchange for those). Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence. With `Accept: text/csv` the answer is every exchange the filters select, streamed, one row each: `limit` is ignored (the file is the whole filtered list) and `cursor`, if given, starts it after that position.',
+          'Oldest proposal first, each exchange without its stages (GET the exchange for those), its figures under the reading `according` names. Pages never skip or repeat an exchange while others write: the order is by the immutable proposal date and sequence. With `Accept: text/csv` the answer is every exchange the filters select, streamed, one row each: `limit` is ignored (the file is the whole filtered list) and `cursor`, if given, starts it after that position.',
         querystring: ExchangeListQuery,
         response: { 200: ExchangePage, ...problemResponses(400) },
       },
     },
     async (request, reply) => {
       const q = request.query;
+      const reading = await exchangeReadingOf(store, q.according);
+      const present = presentersOf(reading);
       const filters = {
         ...(q.status && { status: q.status }),
         ...(q.kind && { kind: q.kind }),
@@ -128,12 +182,12 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
           reply,
           EXCHANGE_TABLE,
           (async function* () {
-            for await (const state of everyExchange(store, filters)) yield presentSummary(state);
+            for await (const x of everyExchange(store, filters)) yield present.summary(x);
           })(),
         );
       }
       const page = await store.listExchanges({ ...filters, limit: q.limit });
-      return sendPresented(reply, page, presentExchangePage);
+      return sendPresented(reply, page, present.page);
     },
   );
 
@@ -145,9 +199,11 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
         operationId: 'getExchange',
         summary: 'Read an exchange',
         tags: ['exchanges'],
-        description: 'Its current state, with sides (terms and delivered) and stages. The ETag is its version.',
+        description:
+          'Its current state, with sides (terms and delivered) and stages, each stage with every account of it; the figures are under the reading `according` names (default: each stage’s first account). The ETag is its version.',
         params: ExchangeIdParams,
         querystring: z.strictObject({
+          according: ExchangeAccording,
           asOf: WorldTimeSchema.optional().meta({
             description:
               'The exchange as it stood at this world time (its events with occurredAt ≤ asOf, a transition counting from no earlier than the transitions before it and a stage from no earlier than the agreement); 404 if not yet proposed then.',
@@ -157,7 +213,8 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
       },
     },
     async (request, reply) => {
-      const { asOf } = request.query;
+      const { asOf, according } = request.query;
+      const reading = await exchangeReadingOf(store, according);
       const state = asOf
         ? await store.getExchangeAsOf(request.params.id, upperBoundOf(asOf))
         : await store.getExchange(request.params.id);
@@ -169,8 +226,8 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
           ),
         );
       // An as-of view is history, not something to write against: no ETag for it.
-      if (!asOf) reply.header('etag', etagOf(state.version));
-      return sendPresented(reply, state, presentExchange);
+      if (!asOf) reply.header('etag', etagOf(state.state.version));
+      return sendPresented(reply, state, presentersOf(reading).exchange);
     },
   );
 
@@ -181,18 +238,21 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
       schema: {
         operationId: 'getStage',
         summary: 'Read one stage of an exchange',
+        description: 'The stage with every account of it; its figures under the reading `according` names.',
         tags: ['exchanges'],
         params: StageParams,
+        querystring: z.strictObject({ according: ExchangeAccording }),
         response: { 200: StageView, ...problemResponses(400, 404) },
       },
     },
     async (request) => {
+      const reading = await exchangeReadingOf(store, request.query.according);
       const stage = await store.getStage(request.params.id, request.params.stageId);
       if (!stage)
         throw new ProblemError(
           problem('not-found', `no stage ${request.params.stageId} in exchange ${request.params.id}`),
         );
-      return stage;
+      return presentStage(stage, reading);
     },
   );
 
@@ -203,7 +263,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
     summary: string,
     description: string,
     body: B,
-    toCommand: (b: z.infer<B>, params: { id: string; stageId?: string }) => ExchangeCommand,
+    toCommand: (b: z.infer<B>, params: { id: string; stageId?: string }) => LedgerCommand,
   ) =>
     app.post(
       `/v1/exchanges/:id/${path}`,
@@ -238,9 +298,15 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
     'counter',
     'counterExchange',
     'Counter a proposal',
-    'By the party that did not make the standing proposal: replaces the terms, and that party becomes the proposer.',
+    'By the party that did not make the standing proposal: replaces the terms, and that party becomes the proposer. The accounts of the terms given before do not stand for the new terms: `termsAccounts` gives those of these.',
     CounterBody,
-    (b) => ({ action: 'counter', by: b.by, sides: b.sides, ...provenanceOf(b) }),
+    (b) => ({
+      action: 'counter',
+      by: b.by,
+      sides: b.sides,
+      termsAccounts: termsAccountsOf(b.termsAccounts),
+      ...provenanceOf(b),
+    }),
   );
   transition(
     'agree',
@@ -278,9 +344,9 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
     'complete',
     'completeExchange',
     'Complete an agreed exchange',
-    'Optionally with a last tranche, recorded as a final stage. Delivered may differ from the terms: the variance is shown, not refused. Terminal.',
+    'Optionally with a last tranche (`sides`, with an optional `reportedBy`, or `accounts`), recorded as a final stage. Delivered may differ from the terms: the variance is shown, not refused. No transition follows; stages handed over later are recorded as stages (`afterCompletion`).',
     CompleteBody,
-    (b) => ({ action: 'complete', stageId: uuidv7(), sides: b.sides ?? null, ...provenanceOf(b) }),
+    (b) => ({ action: 'complete', stageId: uuidv7(), report: reportOf(b), ...provenanceOf(b) }),
   );
   transition(
     'stages/:stageId/void',
@@ -300,7 +366,7 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
         summary: 'Record a stage carried out',
         tags: ['exchanges'],
         description:
-          'One tranche actually carried out. A party left out handed over nobody in it. Stages may arrive in any order of date, but none before the agreement.',
+          'One tranche actually carried out, as `sides` (one account, with an optional `reportedBy`) or `accounts` (one or more, each with its reporter, source and note). A party left out of the first account handed over nobody in it; a count may be null (not disclosed), approximate, or broken down by kind. Stages may arrive in any order of date, but none before the agreement. On a completed exchange the stage is a late handover (`afterCompletion`), not before the completion.',
         params: ExchangeIdParams,
         headers: ifMatchHeader,
         body: StageBody,
@@ -311,22 +377,60 @@ export const exchangeRoutes: FastifyPluginAsyncZod<{ store: LedgerStore; ledger:
       const stageId = uuidv7();
       const outcome = await ledger.executeExchange({
         exchangeId: request.params.id,
-        command: { action: 'recordStage', stageId, sides: request.body.sides, ...provenanceOf(request.body) },
+        command: { action: 'recordStage', stageId, report: reportOf(request.body)!, ...provenanceOf(request.body) },
         principal: request.principal,
         now: nowIso(),
         idempotency: idempotencyClaim(request),
         expectedVersion: expectedVersion(request),
-        respond: respondWith(({ state, recorded }: ExchangeWritten) => ({
-          status: 201,
-          headers: {
-            etag: etagOf(state.version),
-            location: `/v1/exchanges/${state.id}/stages/${stageId}`,
-            'content-type': 'application/json; charset=utf-8',
-          },
-          body: { stage: recorded[0]!, exchange: presentSummary(state) },
-        })),
+        respond: respondWith((w: ExchangeWritten) => stageAnswer(w, w.recorded[0]!)),
+      });
+      return sendOutcome(reply, outcome);
+    },
+  );
+
+  app.post(
+    '/v1/exchanges/:id/stages/:stageId/accounts',
+    {
+      config: { role: 'recorder' },
+      schema: {
+        operationId: 'addStageAccount',
+        summary: 'Add a later account of a stage',
+        tags: ['exchanges'],
+        description:
+          'Another reporter’s account of a stage already recorded (UA’s count beside RU’s, an observer’s): an event of its own, nothing is replaced. It may give one side only; under `according=<reporter>` its figures count, side by side, where it gives them. Not before the stage, not on a voided stage (409), by a registered reporter (422). A stage of another exchange is not found (404).',
+        params: StageParams,
+        headers: ifMatchHeader,
+        body: AccountBody,
+        response: { 201: StageCreated, ...problemResponses(400, 404, 409, 412, 413, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { stageId } = request.params;
+      const b = request.body;
+      const outcome = await ledger.executeExchange({
+        exchangeId: request.params.id,
+        command: { action: 'addAccount', stageId, reportedBy: b.reportedBy, sides: b.sides, ...provenanceOf(b) },
+        principal: request.principal,
+        now: nowIso(),
+        idempotency: idempotencyClaim(request),
+        expectedVersion: expectedVersion(request),
+        respond: respondWith((w: ExchangeWritten) => stageAnswer(w, w.changed.find((s) => s.id === stageId)!)),
       });
       return sendOutcome(reply, outcome);
     },
   );
 };
+
+/** A stage recorded or given another account: 201, the stage and the exchange without its stages. */
+function stageAnswer(w: ExchangeWritten, stage: ExchangeWritten['recorded'][number]) {
+  const parties = w.state.sides.map((s) => s.party);
+  return {
+    status: 201,
+    headers: {
+      etag: etagOf(w.state.version),
+      location: `/v1/exchanges/${w.state.id}/stages/${stage.id}`,
+      'content-type': 'application/json; charset=utf-8',
+    },
+    body: { stage: presentStage(stage, FIRST, parties), exchange: presentSummary(w) },
+  };
+}

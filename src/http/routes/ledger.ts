@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { lowerBoundOf, upperBoundOf } from '../../domain/time.js';
 import type { LedgerStore } from '../../store/ledger-store.js';
-import { presentEvent, presentTotals } from '../present.js';
+import { totalsReadingOf } from '../according.js';
+import { presentEvent } from '../present.js';
 import { presentEventSafely } from '../present-event.js';
 import { sendPresented } from '../rendered.js';
 import { ProblemError, problem, problemResponses } from '../problem.js';
@@ -21,6 +21,7 @@ import { Readable } from 'node:stream';
 import { sendCsv } from '../csv.js';
 import { EVENT_TABLE, TOTALS_TABLE } from '../csv-tables.js';
 import { CSV_TYPE, JSON_TYPE } from '../negotiation.js';
+import { presentTotalsAnswer, presenterOf, totalsAnswer, totalsCsvRows, totalsQueryOf } from '../totals-answer.js';
 
 const NDJSON = 'application/x-ndjson';
 
@@ -137,25 +138,25 @@ export const ledgerRoutes: FastifyPluginAsyncZod<{ store: LedgerStore }> = async
       config: { role: 'reader', csv: TOTALS_TABLE },
       schema: {
         operationId: 'getTotals',
-        summary: 'Totals per party and kind',
+        summary: 'Totals per party and kind, under a reading',
         tags: ['ledger'],
         description:
-          'handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates. `from`/`to` bound the stages counted in handedOver and received by their date. With `Accept: text/csv`, one row per party and kind, under the same filters.',
+          "handedOver, received, agreedOutstanding (with unspecifiedSides) and proposed, read from maintained aggregates, under a reading (`according`): each stage's first account by default, a reporter's figures, or every reporter's side by side (`each`). Each row also says how many stages its handedOver and received leave out for want of a disclosed count, and how much of them is approximate. `by=kind` (default) files a breakdown under its kinds. `from`/`to` bound the stages counted in handedOver and received (and in their undisclosed and approximate parts) by their date. With `Accept: text/csv`, one row per reading, party and kind (`reporter` empty under the default reading), under the same filters.",
         querystring: TotalsQuery,
         response: { 200: TotalsView, ...problemResponses(400) },
       },
     },
     async (request, reply) => {
-      const q = request.query;
-      const rows = await store.totals({
-        ...(q.asOf && { asOf: upperBoundOf(q.asOf) }),
-        ...(q.party && { party: q.party }),
-        ...(q.kind && { kind: q.kind }),
-        ...(q.from && { from: lowerBoundOf(q.from) }),
-        ...(q.to && { to: upperBoundOf(q.to) }),
-      });
-      if (request.representation === CSV_TYPE) return sendCsv(reply, TOTALS_TABLE, rows);
-      return sendPresented(reply, rows, presentTotals);
+      const { according, ...filters } = request.query;
+      const asked = await totalsReadingOf(store, according);
+      if (request.representation !== CSV_TYPE && !('each' in asked)) {
+        // One reading: the store's rows as they are, so that the rendering of cached ones is reused.
+        const rows = await store.totals(totalsQueryOf(asked.reading, filters));
+        return sendPresented(reply, rows, presenterOf(asked.reading, filters.by));
+      }
+      const answer = await totalsAnswer(store, asked, filters);
+      if (request.representation === CSV_TYPE) return sendCsv(reply, TOTALS_TABLE, totalsCsvRows(answer));
+      return reply.type('application/json; charset=utf-8').send(presentTotalsAnswer(answer));
     },
   );
 };

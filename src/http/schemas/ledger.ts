@@ -89,39 +89,94 @@ export const EventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const stageCount = (description: string) => z.int().min(0).meta({ description });
+
 export const TotalsRow = z
   .object({
     party: PartyIdSchema,
     kind: KindSchema,
-    handedOver: z.int().min(0),
-    received: z.int().min(0),
+    handedOver: z.int().min(0).meta({ description: 'The disclosed counts this party handed over, under the reading.' }),
+    received: z.int().min(0).meta({ description: 'The disclosed counts the other party handed to this one.' }),
     agreedOutstanding: z.int().min(0),
     unspecifiedSides: z.int().min(0),
     proposed: z.int().min(0),
+    handedOverUndisclosedStages: stageCount(
+      'Stages this party carried out with no count disclosed under the reading: handedOver leaves them out.',
+    ),
+    receivedUndisclosedStages: stageCount(
+      'Stages the other party carried out with no count disclosed under the reading: received leaves them out.',
+    ),
+    handedOverApproximate: stageCount('The part of handedOver that comes from approximate counts ("about 250").'),
+    receivedApproximate: stageCount('The part of received that comes from approximate counts.'),
   })
   .meta({ id: 'TotalsRow' });
 
-export const TotalsView = z.object({ data: z.array(TotalsRow) }).meta({
-  id: 'Totals',
-  examples: [
-    {
-      data: [
-        {
-          party: 'UA',
-          kind: 'pow',
-          handedOver: 1000,
-          received: 1000,
-          agreedOutstanding: 0,
-          unspecifiedSides: 0,
-          proposed: 0,
-        },
-      ],
-    },
-  ],
+const Rows = z.array(TotalsRow);
+
+export const Filing = z.enum(['kind', 'exchange']).meta({
+  id: 'Filing',
+  description:
+    "`kind`: a side's count is filed under its breakdown's kinds where the account gives one (51 civilians inside a POW swap count as civilians), the rest under the exchange's kind. `exchange`: all of it under the exchange's kind.",
 });
+
+export const TotalsView = z
+  .object({
+    reading: z.string().nullable().meta({
+      description:
+        "The reading `data` is under: null = the default (each stage's first account), else the reporter's id (its figures, falling back side by side to the first account's). With according=each: null, and `readings` has every reporter's.",
+    }),
+    by: Filing,
+    data: Rows.meta({
+      description: 'One row per party and kind under `reading`. Rows whose figures are all zero are left out.',
+    }),
+    readings: z
+      .array(
+        z.object({
+          reporter: PartyIdSchema.meta({ description: 'A reporter that has given any account (terms or stages).' }),
+          data: Rows,
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'Only with according=each: one row set per reporter that has given any account, in the order of its first, for "how far apart are their figures?". With asOf, a reporter whose accounts all came later reads as the default does.',
+      }),
+  })
+  .meta({
+    id: 'Totals',
+    description:
+      'A total is never silently short: `…UndisclosedStages` say how many stages its handedOver and received leave out for want of a number.',
+    examples: [
+      {
+        reading: null,
+        by: 'kind',
+        data: [
+          {
+            party: 'UA',
+            kind: 'pow',
+            handedOver: 1000,
+            received: 1000,
+            agreedOutstanding: 0,
+            unspecifiedSides: 0,
+            proposed: 0,
+            handedOverUndisclosedStages: 0,
+            receivedUndisclosedStages: 1,
+            handedOverApproximate: 0,
+            receivedApproximate: 0,
+          },
+        ],
+      },
+    ],
+  });
 
 export const TotalsQuery = z
   .strictObject({
+    according: PartyIdSchema.optional().meta({
+      description:
+        "Which figure counts: a registered reporter's (party or observer) figure for each side of each stage, falling back side by side to the stage's first account where it gave none (and its account of the standing terms where it gave one); `each` = every reporter's totals side by side (`readings`). Absent: each stage's first account. An id that names no registered reporter is refused (400).",
+      example: 'UA',
+    }),
+    by: Filing.default('kind'),
     asOf: WorldTimeSchema.optional().meta({
       description:
         'The figures as the ledger stood at this world time: events with occurredAt ≤ asOf (a date means the end of that day), where a transition counts from no earlier than the transitions before it and a stage from no earlier than the agreement (a bare date does not precede an instant of its day).',
