@@ -1,11 +1,20 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '../../domain/events.js';
-import type { Exchange, ExchangeState, StageState } from '../../domain/exchange.js';
+import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
-import type { ChainHead, ExchangeChange, IdempotencyRecord, WriteTransaction } from '../ledger-store.js';
+import type { RecordedLedgerEvent } from '../../domain/reported-events.js';
+import type { ReportedSnapshot } from '../../domain/reported-exchange.js';
+import type { ReportedStage } from '../../domain/reported-stage.js';
+import type {
+  ChainHead,
+  ExchangeChange,
+  ExchangeRecord,
+  IdempotencyRecord,
+  StoredClaim,
+  WriteTransaction,
+} from '../ledger-store.js';
 import { projectExchange } from './projections.js';
 import { exchangeWithStages, run } from './queries.js';
-import { cannotBeStored, stagesFrom, type StageRow } from './rows.js';
+import { cannotBeStored, snapshotOf, type SnapshotText } from './rows.js';
 import { WRITES, type Statement } from './statements.js';
 
 /**
@@ -18,7 +27,7 @@ import { WRITES, type Statement } from './statements.js';
  * with the first write that failed: a command's dozen statements cost a few round trips
  * instead of one each, all under the lock that every other write is waiting for.
  *
- * What this transaction itself wrote of an exchange's state and of the parties is answered
+ * What this transaction itself wrote of an exchange's row and of the reporters is answered
  * from memory, exactly as the rows it wrote would answer: an import, one transaction that
  * replays a whole ledger, would otherwise read back every row it has just written.
  */
@@ -27,10 +36,12 @@ const IN_FLIGHT = 256;
 
 export class PgTransaction implements WriteTransaction {
   private readonly writes: Promise<unknown>[] = [];
-  /** Exchange id → the state JSON this transaction wrote in its row. */
-  private readonly statesWritten = new Map<string, string>();
+  /** Exchange id → the JSON this transaction wrote in its row. */
+  private readonly statesWritten = new Map<string, SnapshotText>();
   /** The parties this transaction registered or found registered. */
   private readonly partiesKnown = new Map<string, PartyState>();
+  /** The observers this transaction registered or found registered. */
+  private readonly observersKnown = new Map<string, ObserverState>();
 
   /** `head`: the chain head as read when the lock was taken; it moves with each append. */
   constructor(
@@ -81,9 +92,9 @@ export class PgTransaction implements WriteTransaction {
     return this.chainHead;
   }
 
-  async append(events: readonly RecordedEvent[]): Promise<void> {
+  async append(events: readonly RecordedLedgerEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const column = <T>(pick: (e: RecordedEvent) => T) => events.map(pick);
+    const column = <T>(pick: (e: RecordedLedgerEvent) => T) => events.map(pick);
     this.write(WRITES.insertEvents, [
       column((e) => e.sequence),
       column((e) => e.id),
@@ -104,15 +115,15 @@ export class PgTransaction implements WriteTransaction {
     await this.keepUp();
   }
 
-  async exchange(id: string): Promise<ExchangeState | null> {
+  async exchange(id: string): Promise<ReportedSnapshot | null> {
     if (cannotBeStored(id)) return null;
     const written = this.statesWritten.get(id);
-    if (written !== undefined) return JSON.parse(written) as ExchangeState;
-    const [row] = await this.read<{ state: string }>(WRITES.exchangeState, [id]);
-    return row ? (JSON.parse(row.state) as ExchangeState) : null;
+    if (written !== undefined) return snapshotOf(written);
+    const [row] = await this.read<SnapshotText>(WRITES.exchangeState, [id]);
+    return row ? snapshotOf(row) : null;
   }
 
-  async exchangeWithStages(id: string): Promise<Exchange | null> {
+  async exchangeWithStages(id: string): Promise<ExchangeRecord | null> {
     if (cannotBeStored(id)) return null;
     try {
       const exchange = await exchangeWithStages(this.client, id);
@@ -124,13 +135,17 @@ export class PgTransaction implements WriteTransaction {
     }
   }
 
-  async stage(state: ExchangeState, stageId: string): Promise<StageState | null> {
-    if (cannotBeStored(stageId)) return null;
-    return stagesFrom(state, await this.read<StageRow>(WRITES.stageRowsById, [stageId, state.id]))[0] ?? null;
+  async stage(exchangeId: string, stageId: string): Promise<ReportedStage | null> {
+    if (cannotBeStored(exchangeId, stageId)) return null;
+    const [row] = await this.read<{ stage: string }>(WRITES.stage, [stageId, exchangeId]);
+    return row ? (JSON.parse(row.stage) as ReportedStage) : null;
   }
 
-  async liveStages(state: ExchangeState): Promise<StageState[]> {
-    return stagesFrom(state, await this.read<StageRow>(WRITES.liveStageRows, [state.id]));
+  /** Every stage is read and the voided ones are left out here: only a completion asks, once an exchange. */
+  async liveStages(exchangeId: string): Promise<ReportedStage[]> {
+    if (cannotBeStored(exchangeId)) return [];
+    const rows = await this.read<{ stage: string }>(WRITES.stagesOf, [exchangeId]);
+    return rows.map((r) => JSON.parse(r.stage) as ReportedStage).filter((s) => s.voided === null);
   }
 
   async stageIdTaken(stageId: string): Promise<boolean> {
@@ -147,6 +162,15 @@ export class PgTransaction implements WriteTransaction {
     return row ?? null;
   }
 
+  async observer(id: string): Promise<ObserverState | null> {
+    if (cannotBeStored(id)) return null;
+    const known = this.observersKnown.get(id);
+    if (known) return { ...known };
+    const [row] = await this.read<ObserverState>(WRITES.observer, [id]);
+    if (row) this.observersKnown.set(id, { ...row });
+    return row ?? null;
+  }
+
   async registeredParties(ids: readonly string[]): Promise<Set<string>> {
     const registered = new Set(ids.filter((id) => this.partiesKnown.has(id)));
     const unknown = ids.filter((id) => !registered.has(id) && !cannotBeStored(id));
@@ -155,9 +179,22 @@ export class PgTransaction implements WriteTransaction {
     return registered;
   }
 
+  async registeredReporters(ids: readonly string[]): Promise<Set<string>> {
+    const registered = new Set(ids.filter((id) => this.partiesKnown.has(id) || this.observersKnown.has(id)));
+    const unknown = ids.filter((id) => !registered.has(id) && !cannotBeStored(id));
+    if (unknown.length === 0) return registered;
+    for (const { id } of await this.read<{ id: string }>(WRITES.reportersAmong, [unknown])) registered.add(id);
+    return registered;
+  }
+
+  async claimIdTaken(claimId: string): Promise<boolean> {
+    if (cannotBeStored(claimId)) return false;
+    return (await this.read(WRITES.claimIdTaken, [claimId])).length > 0;
+  }
+
   async projectExchange(change: ExchangeChange): Promise<void> {
     this.statesWritten.set(
-      change.after.id,
+      change.after.state.id,
       projectExchange((statement, values) => this.write(statement, values), change),
     );
     await this.keepUp();
@@ -166,6 +203,17 @@ export class PgTransaction implements WriteTransaction {
   async projectParty(party: PartyState, recordedAt: string): Promise<void> {
     this.write(WRITES.insertParty, [party.id, party.name, party.registeredAt, recordedAt]);
     this.partiesKnown.set(party.id, { ...party });
+    await this.keepUp();
+  }
+
+  async projectObserver(observer: ObserverState, recordedAt: string): Promise<void> {
+    this.write(WRITES.insertObserver, [observer.id, observer.name, observer.registeredAt, recordedAt]);
+    this.observersKnown.set(observer.id, { ...observer });
+    await this.keepUp();
+  }
+
+  async projectClaim(claim: StoredClaim): Promise<void> {
+    this.write(WRITES.insertClaim, [claim.claimId, claim.sequence, JSON.stringify(claim)]);
     await this.keepUp();
   }
 

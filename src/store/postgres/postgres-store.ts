@@ -1,29 +1,34 @@
 import type pg from 'pg';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
-import { eventsInForceAt } from '../../domain/as-of.js';
-import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
-import { fold, type Exchange, type ExchangeState, type StageState } from '../../domain/exchange.js';
+import type { ReporterId } from '../../domain/accounts.js';
+import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
-import type { Contribution } from '../../domain/totals.js';
+import type { ReadingContribution } from '../../domain/reading-totals.js';
+import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
+import type { ReportedSnapshot } from '../../domain/reported-exchange.js';
+import type { ReportedStage } from '../../domain/reported-stage.js';
 import type {
   ExchangeCursor,
   ExchangeQuery,
+  ExchangeRecord,
   LedgerHead,
   LedgerStore,
   Page,
   Progress,
+  StoredClaim,
   TotalsQuery,
   VerifyReport,
   WriteTransaction,
 } from '../ledger-store.js';
 import { OneRunAtATime } from '../one-run-at-a-time.js';
+import { exchangeAsOf } from '../reported-as-of.js';
 import { createPool, describeUrl, openFailure, type PostgresOptions } from './connection.js';
 import { appliedCount, migrateOnce, PG_MIGRATIONS_FOLDER, shippedMigrations } from './migrations.js';
 import { PgKeyStore } from './pg-key-store.js';
 import { GroupCommitter } from './group-commit.js';
 import { exchangeWithStages, run } from './queries.js';
-import { listExchanges, totals } from './read-queries.js';
-import { cannotBeStored, eventFromRow, stagesFrom, type EventRow, type StageRow } from './rows.js';
+import { listExchanges, readingTotals } from './read-queries.js';
+import { cannotBeStored, eventFromRow, type EventRow } from './rows.js';
 import { inTransaction } from './session.js';
 import { READS, WRITES } from './statements.js';
 import { totalsAsOf } from './totals-as-of.js';
@@ -100,47 +105,65 @@ export class PostgresLedgerStore implements LedgerStore {
     return run<PartyState>(this.pool, READS.parties);
   }
 
-  getExchange(id: string): Promise<Exchange | null> {
+  getExchange(id: string): Promise<ExchangeRecord | null> {
     return exchangeWithStages(this.pool, id);
   }
 
-  async getStage(exchangeId: string, stageId: string): Promise<StageState | null> {
+  async getStage(exchangeId: string, stageId: string): Promise<ReportedStage | null> {
     if (cannotBeStored(exchangeId, stageId)) return null;
-    const rows = await run<StageRow & { state: string }>(this.pool, READS.exchangeAndStage, [exchangeId, stageId]);
-    if (rows.length === 0) return null;
-    const state = JSON.parse(rows[0]!.state) as ExchangeState;
-    const [stage] = stagesFrom(
-      state,
-      rows.filter((r) => r.stageId !== null),
-    );
-    return stage ?? null;
+    const [row] = await run<{ stage: string }>(this.pool, WRITES.stage, [stageId, exchangeId]);
+    return row ? (JSON.parse(row.stage) as ReportedStage) : null;
   }
 
-  listExchanges(query: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
+  listExchanges(query: ExchangeQuery): Promise<Page<ReportedSnapshot, ExchangeCursor>> {
     return listExchanges(this.pool, query);
   }
 
-  async exchangeHistory(id: string): Promise<RecordedEvent[] | null> {
+  async exchangeHistory(id: string): Promise<RecordedLedgerEvent[] | null> {
     const stream = await this.stream(id);
     return stream.length ? stream : null;
   }
 
-  async ledgerEvents(after: number, limit: number): Promise<RecordedEvent[]> {
+  async ledgerEvents(after: number, limit: number): Promise<RecordedLedgerEvent[]> {
     return (await run<EventRow>(this.pool, READS.eventsAfter, [clampSequence(after), limit])).map(eventFromRow);
   }
 
-  totals(query: TotalsQuery): Promise<Contribution[]> {
+  totals(query: TotalsQuery): Promise<ReadingContribution[]> {
     if (query.asOf !== undefined) return totalsAsOf(this.pool, { ...query, asOf: query.asOf });
-    return totals(this.pool, query);
+    return readingTotals(this.pool, query);
   }
 
-  async getExchangeAsOf(id: string, asOf: string): Promise<Exchange | null> {
+  async reporters(): Promise<ReporterId[]> {
+    return (await run<{ id: string }>(this.pool, READS.reporters)).map((r) => r.id);
+  }
+
+  async getExchangeAsOf(id: string, asOf: string): Promise<ExchangeRecord | null> {
     // Fold only this exchange's events in force at T: cheap, and the same code as every write.
-    const inForce = eventsInForceAt((await this.stream(id)) as RecordedEvent<ExchangeEventData>[], asOf);
-    return inForce[0]?.type === 'ExchangeProposed' ? fold(inForce) : null;
+    return exchangeAsOf((await this.stream(id)) as RecordedLedgerEvent<ReportedExchangeEventData>[], asOf);
   }
 
-  private async stream(id: string): Promise<RecordedEvent[]> {
+  async getObserver(id: string): Promise<ObserverState | null> {
+    if (cannotBeStored(id)) return null;
+    const [row] = await run<ObserverState>(this.pool, WRITES.observer, [id]);
+    return row ?? null;
+  }
+
+  listObservers(): Promise<ObserverState[]> {
+    return run<ObserverState>(this.pool, READS.observers);
+  }
+
+  async getClaim(id: string): Promise<StoredClaim | null> {
+    if (cannotBeStored(id)) return null;
+    const [row] = await run<{ claim: string }>(this.pool, READS.claim, [id]);
+    return row ? (JSON.parse(row.claim) as StoredClaim) : null;
+  }
+
+  async listClaims(after: number, limit: number): Promise<StoredClaim[]> {
+    const rows = await run<{ claim: string }>(this.pool, READS.claimsAfter, [clampSequence(after), limit]);
+    return rows.map((r) => JSON.parse(r.claim) as StoredClaim);
+  }
+
+  private async stream(id: string): Promise<RecordedLedgerEvent[]> {
     if (cannotBeStored(id)) return [];
     return (await run<EventRow>(this.pool, READS.stream, [id])).map(eventFromRow);
   }
@@ -154,7 +177,7 @@ export class PostgresLedgerStore implements LedgerStore {
    * Pages by sequence up to the head at the start: a consistent prefix (commits are in
    * sequence order), never all in memory.
    */
-  async *exportEvents(after: number): AsyncIterable<RecordedEvent> {
+  async *exportEvents(after: number): AsyncIterable<RecordedLedgerEvent> {
     const upTo = (await this.head()).sequence;
     let cursor = clampSequence(after);
     while (cursor < upTo) {

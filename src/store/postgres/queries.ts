@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { Exchange, ExchangeState } from '../../domain/exchange.js';
+import type { ReportedStage } from '../../domain/reported-stage.js';
+import type { ExchangeRecord } from '../ledger-store.js';
 import { storeError } from './errors.js';
-import { cannotBeStored, stagesFrom, type StageRow } from './rows.js';
+import { cannotBeStored, snapshotOf } from './rows.js';
 import { READS, type Statement } from './statements.js';
 
 /** The pool (a statement of its own, autocommitted) or the connection of a transaction. */
@@ -20,25 +21,10 @@ export async function run<R extends pg.QueryResultRow = pg.QueryResultRow>(
   }
 }
 
-type StageTuple = [string, string, number, string, string, string | null, string | null, string | null];
-
-/** The exchange with its stages, read in one statement (GET, and the answers that show stages). */
-export async function exchangeWithStages(db: Queryable, id: string): Promise<Exchange | null> {
+/** The exchange with every stage and account, read in one statement (GET, and the answers that show stages). */
+export async function exchangeWithStages(db: Queryable, id: string): Promise<ExchangeRecord | null> {
   if (cannotBeStored(id)) return null;
-  const [row] = await run<{ state: string; stages: StageTuple[] }>(db, READS.exchangeWithStages, [id]);
+  const [row] = await run<{ state: string; readings: string; stages: string[] }>(db, READS.exchangeWithStages, [id]);
   if (!row) return null;
-  const state = JSON.parse(row.state) as ExchangeState;
-  const rows = row.stages.map(
-    ([stageId, party, count, occurredAt, recordedAt, voidedAt, voidRecordedAt, voidReason]): StageRow => ({
-      stageId,
-      party,
-      count,
-      occurredAt,
-      recordedAt,
-      voidedAt,
-      voidRecordedAt,
-      voidReason,
-    }),
-  );
-  return { ...state, stages: stagesFrom(state, rows) };
+  return { ...snapshotOf(row), stages: row.stages.map((s) => JSON.parse(s) as ReportedStage) };
 }

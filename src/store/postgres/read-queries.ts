@@ -1,13 +1,15 @@
-import type { ExchangeState } from '../../domain/exchange.js';
-import type { Contribution } from '../../domain/totals.js';
+import type { ReadingContribution } from '../../domain/reading-totals.js';
+import { FIRST } from '../../domain/readings.js';
+import type { ReportedSnapshot } from '../../domain/reported-exchange.js';
 import type { ExchangeCursor, ExchangeQuery, Page, TotalsQuery } from '../ledger-store.js';
 import { run, type Queryable } from './queries.js';
+import { snapshotOf, type SnapshotText } from './rows.js';
 import type { Statement } from './statements.js';
 
 /**
  * The list and totals reads, as SQL built once per shape (which filters are present) and
- * prepared under a name of that shape: the shapes are few (64 lists, 8 totals), the uses
- * many. The values are bound, never spliced in.
+ * prepared under a name of that shape: the shapes are few (64 lists, 16 totals), the
+ * uses many. The values are bound, never spliced in.
  */
 
 /** A statement of a shape, and the values of this query in its parameters' order. */
@@ -43,7 +45,7 @@ function storableCursor(after: ExchangeCursor): ExchangeCursor {
 }
 
 /** One page of exchanges, read past the cursor in (occurredAt, seq) order, and the cursor to the next. */
-export async function listExchanges(db: Queryable, q: ExchangeQuery): Promise<Page<ExchangeState, ExchangeCursor>> {
+export async function listExchanges(db: Queryable, q: ExchangeQuery): Promise<Page<ReportedSnapshot, ExchangeCursor>> {
   // No stored value holds U+0000 (which PostgreSQL refuses as a parameter): nothing matches.
   if ([q.party, q.status, q.kind, q.from, q.to].some((v) => v?.includes('\u0000'))) return { items: [], next: null };
   const s = new Shaped();
@@ -70,51 +72,75 @@ export async function listExchanges(db: Queryable, q: ExchangeQuery): Promise<Pa
       to: q.to !== undefined,
       after: q.after !== undefined,
     }),
-    text: `SELECT e.state, ${o}.occurred_at AS "occurredAt", ${o}.seq FROM ${from}
+    text: `SELECT e.state, e.readings, ${o}.occurred_at AS "occurredAt", ${o}.seq FROM ${from}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${o}.occurred_at, ${o}.seq LIMIT ${limit}`,
   };
-  const rows = await run<{ state: string; occurredAt: string; seq: number }>(db, statement, s.bound());
+  const rows = await run<SnapshotText & { occurredAt: string; seq: number }>(db, statement, s.bound());
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => JSON.parse(r.state) as ExchangeState),
+    items: page.map(snapshotOf),
     next: rows.length > q.limit && last ? { occurredAt: last.occurredAt, seq: last.seq } : null,
   };
 }
 
-const FIGURES = `agreed_outstanding AS "agreedOutstanding", unspecified_sides AS "unspecifiedSides", proposed`;
+/** The figures of a total by the part that comes from stages (bounded by from/to) and the terms' (never bounded). */
+const STAGE_COLUMNS = [
+  ['handed_over', 'handedOver'],
+  ['received', 'received'],
+  ['handed_over_undisclosed_stages', 'handedOverUndisclosedStages'],
+  ['received_undisclosed_stages', 'receivedUndisclosedStages'],
+  ['handed_over_approximate', 'handedOverApproximate'],
+  ['received_approximate', 'receivedApproximate'],
+] as const;
+const TERMS_COLUMNS = [
+  ['agreed_outstanding', 'agreedOutstanding'],
+  ['unspecified_sides', 'unspecifiedSides'],
+  ['proposed', 'proposed'],
+] as const;
 
 /**
- * The maintained aggregates, filtered by party and kind; bounded by date (from/to), with
- * handedOver and received summed from the dated stage rows instead, in the same statement
- * (one snapshot).
+ * The totals under one reading and filing, from the maintained rows: the `@first` reading's
+ * rows plus the reading's departures from them (domain/reading-totals.ts), summed per party
+ * and kind, filtered by party and kind. Bounded by date (from/to), the stage figures are
+ * summed from the stages' dated rows in the window instead (domain windowedTotals), in the
+ * same statement (one snapshot).
  */
-export async function totals(db: Queryable, q: Omit<TotalsQuery, 'asOf'>): Promise<Contribution[]> {
-  if ([q.party, q.kind, q.from, q.to].some((v) => v?.includes('\u0000'))) return [];
+export async function readingTotals(db: Queryable, q: Omit<TotalsQuery, 'asOf'>): Promise<ReadingContribution[]> {
+  if ([q.reading, q.party, q.kind, q.from, q.to].some((v) => v?.includes('\u0000'))) return [];
   const s = new Shaped();
-  const where: string[] = [];
-  if (q.party !== undefined) where.push(`t.party = ${s.param(q.party)}`);
-  if (q.kind !== undefined) where.push(`t.kind = ${s.param(q.kind)}`);
+  const of = [`filing = ${s.param(q.filing)}`, `reading IN ('${FIRST}', ${s.param(q.reading)})`];
+  if (q.party !== undefined) of.push(`party = ${s.param(q.party)}`);
+  if (q.kind !== undefined) of.push(`kind = ${s.param(q.kind)}`);
+  const sums = (columns: readonly (readonly [string, string])[]) =>
+    columns.map(([c, name]) => `sum(${c}) AS "${name}"`).join(', ');
   const bounded = q.from !== undefined || q.to !== undefined;
-  let figures = 't.handed_over AS "handedOver", t.received';
-  if (bounded) {
-    const window = ['s.kind = t.kind', 's.voided_at IS NULL'];
-    if (q.from !== undefined) window.push(`s.occurred_at >= ${s.param(q.from)}`);
-    if (q.to !== undefined) window.push(`s.occurred_at <= ${s.param(q.to)}`);
-    const sum = (who: 'party' | 'counterparty') =>
-      `(SELECT coalesce(sum(s.count), 0) FROM stage_handovers s WHERE s.${who} = t.party AND ${window.join(' AND ')})`;
-    figures = `${sum('party')} AS "handedOver", ${sum('counterparty')} AS received`;
+  let text: string;
+  if (!bounded) {
+    text = `SELECT party, kind, ${sums([...STAGE_COLUMNS, ...TERMS_COLUMNS])} FROM reading_totals
+      WHERE ${of.join(' AND ')} GROUP BY party, kind ORDER BY party, kind`;
+  } else {
+    const window = [...of];
+    if (q.from !== undefined) window.push(`occurred_at >= ${s.param(q.from)}`);
+    if (q.to !== undefined) window.push(`occurred_at <= ${s.param(q.to)}`);
+    const figure = ([c, name]: readonly [string, string]) => `coalesce(${c}, 0) AS "${name}"`;
+    const inner = (columns: readonly (readonly [string, string])[]) =>
+      columns.map(([c]) => `sum(${c}) AS ${c}`).join(', ');
+    text = `SELECT party, kind, ${[...STAGE_COLUMNS, ...TERMS_COLUMNS].map(figure).join(', ')}
+      FROM (SELECT party, kind, ${inner(TERMS_COLUMNS)} FROM reading_totals
+        WHERE ${of.join(' AND ')} GROUP BY party, kind) t
+      FULL JOIN (SELECT party, kind, ${inner(STAGE_COLUMNS)} FROM stage_reading_rows
+        WHERE ${window.join(' AND ')} GROUP BY party, kind) w USING (party, kind)
+      ORDER BY party, kind`;
   }
   const statement: Statement = {
-    name: shapeName('totals', {
+    name: shapeName('reading_totals', {
       party: q.party !== undefined,
       kind: q.kind !== undefined,
       from: q.from !== undefined,
       to: q.to !== undefined,
     }),
-    text: `SELECT t.party, t.kind, ${figures}, ${FIGURES} FROM totals t
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY t.party, t.kind`,
+    text,
   };
-  return run<Contribution>(db, statement, s.bound());
+  return run<ReadingContribution>(db, statement, s.bound());
 }

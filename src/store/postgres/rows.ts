@@ -1,5 +1,6 @@
-import type { EventData, RecordedEvent } from '../../domain/events.js';
-import type { ExchangeState, StageState } from '../../domain/exchange.js';
+import type { ExchangeState } from '../../domain/exchange.js';
+import type { RecordedLedgerEvent } from '../../domain/reported-events.js';
+import type { ExchangeReadings, ReportedSnapshot } from '../../domain/reported-exchange.js';
 
 /** The columns of events under the names of the code, in the order of EventRow. */
 export const EVENT_COLUMNS = `sequence, id, stream_id AS "streamId", version, type, data, occurred_at AS "occurredAt",
@@ -22,7 +23,7 @@ export interface EventRow {
 }
 
 /** An event as stored: data and source as the JSON text the writer made, the rest as they are. */
-export function eventFromRow(row: EventRow): RecordedEvent {
+export function eventFromRow(row: EventRow): RecordedLedgerEvent {
   return {
     sequence: row.sequence,
     id: row.id,
@@ -37,50 +38,20 @@ export function eventFromRow(row: EventRow): RecordedEvent {
     note: row.note,
     prevHash: row.prevHash,
     hash: row.hash,
-  } as RecordedEvent<EventData>;
+  } as RecordedLedgerEvent;
 }
 
-/** The columns of stage_handovers a stage is made of, under the names of StageRow. */
-export const STAGE_COLUMNS = `stage_id AS "stageId", party, count, occurred_at AS "occurredAt",
-  recorded_at AS "recordedAt",
-  voided_at AS "voidedAt", void_recorded_at AS "voidRecordedAt", void_reason AS "voidReason"`;
-
-export interface StageRow {
-  stageId: string;
-  party: string;
-  count: number;
-  occurredAt: string;
-  recordedAt: string;
-  voidedAt: string | null;
-  voidRecordedAt: string | null;
-  voidReason: string | null;
+/** The JSON texts an exchange's row holds, as written. */
+export interface SnapshotText {
+  state: string;
+  readings: string;
 }
 
-/**
- * Stage rows (one per stage and party, in recording order) → stages, counts in the order of
- * the exchange's sides. (What the SQLite store's writes.ts does with the same rows.)
- */
-export function stagesFrom(state: ExchangeState, rows: readonly StageRow[]): StageState[] {
-  const stages: StageState[] = [];
-  for (let i = 0; i < rows.length; ) {
-    const first = rows[i]!;
-    let j = i;
-    const counts = new Map<string, number>();
-    for (; j < rows.length && rows[j]!.stageId === first.stageId; j += 1) counts.set(rows[j]!.party, rows[j]!.count);
-    stages.push({
-      id: first.stageId,
-      sides: state.sides.map((s) => ({ party: s.party, count: counts.get(s.party) ?? 0 })),
-      occurredAt: first.occurredAt,
-      recordedAt: first.recordedAt,
-      voided:
-        first.voidedAt === null
-          ? null
-          : { occurredAt: first.voidedAt, recordedAt: first.voidRecordedAt!, reason: first.voidReason! },
-    });
-    i = j;
-  }
-  return stages;
-}
+/** The snapshot an exchange's row holds, from its JSON. */
+export const snapshotOf = (text: SnapshotText): ReportedSnapshot => ({
+  state: JSON.parse(text.state) as ExchangeState,
+  readings: JSON.parse(text.readings) as ExchangeReadings,
+});
 
 /**
  * PostgreSQL text cannot hold U+0000, so no stored key contains it: a lookup by a key that

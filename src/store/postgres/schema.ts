@@ -61,6 +61,8 @@ export const exchanges = pgTable(
     occurredAt: text('occurred_at').notNull(),
     version: integer('version').notNull(),
     state: text('state').notNull(),
+    /** The exchange's readings (domain ExchangeReadings) as JSON: terms accounts, reporters, tallies. */
+    readings: text('readings').notNull(),
   },
   (t) => [
     uniqueIndex('exchanges_order').on(t.occurredAt, t.seq),
@@ -191,4 +193,101 @@ export const termsHistory = pgTable(
     validTo: text('valid_to'),
   },
   (t) => [primaryKey({ columns: [t.exchangeId, t.party, t.version] }), index('terms_history_from').on(t.validFrom)],
+);
+
+/*
+ * The record as it was reported (DESIGN "Accounts", "Which figure counts: the reading"), as
+ * the SQLite store keeps it. exchanges.readings keeps each exchange's ExchangeReadings
+ * (domain/reported-exchange.ts); the tables below keep every stage with its accounts and
+ * every reading's totals, so that a total under any reading is a sum over maintained rows,
+ * never a replay. Read models: written by the service in the transaction of each command.
+ */
+
+/** Every stage with every account given of it (domain ReportedStage as JSON), in recording order. */
+export const stageReports = pgTable(
+  'stage_reports',
+  {
+    stageId: text('stage_id').primaryKey(),
+    exchangeId: text('exchange_id')
+      .notNull()
+      .references(() => exchanges.id),
+    /** Ledger sequence of the event that recorded the stage: the stages' order within the exchange. */
+    sequence: int8('sequence').notNull(),
+    stage: text('stage').notNull(),
+  },
+  (t) => [uniqueIndex('stage_reports_exchange').on(t.exchangeId, t.sequence)],
+);
+
+/**
+ * Maintained totals per filing (`by=kind` or `exchange`), reading, party and kind. The
+ * `@first` reading's rows hold its figures; a reporter's hold its departure from them
+ * (domain/reading-totals.ts, may be negative), so a command touches only the readings of its
+ * exchange.
+ */
+export const readingTotals = pgTable(
+  'reading_totals',
+  {
+    filing: text('filing').notNull(),
+    reading: text('reading').notNull(),
+    party: text('party').notNull(),
+    kind: text('kind').notNull(),
+    handedOver: int8('handed_over').notNull(),
+    received: int8('received').notNull(),
+    agreedOutstanding: int8('agreed_outstanding').notNull(),
+    unspecifiedSides: int8('unspecified_sides').notNull(),
+    proposed: int8('proposed').notNull(),
+    handedOverUndisclosedStages: int8('handed_over_undisclosed_stages').notNull(),
+    receivedUndisclosedStages: int8('received_undisclosed_stages').notNull(),
+    handedOverApproximate: int8('handed_over_approximate').notNull(),
+    receivedApproximate: int8('received_approximate').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.filing, t.reading, t.party, t.kind] })],
+);
+
+/** Each counted stage's part of reading_totals' stage figures, dated by the stage: what from/to bound. */
+export const stageReadingRows = pgTable(
+  'stage_reading_rows',
+  {
+    stageId: text('stage_id').notNull(),
+    filing: text('filing').notNull(),
+    reading: text('reading').notNull(),
+    party: text('party').notNull(),
+    kind: text('kind').notNull(),
+    exchangeId: text('exchange_id').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    handedOver: integer('handed_over').notNull(),
+    received: integer('received').notNull(),
+    handedOverUndisclosedStages: integer('handed_over_undisclosed_stages').notNull(),
+    receivedUndisclosedStages: integer('received_undisclosed_stages').notNull(),
+    handedOverApproximate: integer('handed_over_approximate').notNull(),
+    receivedApproximate: integer('received_approximate').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.stageId, t.filing, t.reading, t.party, t.kind] }),
+    index('stage_reading_rows_window').on(t.filing, t.reading, t.occurredAt),
+  ],
+);
+
+/** Every reporter that gave an account, from the sequence of its first: what `according=each` lists. */
+export const reporters = pgTable('reporters', {
+  id: text('id').primaryKey(),
+  firstSequence: int8('first_sequence').notNull(),
+});
+
+export const observers = pgTable('observers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  registeredAt: text('registered_at').notNull(),
+  recordedAt: text('recorded_at').notNull(),
+});
+
+/** Claims checked against the ledger (domain/claims.ts), as JSON, in the order recorded. */
+export const claims = pgTable(
+  'claims',
+  {
+    id: text('id').primaryKey(),
+    sequence: int8('sequence').notNull(),
+    claim: text('claim').notNull(),
+  },
+  (t) => [uniqueIndex('claims_sequence').on(t.sequence)],
 );

@@ -1,15 +1,20 @@
 import canonicalize from 'canonicalize';
-import {
-  TRANSITION_EVENTS,
-  type ExchangeEventData,
-  type PartyEventData,
-  type RecordedEvent,
-} from '../../domain/events.js';
-import { evolve, type Exchange } from '../../domain/exchange.js';
+import { expectedReadings, expectedStageRows, firstRowDifference } from '../../audit/expected-readings.js';
+import type { ReporterId } from '../../domain/accounts.js';
+import { TRANSITION_EVENTS, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
+import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
-import { commandLength } from '../../domain/replay.js';
+import type {
+  ClaimEventData,
+  ObserverEventData,
+  RecordedLedgerEvent,
+  ReportedExchangeEventData,
+} from '../../domain/reported-events.js';
+import { evolveReported, type ReportedExchange } from '../../domain/reported-exchange.js';
+import { reportedCommandLength } from '../../domain/reported-replay.js';
+import { stageStateOf } from '../../domain/reported-stage.js';
 import { contributionOf, type Contribution } from '../../domain/totals.js';
-import type { Difference } from '../ledger-store.js';
+import type { Difference, FiledRow, StoredClaim } from '../ledger-store.js';
 import type { RowsByExchange } from './verify-rows.js';
 
 /**
@@ -38,12 +43,28 @@ export const COMPARED = {
 
 type Row = { exchangeId: string } & Record<string, unknown>;
 
+/** A row of stage_reading_rows: a reading row of one stage, dated by it. */
+type StageReadingRow = FiledRow & { stageId: string; occurredAt: string };
+
 /** The read-model rows of the exchanges, read alongside the streams. */
 export interface ExchangeRows {
   exchanges: RowsByExchange<Row>;
   sides: RowsByExchange<Row>;
   stages: RowsByExchange<Row>;
   terms: RowsByExchange<Row>;
+  /** stage_reports, in recording order. */
+  reports: RowsByExchange<Row>;
+  /** stage_reading_rows, by stage. */
+  readingRows: RowsByExchange<Row & StageReadingRow>;
+}
+
+/** What the exchanges add up to across the ledger, checked once all are folded (verify-ledger.ts). */
+export interface LedgerSums {
+  contribute(c: Contribution): void;
+  /** Adds the exchange's part of reading_totals (audit/expected-readings.ts addExpectedRows). */
+  readings(exchange: ReportedExchange): void;
+  /** A reporter's first account on this exchange was given by the command whose first event has `sequence`. */
+  reporter(id: ReporterId, sequence: number): void;
 }
 
 const pick = (row: Record<string, unknown>, keys: readonly string[]) =>
@@ -57,47 +78,88 @@ const sameRows = (rows: Row[], keys: readonly string[], expected: Record<string,
 export function checkParty(stream: RecordedEvent[], row: PartyState | null): Difference | null {
   const e = stream[0] as RecordedEvent<PartyEventData>;
   const expected = { id: e.data.partyId, name: e.data.name, registeredAt: e.occurredAt };
-  if (canonicalize(row) !== canonicalize(expected)) {
-    return {
-      kind: 'read-model',
-      table: 'parties',
-      key: e.data.partyId,
-      detail: `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}`,
-    };
-  }
-  return null;
+  return sameRow('parties', e.data.partyId, row, expected);
 }
 
-/** One exchange's events, folded command by command, against every row it should have made. */
+/** An observer's stream (its registration alone) against its row in observers (null: no row). */
+export function checkObserver(stream: RecordedLedgerEvent[], row: ObserverState | null): Difference | null {
+  const e = stream[0] as RecordedLedgerEvent<ObserverEventData>;
+  const expected = { id: e.data.observerId, name: e.data.name, registeredAt: e.occurredAt };
+  if (stream.length === 1) return sameRow('observers', e.data.observerId, row, expected);
+  const detail = `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}`;
+  return { kind: 'read-model', table: 'observers', key: e.data.observerId, detail };
+}
+
+/** A claim's stream (its one event) against its row in claims (null: no row), as ledger.ts appendClaim keeps it. */
+export function checkClaim(stream: RecordedLedgerEvent[], row: StoredClaim | null): Difference | null {
+  const e = stream[0] as RecordedLedgerEvent<ClaimEventData>;
+  const expected: StoredClaim = {
+    ...e.data,
+    occurredAt: e.occurredAt,
+    source: e.source,
+    note: e.note,
+    sequence: e.sequence,
+    recordedAt: e.recordedAt,
+  };
+  if (stream.length === 1 && canonicalize(row) === canonicalize(expected)) return null;
+  return {
+    kind: 'read-model',
+    table: 'claims',
+    key: e.data.claimId,
+    detail: 'row differs from its ClaimRecorded event',
+  };
+}
+
+function sameRow(table: string, key: string, row: unknown, expected: unknown): Difference | null {
+  if (canonicalize(row) === canonicalize(expected)) return null;
+  return {
+    kind: 'read-model',
+    table,
+    key,
+    detail: `row ${canonicalize(row)}, recomputed ${canonicalize(expected)}`,
+  };
+}
+
+type TermsRow = {
+  party: string;
+  kind: string;
+  version: number;
+  status: string;
+  handsOver: number | null;
+  validFrom: string;
+  validTo: string | null;
+};
+
+/**
+ * One exchange's events, folded command by command (the reported fold, which reads old
+ * events as they always were), against every row it should have made: the old read models,
+ * then the readings, the stages with their accounts and each stage's reading rows.
+ */
 export async function checkExchange(
   rows: ExchangeRows,
-  stream: RecordedEvent<ExchangeEventData>[],
-  contribute: (c: Contribution) => void,
+  stream: RecordedLedgerEvent<ReportedExchangeEventData>[],
+  sums: LedgerSums,
 ): Promise<Difference | null> {
   const id = stream[0]!.streamId;
-  const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
+  const diff = (table: string, detail: string, key = id): Difference => ({ kind: 'read-model', table, key, detail });
   // Taken before anything can return, so the merge stays in step with the streams.
   const [row] = await rows.exchanges.take(id);
   const sideRows = await rows.sides.take(id);
   const stageRows = await rows.stages.take(id);
   const historyRows = await rows.terms.take(id);
+  const reportRows = await rows.reports.take(id);
+  const readingRows = await rows.readingRows.take(id);
 
-  let state: Exchange | null = null;
-  const history: {
-    party: string;
-    kind: string;
-    version: number;
-    status: string;
-    handsOver: number | null;
-    validFrom: string;
-    validTo: string | null;
-  }[] = [];
+  let x: ReportedExchange | null = null;
+  const history: TermsRow[] = [];
   for (let i = 0; i < stream.length; ) {
-    const n = commandLength(stream.slice(i, i + 2));
+    const n = reportedCommandLength(stream.slice(i, i + 2));
     const group = stream.slice(i, i + n);
-    const before: Exchange | null = state;
-    state = group.reduce<Exchange | null>((s, e) => evolve(s, e), state)!;
+    const before: ReportedExchange | null = x;
+    x = group.reduce<ReportedExchange | null>((s, e) => evolveReported(s, e), x)!;
+    for (const r of x.reporters) if (!before?.reporters.includes(r)) sums.reporter(r, group[0]!.sequence);
     if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
+      const state = x.state;
       if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
       for (const side of state.sides) {
         history.push({
@@ -113,8 +175,10 @@ export async function checkExchange(
     }
     i += n;
   }
-  const s = state!;
-  for (const c of contributionOf(s)) contribute(c);
+  const exchange = x!;
+  const s = exchange.state;
+  for (const c of contributionOf(s)) sums.contribute(c);
+  sums.readings(exchange);
 
   if (!row) return diff('exchanges', 'row missing');
   const expectedRow = {
@@ -131,25 +195,24 @@ export async function checkExchange(
       `columns ${canonicalize(pick(row, COMPARED.exchanges))}, recomputed ${canonicalize(expectedRow)}`,
     );
   }
-  // The writer stores JSON.stringify of this same fold without its stages (those are rows of
-  // stage_handovers), so the text itself usually matches.
-  const { stages, ...summary } = s;
+  // The writer stores JSON.stringify of this same fold (ExchangeState), so the text itself usually matches.
   const stateJson = row.state as string;
-  if (stateJson !== JSON.stringify(summary) && canonicalize(JSON.parse(stateJson)) !== canonicalize(summary)) {
+  if (stateJson !== JSON.stringify(s) && canonicalize(JSON.parse(stateJson)) !== canonicalize(s)) {
     return diff('exchanges', 'stored state differs from the fold of its events');
   }
-
   const expectedSides = s.sides
-    .map((x) => ({ party: x.party, occurredAt: s.occurredAt, seq: stream[0]!.sequence }))
+    .map((side) => ({ party: side.party, occurredAt: s.occurredAt, seq: stream[0]!.sequence }))
     .sort((a, b) => (a.party < b.party ? -1 : 1));
   if (!sameRows(sideRows, COMPARED.sides, expectedSides))
     return diff('exchange_parties', 'rows differ from the exchange’s sides');
 
   const sequenceOf = new Map(
-    stream.filter((e) => e.type === 'StageRecorded').map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
+    stream
+      .filter((e) => e.type === 'StageRecorded' || e.type === 'StageReported')
+      .map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
   );
   // In the rows' order: by recording (the sequence), then party.
-  const expectedStages = stages.flatMap((st) =>
+  const expectedStages = exchange.stages.map(stageStateOf).flatMap((st) =>
     st.sides
       .map((h) => ({
         stageId: st.id,
@@ -173,5 +236,54 @@ export async function checkExchange(
   const expectedHistory = history.sort((a, b) => a.version - b.version || (a.party < b.party ? -1 : 1));
   if (!sameRows(historyRows, COMPARED.terms, expectedHistory))
     return diff('terms_history', 'rows differ from the exchange’s transitions');
+
+  return checkReadings(exchange, row.readings as string, sequenceOf, reportRows, readingRows);
+}
+
+/**
+ * The readings' read models of one exchange against the fold of its events, in the order
+ * and with the reports of the SQLite store's verify: its readings beside its state, each
+ * stage with its accounts (and the sequence that orders it), each stage's dated rows under
+ * every reading, and no rows of stages it does not have.
+ */
+function checkReadings(
+  exchange: ReportedExchange,
+  readingsJson: string,
+  sequenceOf: ReadonlyMap<string, number>,
+  reportRows: Row[],
+  readingRows: StageReadingRow[],
+): Difference | null {
+  const id = exchange.state.id;
+  const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
+  if (canonicalize(JSON.parse(readingsJson)) !== canonicalize(expectedReadings(exchange)))
+    return diff('exchanges', 'stored readings differ from the fold of its events');
+  const reports = reportRows.map((r) => ({
+    stageId: r.stageId,
+    sequence: r.sequence,
+    stage: JSON.parse(r.stage as string),
+  }));
+  const expected = exchange.stages.map((st) => ({ stageId: st.id, sequence: sequenceOf.get(st.id)!, stage: st }));
+  if (canonicalize(reports) !== canonicalize(expected))
+    return diff('stage_reports', 'stages or their accounts differ from the fold of its events');
+
+  const byStage = new Map<string, StageReadingRow[]>();
+  for (const r of readingRows) byStage.set(r.stageId, [...(byStage.get(r.stageId) ?? []), r]);
+  for (const stage of exchange.stages) {
+    const have = byStage.get(stage.id) ?? [];
+    byStage.delete(stage.id);
+    if (have.some((r) => r.occurredAt !== stage.occurredAt))
+      return diff('stage_reading_rows', `rows of stage ${stage.id} are dated or filed under another exchange`);
+    const found = firstRowDifference('stage_reading_rows', expectedStageRows(stage, exchange), have);
+    if (found) return underStage(found, stage.id);
+  }
+  // Rows filed under this exchange for a stage it does not have: only all-zero ones are harmless.
+  for (const [stageId, left] of byStage) {
+    const found = firstRowDifference('stage_reading_rows', [], left);
+    if (found) return underStage(found, stageId);
+  }
   return null;
 }
+
+/** A stage row's difference, keyed by its stage first. */
+const underStage = (d: Difference, stageId: string): Difference =>
+  d.kind === 'read-model' ? { ...d, key: `${stageId}/${d.key}` } : d;

@@ -2,15 +2,25 @@ import type pg from 'pg';
 import { ChainCheck } from '../../audit/chain.js';
 import { mergeUnacceptedText, TextCheck } from '../../audit/text-check.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
-import type { ExchangeEventData, RecordedEvent } from '../../domain/events.js';
+import { addExpectedRows, firstRowDifference } from '../../audit/expected-readings.js';
+import type { ReporterId } from '../../domain/accounts.js';
+import type { RecordedEvent } from '../../domain/events.js';
+import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
+import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
 import { addContribution, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
-import type { Difference, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
+import type { Difference, FiledRow, LedgerHead, Progress, StoredClaim, VerifyReport } from '../ledger-store.js';
 import { run } from './queries.js';
 import { cannotBeStored, EVENT_COLUMNS, eventFromRow, type EventRow } from './rows.js';
 import { READS, WRITES } from './statements.js';
-import { checkExchange, checkParty, type ExchangeRows } from './verify-exchange.js';
+import { checkClaim, checkExchange, checkObserver, checkParty, type ExchangeRows } from './verify-exchange.js';
 import { RowsByExchange } from './verify-rows.js';
+
+/** The figures of a reading row under the code's names (missing ones are zero: stage_reading_rows has no terms). */
+const READING_COLUMNS = `handed_over AS "handedOver", received,
+  handed_over_undisclosed_stages AS "handedOverUndisclosedStages",
+  received_undisclosed_stages AS "receivedUndisclosedStages", handed_over_approximate AS "handedOverApproximate",
+  received_approximate AS "receivedApproximate", 0 AS "agreedOutstanding", 0 AS "unspecifiedSides", 0 AS proposed`;
 
 /**
  * What verify reads, each as a cursor of the snapshot's transaction, fetched in pages: the
@@ -20,8 +30,8 @@ import { RowsByExchange } from './verify-rows.js';
 const CURSORS = {
   chain: `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > 0 ORDER BY sequence`,
   streams: `SELECT ${EVENT_COLUMNS} FROM events ORDER BY stream_id, version`,
-  exchanges: `SELECT id AS "exchangeId", id, seq, kind, status, occurred_at AS "occurredAt", version, state
-    FROM exchanges ORDER BY id`,
+  exchanges: `SELECT id AS "exchangeId", id, seq, kind, status, occurred_at AS "occurredAt", version, state,
+    readings FROM exchanges ORDER BY id`,
   sides: `SELECT exchange_id AS "exchangeId", party, occurred_at AS "occurredAt", seq FROM exchange_parties
     ORDER BY exchange_id, party`,
   stages: `SELECT stage_id AS "stageId", party, counterparty, exchange_id AS "exchangeId", kind, count,
@@ -31,6 +41,10 @@ const CURSORS = {
   terms: `SELECT exchange_id AS "exchangeId", party, kind, version, status, hands_over AS "handsOver",
     valid_from AS "validFrom",
     valid_to AS "validTo" FROM terms_history ORDER BY exchange_id, version, party`,
+  reports: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", sequence, stage FROM stage_reports
+    ORDER BY exchange_id, sequence`,
+  readingRows: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", occurred_at AS "occurredAt", filing,
+    reading, party, kind, ${READING_COLUMNS} FROM stage_reading_rows ORDER BY exchange_id, stage_id`,
 };
 type CursorName = keyof typeof CURSORS;
 
@@ -40,7 +54,18 @@ const PAGE = 500;
 const COUNTS = `SELECT (SELECT count(*) FROM exchanges) AS exchanges, (SELECT count(*) FROM parties) AS parties,
   (SELECT count(*) FROM exchange_parties) AS "exchangeParties",
   (SELECT count(*) FROM stage_handovers) AS "stageHandovers",
-  (SELECT count(*) FROM terms_history) AS "termsHistory"`;
+  (SELECT count(*) FROM terms_history) AS "termsHistory",
+  (SELECT count(*) FROM stage_reports) AS "stageReports",
+  (SELECT count(*) FROM stage_reading_rows) AS "stageReadingRows",
+  (SELECT count(*) FROM observers) AS observers, (SELECT count(*) FROM claims) AS claims`;
+
+const READING_TOTALS = `SELECT filing, reading, party, kind, handed_over AS "handedOver", received,
+  agreed_outstanding AS "agreedOutstanding", unspecified_sides AS "unspecifiedSides", proposed,
+  handed_over_undisclosed_stages AS "handedOverUndisclosedStages",
+  received_undisclosed_stages AS "receivedUndisclosedStages", handed_over_approximate AS "handedOverApproximate",
+  received_approximate AS "receivedApproximate" FROM reading_totals`;
+
+const REPORTERS = `SELECT id, first_sequence AS "firstSequence" FROM reporters ORDER BY id`;
 
 const TOTALS = `SELECT party, kind, handed_over AS "handedOver", received, agreed_outstanding AS "agreedOutstanding",
   unspecified_sides AS "unspecifiedSides", proposed FROM totals`;
@@ -99,20 +124,43 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
     sides: new RowsByExchange(() => fetch('sides')),
     stages: new RowsByExchange(() => fetch('stages')),
     terms: new RowsByExchange(() => fetch('terms')),
+    reports: new RowsByExchange(() => fetch('reports')),
+    readingRows: new RowsByExchange(() => fetch('readingRows')),
   };
   const sums = new Map<string, Contribution>();
-  const streams = { exchanges: 0, parties: 0 };
-  const fold = async (stream: RecordedEvent[]): Promise<Difference | null> => {
-    if (stream[0]!.type === 'PartyRegistered') {
+  const readingSums = new Map<string, FiledRow>();
+  const firstAccounts = new Map<ReporterId, number>();
+  const ledgerSums = {
+    contribute: (c: Contribution) => addContribution(sums, c),
+    readings: (x: Parameters<typeof addExpectedRows>[1]) => addExpectedRows(readingSums, x),
+    reporter: (id: ReporterId, sequence: number) =>
+      firstAccounts.set(id, Math.min(sequence, firstAccounts.get(id) ?? Number.POSITIVE_INFINITY)),
+  };
+  const streams = { exchanges: 0, parties: 0, observers: 0, claims: 0 };
+  const fold = async (stream: RecordedLedgerEvent[]): Promise<Difference | null> => {
+    const first = stream[0]!;
+    if (first.type === 'PartyRegistered') {
       streams.parties += 1;
-      const id = (stream[0]!.data as { partyId: string }).partyId;
+      const id = first.data.partyId;
       const [row] = cannotBeStored(id) ? [] : await run<PartyState>(client, WRITES.party, [id]);
-      return checkParty(stream, row ?? null);
+      return checkParty(stream as RecordedEvent[], row ?? null);
+    }
+    if (first.type === 'ObserverRegistered') {
+      streams.observers += 1;
+      const id = first.data.observerId;
+      const [row] = cannotBeStored(id) ? [] : await run<ObserverState>(client, WRITES.observer, [id]);
+      return checkObserver(stream, row ?? null);
+    }
+    if (first.type === 'ClaimRecorded') {
+      streams.claims += 1;
+      const id = first.data.claimId;
+      const [row] = cannotBeStored(id) ? [] : await run<{ claim: string }>(client, READS.claim, [id]);
+      return checkClaim(stream, row ? (JSON.parse(row.claim) as StoredClaim) : null);
     }
     streams.exchanges += 1;
-    return checkExchange(rows, stream as RecordedEvent<ExchangeEventData>[], (c) => addContribution(sums, c));
+    return checkExchange(rows, stream as RecordedLedgerEvent<ReportedExchangeEventData>[], ledgerSums);
   };
-  let current: RecordedEvent[] = [];
+  let current: RecordedLedgerEvent[] = [];
   let folded = 0;
   for (let page = await fetch<EventRow>('streams'); page.length > 0; page = await fetch<EventRow>('streams')) {
     for (const row of page) {
@@ -134,9 +182,17 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
 
   // Rows with no events behind them.
   const [counts] = await run<
-    Record<'exchanges' | 'parties' | 'exchangeParties' | 'stageHandovers' | 'termsHistory', number>
+    Record<
+      | keyof typeof streams
+      | 'exchangeParties'
+      | 'stageHandovers'
+      | 'termsHistory'
+      | 'stageReports'
+      | 'stageReadingRows',
+      number
+    >
   >(client, { name: 'ledger_verify_counts', text: COUNTS });
-  for (const table of ['exchanges', 'parties'] as const) {
+  for (const table of ['exchanges', 'parties', 'observers', 'claims'] as const) {
     if (counts![table] !== streams[table]) {
       return fail(
         {
@@ -195,6 +251,52 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
       }
     }
   }
+
+  // 4. The readings' rows (as the SQLite store's verify, in its order): stages no exchange
+  // records, every reading's totals against the sum of every exchange's rows, the reporters.
+  if (counts!.stageReports !== rows.reports.taken) {
+    const detail = `${counts!.stageReports} rows, but the events record ${rows.reports.taken} stages`;
+    return fail({ kind: 'read-model', table: 'stage_reports', key: '*', detail }, read);
+  }
+  if (counts!.stageReadingRows !== rows.readingRows.taken) {
+    const detail = `${counts!.stageReadingRows} rows, but the exchanges' events account for ${rows.readingRows.taken}`;
+    return fail({ kind: 'read-model', table: 'stage_reading_rows', key: '*', detail }, read);
+  }
+  const readingTotals = await run<FiledRow>(client, { name: 'ledger_verify_reading_totals', text: READING_TOTALS });
+  const readingDifference = firstRowDifference('reading_totals', readingSums.values(), readingTotals);
+  if (readingDifference) return fail(readingDifference, read);
+  const reporters = await run<{ id: string; firstSequence: number }>(client, {
+    name: 'ledger_verify_reporters',
+    text: REPORTERS,
+  });
+  const reporterDifference = firstReporterDifference(firstAccounts, reporters);
+  if (reporterDifference) return fail(reporterDifference, read);
+
   progress?.(total, total);
   return withText({ ok: true, events: read, head });
+}
+
+/**
+ * The reporters kept against those the exchanges' accounts name (the SQLite store's check),
+ * then each one's first_sequence: the first event of the command of its first account,
+ * which orders `according=each`.
+ */
+function firstReporterDifference(
+  expected: ReadonlyMap<ReporterId, number>,
+  stored: readonly { id: string; firstSequence: number }[],
+): Difference | null {
+  const have = new Map(stored.map((r) => [r.id, r.firstSequence]));
+  const missing = [...expected.keys()].find((r) => !have.has(r)) ?? [...have.keys()].find((r) => !expected.has(r));
+  if (missing !== undefined) {
+    const detail = 'the events and the rows disagree on this reporter';
+    return { kind: 'read-model', table: 'reporters', key: missing, detail };
+  }
+  for (const [id, want] of expected) {
+    const kept = have.get(id)!;
+    if (kept !== want) {
+      const detail = `first_sequence is ${kept}, the events give ${want}`;
+      return { kind: 'read-model', table: 'reporters', key: id, detail };
+    }
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerCommandOf } from '../../../src/domain/ledger-command.js';
 import type { Ledger } from '../../../src/ledger/ledger.js';
 import type { WriteOutcome } from '../../../src/ledger/requests.js';
 import { PostgresLedgerStore, PostgresOpenError } from '../../../src/store/postgres/postgres-store.js';
@@ -25,14 +26,14 @@ const stageCommand = (ledger: Ledger, exchangeId: string, key: string) =>
     principal: 'test',
     now: now(),
     idempotency: { key, fingerprint: key },
-    command: {
+    command: ledgerCommandOf({
       action: 'recordStage',
       stageId: key,
       sides: [{ party: 'UA', count: 1 }],
       occurredAt: '2025-05-23',
       source: null,
       note: null,
-    },
+    }),
     respond: quiet,
   });
 
@@ -51,7 +52,7 @@ async function setUp(ledger: Ledger): Promise<string> {
   await ledger.executeExchange({
     ...base,
     now: now(),
-    command: {
+    command: ledgerCommandOf({
       action: 'propose',
       exchangeId,
       kind: 'pow',
@@ -65,7 +66,7 @@ async function setUp(ledger: Ledger): Promise<string> {
       occurredAt: '2025-05-16',
       source: null,
       note: null,
-    },
+    }),
   });
   await ledger.executeExchange({
     ...base,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeCommand } from '../../../src/domain/commands.js';
+import { ledgerCommandOf } from '../../../src/domain/ledger-command.js';
 import type { ExchangeWriteRequest, WriteOutcome } from '../../../src/ledger/requests.js';
 import { usePgLedger } from './support.js';
 
@@ -14,7 +15,7 @@ describe('group commit on PostgreSQL', () => {
   const status = (o: WriteOutcome) => (o.kind === 'answered' ? o.response.status : 422);
   const request = (exchangeId: string, command: ExchangeCommand): ExchangeWriteRequest => ({
     exchangeId,
-    command,
+    command: ledgerCommandOf(command),
     principal: 'test',
     now: now(),
     idempotency: null,

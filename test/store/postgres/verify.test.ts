@@ -23,7 +23,9 @@ import { createDatabase, startPgLedger, startPgService, urlOf, type TestDatabase
  * as the SQLite store's verify does. The small ledger of test/audit/verify.test.ts is built
  * on both stores by the same requests; each case changes both behind the service's back in
  * the same way (on PostgreSQL as its administrator, with triggers and foreign keys off:
- * session_replication_role = replica) and both verdicts must be the same report.
+ * session_replication_role = replica) and both verdicts must be the same report. The ledger
+ * holds the reported record too (an observer, a stage with two accounts, a later account, a
+ * claim), so that every reading's read models are compared as well.
  */
 
 type Http = () => ReturnType<typeof request>;
@@ -33,6 +35,8 @@ interface Built {
   e2: string;
   s390: string;
   s307: string;
+  /** The stage with accounts: AZ's approximate count, AM's undisclosed one, ICRC's later one. */
+  reported: string;
   events: Record<string, any>[];
 }
 
@@ -113,6 +117,42 @@ async function build(http: Http): Promise<Built> {
     { sides: [{ party: 'AZ', count: 200 }], occurredAt: '2025-06-05' },
     201,
   );
+  await send(http, '/v1/observers', { id: 'ICRC', name: 'ICRC', occurredAt: '2014-01-01' }, 201);
+  const reported = (
+    await send(
+      http,
+      `/v1/exchanges/${e2}/stages`,
+      {
+        accounts: [
+          { reportedBy: 'AZ', sides: [{ party: 'AZ', count: 120, approximate: true }] },
+          { reportedBy: 'AM', sides: [{ party: 'AZ', count: null }] },
+        ],
+        occurredAt: '2025-06-06',
+      },
+      201,
+    )
+  ).stage.id;
+  await send(
+    http,
+    `/v1/exchanges/${e2}/stages/${reported}/accounts`,
+    { reportedBy: 'ICRC', sides: [{ party: 'AZ', count: 118 }], occurredAt: '2025-06-07' },
+    201,
+  );
+  await send(
+    http,
+    '/v1/claims',
+    {
+      reportedBy: 'AM',
+      party: 'AZ',
+      kind: 'remains',
+      field: 'handedOver',
+      from: '2025-06-01',
+      value: 330,
+      source: { title: 'AM statement' },
+      occurredAt: '2025-06-08',
+    },
+    201,
+  );
   await send(http, `/v1/exchanges/${e1}/complete`, {
     sides: [
       { party: 'UA', count: 303 },
@@ -121,8 +161,8 @@ async function build(http: Http): Promise<Built> {
     occurredAt: '2025-05-25',
   });
   const events = (await http().get('/v1/events?limit=1000')).body.data;
-  expect(events).toHaveLength(4 + 6 + 3);
-  return { e1, e2, s390, s307, events };
+  expect(events).toHaveLength(4 + 6 + 3 + 4);
+  return { e1, e2, s390, s307, reported, events };
 }
 
 /** The same change on both stores: SQL for each, given the ledger as that store built it. */
@@ -164,6 +204,114 @@ const rehashedFrom = (b: Built) => {
   }
   return rewritten.slice(i);
 };
+
+/** The same UPDATE (or INSERT) on both stores, given the ledger as each built it. */
+const same = (sql: (b: Built) => string, params: (b: Built) => unknown[] = () => []): Tampering => ({
+  sqlite: (db, b) => {
+    db.pragma('foreign_keys = OFF');
+    db.prepare(sql(b).replaceAll(/\$\d/g, '?')).run(...params(b));
+  },
+  pg: (run, b) => run(sql(b), params(b)).then(() => undefined),
+});
+
+/** The readings' read models changed behind the service's back. */
+const READING_CASES: [string, Tampering, Record<string, unknown>][] = [
+  [
+    '(h) an exchange’s readings edited',
+    {
+      sqlite: (db, b) =>
+        db
+          .prepare(
+            `UPDATE exchanges SET readings = json_set(readings, '$.tallies."@first"[1].delivered', 999) WHERE id = ?`,
+          )
+          .run(b.e2),
+      pg: (sql, b) =>
+        sql(
+          `UPDATE exchanges SET readings = jsonb_set(readings::jsonb, '{tallies,@first,1,delivered}', '999')::text
+            WHERE id = $1`,
+          [b.e2],
+        ).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'exchanges', detail: 'stored readings differ from the fold of its events' },
+  ],
+  [
+    '(i) an account of a stage edited',
+    {
+      sqlite: (db, b) =>
+        db
+          .prepare(
+            `UPDATE stage_reports SET stage = json_set(stage, '$.accounts[1].sides[0].count', 7) WHERE stage_id = ?`,
+          )
+          .run(b.reported),
+      pg: (sql, b) =>
+        sql(
+          `UPDATE stage_reports SET stage = jsonb_set(stage::jsonb, '{accounts,1,sides,0,count}', '7')::text
+            WHERE stage_id = $1`,
+          [b.reported],
+        ).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'stage_reports' },
+  ],
+  [
+    '(j) a stage’s row under a reporter’s reading edited',
+    same(
+      () => `UPDATE stage_reading_rows SET handed_over = handed_over + 1
+        WHERE stage_id = $1 AND reading = 'ICRC' AND filing = 'kind' AND party = 'AZ'`,
+      (b) => [b.reported],
+    ),
+    { kind: 'read-model', table: 'stage_reading_rows', detail: 'handedOver is -1, the events give -2' },
+  ],
+  [
+    '(j′) a stage’s rows dated elsewhere',
+    same(
+      () => `UPDATE stage_reading_rows SET occurred_at = '2025-06-30' WHERE stage_id = $1`,
+      (b) => [b.reported],
+    ),
+    { kind: 'read-model', table: 'stage_reading_rows' },
+  ],
+  [
+    '(k) a reading total edited',
+    same(
+      () => `UPDATE reading_totals SET proposed = proposed + 3
+        WHERE filing = 'exchange' AND reading = '@first' AND party = 'AM' AND kind = 'remains'`,
+    ),
+    {
+      kind: 'read-model',
+      table: 'reading_totals',
+      key: 'exchange/@first/AM/remains',
+      detail: 'proposed is 3, the events give 0',
+    },
+  ],
+  [
+    '(k′) a reading total of a reporter out of nothing',
+    same(() => `INSERT INTO reading_totals VALUES ('kind', 'ICRC', 'UA', 'pow', 0, 0, 0, 0, 4, 0, 0, 0, 0)`),
+    { kind: 'read-model', table: 'reading_totals', key: 'kind/ICRC/UA/pow' },
+  ],
+  [
+    '(l) a reporter left out',
+    same(() => `DELETE FROM reporters WHERE id = 'ICRC'`),
+    { kind: 'read-model', table: 'reporters', key: 'ICRC' },
+  ],
+  [
+    '(m) an observer renamed',
+    same(() => `UPDATE observers SET name = 'Red Cross' WHERE id = 'ICRC'`),
+    { kind: 'read-model', table: 'observers', key: 'ICRC' },
+  ],
+  [
+    '(n) a claim’s value edited',
+    {
+      sqlite: (db) => db.prepare(`UPDATE claims SET claim = json_set(claim, '$.value', 331)`).run(),
+      pg: (sql) =>
+        sql(`UPDATE claims SET claim = jsonb_set(claim::jsonb, '{value}', '331')::text`).then(() => undefined),
+    },
+    { kind: 'read-model', table: 'claims', detail: 'row differs from its ClaimRecorded event' },
+  ],
+  [
+    '(o) a stage_reports row of no exchange',
+    same(() => `INSERT INTO stage_reports VALUES ('forged-stage', 'no-such-exchange', 99, '{}')`),
+    { kind: 'read-model', table: 'stage_reports', key: '*' },
+  ],
+];
 
 const CASES: [string, Tampering, Record<string, unknown>][] = [
   [
@@ -316,6 +464,7 @@ const CASES: [string, Tampering, Record<string, unknown>][] = [
     },
     { kind: 'read-model', table: 'terms_history' },
   ],
+  ...READING_CASES,
   ...(
     [
       [
@@ -349,7 +498,21 @@ const CASES: [string, Tampering, Record<string, unknown>][] = [
   ]),
 ];
 
-const TABLES = ['events', 'parties', 'exchanges', 'exchange_parties', 'stage_handovers', 'totals', 'terms_history'];
+const TABLES = [
+  'events',
+  'parties',
+  'exchanges',
+  'exchange_parties',
+  'stage_handovers',
+  'totals',
+  'terms_history',
+  'stage_reports',
+  'reading_totals',
+  'stage_reading_rows',
+  'reporters',
+  'observers',
+  'claims',
+];
 
 describe('verify on PostgreSQL', () => {
   let dir: string;
@@ -414,6 +577,7 @@ describe('verify on PostgreSQL', () => {
         [e.streamId, twin.streamId],
         [e.hash, twin.hash],
         [e.data.stageId, twin.data.stageId],
+        [e.data.claimId, twin.data.claimId],
       ]) {
         if (typeof mine === 'string') text = text.replaceAll(mine, theirs);
       }
@@ -437,7 +601,7 @@ describe('verify on PostgreSQL', () => {
 
   it('passes the intact ledger, as SQLite does', async () => {
     const v = await verdicts({ sqlite: () => {}, pg: async () => {} });
-    expect(v.pg).toMatchObject({ ok: true, events: 13, head: { sequence: 13, hash: built.events.at(-1)!.hash } });
+    expect(v.pg).toMatchObject({ ok: true, events: 17, head: { sequence: 17, hash: built.events.at(-1)!.hash } });
     expect(inSqliteNames(v.pg).head.hash).toBe(v.sqlite.head.hash);
     expect(comparable(inSqliteNames(v.pg))).toEqual(comparable(v.sqlite));
   });
