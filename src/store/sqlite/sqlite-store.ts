@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
 import type { ReadingContribution } from '../../domain/reading-totals.js';
@@ -173,11 +173,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readTotals(q: TotalsQuery): ReadingContribution[] {
     return this.inSnapshot(() => {
       if (!q.asOf) return this.readingReads.totals(q);
-      const ids = this.db
-        .select({ id: exchanges.id })
-        .from(exchanges)
-        .where(and(lte(exchanges.occurredAt, q.asOf), q.kind ? eq(exchanges.kind, q.kind) : undefined))
-        .all();
+      // Not narrowed by kind: a breakdown files counts under kinds other than the exchange's.
+      const ids = this.db.select({ id: exchanges.id }).from(exchanges).where(lte(exchanges.occurredAt, q.asOf)).all();
       return totalsAsOf(
         ids.map(({ id }) => this.streamOf(id)),
         { ...q, asOf: q.asOf },
@@ -189,7 +186,7 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.db
       .select({ id: reporters.id })
       .from(reporters)
-      .orderBy(asc(reporters.firstSequence))
+      .orderBy(asc(reporters.firstSequence), asc(reporters.id))
       .all()
       .map((r) => r.id);
   }

@@ -126,7 +126,8 @@ export function checkClaim(st: VerifyStatements, stream: RecordedLedgerEvent[]):
 /** What the readings of the exchanges of a range add up to, and who reported on them. */
 export interface ReadingsTally {
   rows: Map<string, FiledRow>;
-  reporters: Set<string>;
+  /** Each reporter and the sequence of the first command that named it. */
+  reporters: Map<string, number>;
   /** The stage_reading_rows (those with a figure) the exchanges' stages account for. */
   stageRows: number;
 }
@@ -145,7 +146,6 @@ function checkReadings(
   const id = x.state.id;
   const diff = (table: string, detail: string): Difference => ({ kind: 'read-model', table, key: id, detail });
   addExpectedRows(tally.rows, x);
-  for (const r of x.reporters) tally.reporters.add(r);
   if (canonicalize(JSON.parse(readingsJson)) !== canonicalize(expectedReadings(x)))
     return diff('exchanges', 'stored readings differ from the fold of its events');
   const stored = (st.stageReports.all(id) as string[]).map((j) => JSON.parse(j) as unknown);
@@ -194,6 +194,10 @@ export function checkExchange(
     const group = stream.slice(i, i + n);
     const before = x;
     x = group.reduce<ReportedExchange | null>((s, e) => evolveReported(s, e), x)!;
+    for (const r of x.reporters.slice(before?.reporters.length ?? 0)) {
+      const first = tally.reporters.get(r);
+      if (first === undefined || group[0]!.sequence < first) tally.reporters.set(r, group[0]!.sequence);
+    }
     const state = x.state;
     if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
       if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;

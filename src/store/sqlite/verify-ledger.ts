@@ -259,17 +259,20 @@ export async function verifySnapshot(
     st.readingTotals.all() as FiledRow[],
   );
   if (readingDifference) return fail(readingDifference, read);
-  const reporters = new Set(results.flatMap((r) => r.reporters));
-  const storedReporters = new Set(st.reporters.all() as string[]);
-  const missing =
-    [...reporters].find((r) => !storedReporters.has(r)) ?? [...storedReporters].find((r) => !reporters.has(r));
-  if (missing !== undefined)
+  const reporters = new Map<string, number>();
+  for (const [r, first] of results.flatMap((x) => x.reporters))
+    reporters.set(r, Math.min(first, reporters.get(r) ?? first));
+  const kept = new Map(st.reporters.all() as [string, number][]);
+  const differs = [...new Set([...reporters.keys(), ...kept.keys()])]
+    .sort()
+    .find((r) => reporters.get(r) !== kept.get(r));
+  if (differs !== undefined)
     return fail(
       {
         kind: 'read-model',
         table: 'reporters',
-        key: missing,
-        detail: 'the events and the rows disagree on this reporter',
+        key: differs,
+        detail: `first named at ${kept.get(differs) ?? 'no row'}, the events say ${reporters.get(differs) ?? 'never'}`,
       },
       read,
     );

@@ -41,7 +41,8 @@ export interface RangeResult {
   totals: Contribution[];
   /** The reading_totals rows its exchanges' events give (rows' convention), and the reporters they name. */
   readingRows: FiledRow[];
-  reporters: string[];
+  /** [reporter, sequence of the first command that named it] */
+  reporters: [string, number][];
   /** Its stages (each has one stage_reports row). */
   stageReports: number;
   /** The stage_reading_rows with a figure its stages account for. */
@@ -68,7 +69,7 @@ export async function verifyRange(
   const totals = new Map<string, Contribution>();
   const contribute = (c: Contribution) => addContribution(totals, c);
   const streams = { exchanges: 0, parties: 0, observers: 0, claims: 0 };
-  const tally: ReadingsTally = { rows: new Map(), reporters: new Set(), stageRows: 0 };
+  const tally: ReadingsTally = { rows: new Map(), reporters: new Map(), stageRows: 0 };
   let stageReports = 0;
   let outcome: Outcome | null = null;
   let read = 0;

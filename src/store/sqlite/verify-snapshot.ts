@@ -293,7 +293,7 @@ export function verifyStatements(sqlite: Database.Database) {
         received_undisclosed_stages AS receivedUndisclosedStages, handed_over_approximate AS handedOverApproximate,
         received_approximate AS receivedApproximate FROM reading_totals`,
     ),
-    reporters: sqlite.prepare(`SELECT id FROM reporters ORDER BY first_sequence, id`).pluck(),
+    reporters: sqlite.prepare(`SELECT id, first_sequence FROM reporters ORDER BY first_sequence, id`).raw(),
     observerCount: sqlite.prepare(`SELECT count(*) FROM observers`).pluck(),
     claimCount: sqlite.prepare(`SELECT count(*) FROM claims`).pluck(),
     stageReportCount: sqlite.prepare(`SELECT count(*) FROM stage_reports`).pluck(),
