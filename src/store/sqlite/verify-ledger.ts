@@ -263,16 +263,26 @@ export async function verifySnapshot(
   for (const [r, first] of results.flatMap((x) => x.reporters))
     reporters.set(r, Math.min(first, reporters.get(r) ?? first));
   const kept = new Map(st.reporters.all() as [string, number][]);
-  const differs = [...new Set([...reporters.keys(), ...kept.keys()])]
-    .sort()
-    .find((r) => reporters.get(r) !== kept.get(r));
-  if (differs !== undefined)
+  // As PostgreSQL's verify says it: a reporter missing on either side, then a first sequence.
+  const missing = [...reporters.keys()].find((r) => !kept.has(r)) ?? [...kept.keys()].find((r) => !reporters.has(r));
+  if (missing !== undefined)
     return fail(
       {
         kind: 'read-model',
         table: 'reporters',
-        key: differs,
-        detail: `first named at ${kept.get(differs) ?? 'no row'}, the events say ${reporters.get(differs) ?? 'never'}`,
+        key: missing,
+        detail: 'the events and the rows disagree on this reporter',
+      },
+      read,
+    );
+  const moved = [...reporters].find(([r, first]) => kept.get(r) !== first);
+  if (moved)
+    return fail(
+      {
+        kind: 'read-model',
+        table: 'reporters',
+        key: moved[0],
+        detail: `first_sequence is ${kept.get(moved[0])}, the events give ${moved[1]}`,
       },
       read,
     );

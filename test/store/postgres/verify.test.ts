@@ -293,6 +293,11 @@ const READING_CASES: [string, Tampering, Record<string, unknown>][] = [
     { kind: 'read-model', table: 'reporters', key: 'ICRC' },
   ],
   [
+    '(p) a reporter’s first sequence moved (it orders according=each)',
+    same(() => `UPDATE reporters SET first_sequence = first_sequence + 1 WHERE id = 'ICRC'`),
+    { kind: 'read-model', table: 'reporters', key: 'ICRC' },
+  ],
+  [
     '(m) an observer renamed',
     same(() => `UPDATE observers SET name = 'Red Cross' WHERE id = 'ICRC'`),
     { kind: 'read-model', table: 'observers', key: 'ICRC' },
