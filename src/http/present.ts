@@ -11,6 +11,7 @@ import type { Source } from '../domain/vocabulary.js';
 import type { ExchangeCursor, ExchangeRecord, Page } from '../store/ledger-store.js';
 import type { ExchangePage, ExchangeSummary, ExchangeView, StageView } from './schemas/exchange.js';
 import type { ExportedEvent } from './schemas/ledger.js';
+import { readingLabel } from './according.js';
 import { ProblemError, problem } from './problem.js';
 
 /*
@@ -20,9 +21,6 @@ import { ProblemError, problem } from './problem.js';
  */
 
 type Summary = z.infer<typeof ExchangeSummary>;
-
-/** The reading as the answer names it: the reporter, or null for the default. */
-const readingShown = (reading: Reading): string | null => (reading === FIRST ? null : reading);
 
 /** The exchange without its stages (the answer to recording one, and a list's entries). */
 export function presentSummary(x: ReportedSnapshot, reading: Reading = FIRST): Summary {
@@ -34,7 +32,7 @@ export function presentSummary(x: ReportedSnapshot, reading: Reading = FIRST): S
     proposedBy: s.proposedBy,
     title: s.title,
     mediator: s.mediator,
-    reading: readingShown(reading),
+    reading: readingLabel(reading),
     sides: sidesUnder(s, x.readings, reading).map((side) => ({
       party: side.party,
       handsOver: side.handsOver,
