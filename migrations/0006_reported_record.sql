@@ -1,7 +1,8 @@
 -- The record as it was reported: every stage becomes one unattributed account of itself
 -- (its source and note are its StageRecorded event's), every exchange's readings start as
 -- the first reading of what it delivered, and the totals kept so far become the `@first`
--- reading under both filings (no stage recorded before had a breakdown). SQLite cannot add
+-- reading filed by kind (no stage recorded before had a breakdown, so the `exchange`
+-- filing departs from it nowhere and has no rows). SQLite cannot add
 -- a NOT NULL column without a default, so `readings` gets one and is filled at once.
 CREATE TABLE `claims` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -92,13 +93,13 @@ WHERE h.party = json_extract(x.state, '$.sides[0].party');--> statement-breakpoi
 INSERT INTO `reading_totals`
 SELECT f.filing, '@first', t.party, t.kind, t.handed_over, t.received, t.agreed_outstanding, t.unspecified_sides,
 	t.proposed, 0, 0, 0, 0
-FROM totals t, (SELECT 'kind' AS filing UNION ALL SELECT 'exchange') f;--> statement-breakpoint
+FROM totals t, (SELECT 'kind' AS filing) f;--> statement-breakpoint
 INSERT INTO `stage_reading_rows`
 SELECT h.stage_id, f.filing, '@first', h.party, h.kind, h.exchange_id, h.occurred_at, h.count, 0, 0, 0, 0, 0
-FROM stage_handovers h, (SELECT 'kind' AS filing UNION ALL SELECT 'exchange') f
+FROM stage_handovers h, (SELECT 'kind' AS filing) f
 WHERE h.voided_at IS NULL;--> statement-breakpoint
 INSERT INTO `stage_reading_rows`
 SELECT h.stage_id, f.filing, '@first', h.counterparty, h.kind, h.exchange_id, h.occurred_at, 0, h.count, 0, 0, 0, 0
-FROM stage_handovers h, (SELECT 'kind' AS filing UNION ALL SELECT 'exchange') f
+FROM stage_handovers h, (SELECT 'kind' AS filing) f
 WHERE h.voided_at IS NULL
 ON CONFLICT (`stage_id`, `filing`, `reading`, `party`, `kind`) DO UPDATE SET `received` = `received` + excluded.`received`;

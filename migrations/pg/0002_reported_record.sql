@@ -1,7 +1,8 @@
 -- The record as it was reported: every stage becomes one unattributed account of itself
 -- (its source and note are its StageRecorded event's), every exchange's readings start as
 -- the first reading of what it delivered, and the totals kept so far become the `@first`
--- reading under both filings (no stage recorded before had a breakdown). What the SQLite
+-- reading filed by kind (no stage recorded before had a breakdown, so the `exchange` filing
+-- departs from it nowhere and has no rows). What the SQLite
 -- store's migration 0006 does. `readings` is added without NOT NULL, filled, then made NOT
 -- NULL: the schema has no default for it.
 CREATE TABLE "claims" (
@@ -95,11 +96,11 @@ WHERE h."party" = x."state"::json #>> '{sides,0,party}';--> statement-breakpoint
 INSERT INTO "reading_totals"
 SELECT f."filing", '@first', t."party", t."kind", t."handed_over", t."received", t."agreed_outstanding",
 	t."unspecified_sides", t."proposed", 0, 0, 0, 0
-FROM "totals" t CROSS JOIN (VALUES ('kind'), ('exchange')) AS f("filing");--> statement-breakpoint
+FROM "totals" t CROSS JOIN (VALUES ('kind')) AS f("filing");--> statement-breakpoint
 INSERT INTO "stage_reading_rows"
 SELECT h."stage_id", f."filing", '@first', h."party", h."kind", h."exchange_id", h."occurred_at", h."count", c."count",
 	0, 0, 0, 0
 FROM "stage_handovers" h
 JOIN "stage_handovers" c ON c."stage_id" = h."stage_id" AND c."party" = h."counterparty"
-CROSS JOIN (VALUES ('kind'), ('exchange')) AS f("filing")
+CROSS JOIN (VALUES ('kind')) AS f("filing")
 WHERE h."voided_at" IS NULL;

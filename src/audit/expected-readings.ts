@@ -15,6 +15,7 @@ import {
 } from '../domain/reported-exchange.js';
 import type { ReportedStage } from '../domain/reported-stage.js';
 import type { Difference, FiledRow } from '../store/ledger-store.js';
+import { departureOf } from '../ledger/change.js';
 
 /**
  * What verify expects the reading read models to hold, recomputed from the fold of each
@@ -22,16 +23,19 @@ import type { Difference, FiledRow } from '../store/ledger-store.js';
  * first differ from it. Shared by both adapters' verify, so that they check the same thing.
  */
 
-const FILINGS: readonly Filing[] = ['kind', 'exchange'];
-
-/** Adds one exchange's part of the maintained reading_totals rows, in the rows' convention. */
+/**
+ * Adds one exchange's part of the maintained reading_totals rows, in the rows' convention:
+ * a reporter's reading as its departure from the first, the `exchange` filing as its
+ * departure from the `kind` filing (ledger/change.ts).
+ */
 export function addExpectedRows(into: Map<string, FiledRow>, exchange: ReportedExchange): void {
-  for (const filing of FILINGS) {
-    const first = contributionUnder(exchange, FIRST, filing);
-    add(into, filing, FIRST, first, 1);
-    for (const r of exchange.reporters) {
-      add(into, filing, r, contributionUnder(exchange, r, filing), 1);
-      add(into, filing, r, first, -1);
+  const under = (reading: string, filing: Filing) => contributionUnder(exchange, reading, filing);
+  for (const reading of [FIRST, ...exchange.reporters]) {
+    const sign = reading === FIRST ? [] : ([[FIRST, -1]] as const);
+    for (const [r, s] of [[reading, 1] as const, ...sign]) {
+      add(into, 'kind', reading, under(r, 'kind'), s);
+      add(into, 'exchange', reading, under(r, 'exchange'), s);
+      add(into, 'exchange', reading, under(r, 'kind'), s === 1 ? -1 : 1);
     }
   }
 }
@@ -51,9 +55,15 @@ const zeroFigures = () => Object.fromEntries(READING_FIGURE_NAMES.map((f) => [f,
 export const rowKey = (r: Pick<FiledRow, 'filing' | 'reading' | 'party' | 'kind'>) =>
   `${r.filing}/${r.reading}/${r.party}/${r.kind}`;
 
-/** The rows a stage must have kept (stage_reading_rows), both filings. */
-export const expectedStageRows = (stage: ReportedStage, exchange: ReportedExchange): FiledRow[] =>
-  FILINGS.flatMap((filing) => stageReadingRows(stage, exchange.state, filing).map((r) => ({ ...r, filing })));
+/** The rows a stage must have kept (stage_reading_rows), both filings, the `exchange` filing's as its departure. */
+export function expectedStageRows(stage: ReportedStage, exchange: ReportedExchange): FiledRow[] {
+  const byKind = stageReadingRows(stage, exchange.state, 'kind');
+  const byExchange = departureOf(stageReadingRows(stage, exchange.state, 'exchange'), byKind);
+  return [
+    ...byKind.map((r) => ({ ...r, filing: 'kind' as const })),
+    ...byExchange.map((r) => ({ ...r, filing: 'exchange' as const })),
+  ];
+}
 
 /** The readings an exchange must have kept beside its state. */
 export const expectedReadings = (exchange: ReportedExchange): ExchangeReadings => readingsFromStages(exchange);

@@ -1,5 +1,6 @@
 import { TRANSITION_EVENTS } from '../domain/events.js';
 import type { Filing } from '../domain/readings.js';
+import { READING_FIGURE_NAMES, READING_ZERO, nonZero, type ReadingRow } from '../domain/reading-totals.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
 import {
   readingsDelta,
@@ -10,7 +11,38 @@ import {
 import type { ReportedStage } from '../domain/reported-stage.js';
 import type { ExchangeChange, FiledRow } from '../store/ledger-store.js';
 
-const FILINGS: readonly Filing[] = ['kind', 'exchange'];
+/**
+ * Rows of the `exchange` filing are kept as their departure from the `kind` filing's, as a
+ * reporter's reading is kept as its departure from the first (reading-totals.ts): a count
+ * with no breakdown is filed alike by both, so most commands write no `exchange` row at all.
+ * A total by=exchange is the sum of both filings' rows.
+ */
+export function departureOf(rows: readonly ReadingRow[], base: readonly ReadingRow[]): ReadingRow[] {
+  const out = new Map<string, ReadingRow>();
+  const key = (r: ReadingRow) => `${r.reading}\u0000${r.party}\u0000${r.kind}`;
+  for (const [sign, set] of [
+    [1, rows],
+    [-1, base],
+  ] as const) {
+    for (const r of set) {
+      const row = out.get(key(r)) ?? { ...r, ...READING_ZERO };
+      for (const f of READING_FIGURE_NAMES) row[f] += sign * r[f];
+      out.set(key(r), row);
+    }
+  }
+  return [...out.values()].filter(nonZero);
+}
+
+const filed = (rows: readonly ReadingRow[], filing: Filing): FiledRow[] => rows.map((r) => ({ ...r, filing }));
+
+/** A stage's rows under both filings, the `exchange` filing's as its departure. */
+function filedStageRows(stage: ReportedStage, state: ReportedSnapshot['state']): FiledRow[] {
+  const byKind = stageReadingRows(stage, state, 'kind');
+  return [
+    ...filed(byKind, 'kind'),
+    ...filed(departureOf(stageReadingRows(stage, state, 'exchange'), byKind), 'exchange'),
+  ];
+}
 
 /**
  * Folds an exchange's newly appended events into its state and readings and says what the
@@ -25,8 +57,8 @@ export function changeOf(
   const change = reportedChangeOf(before, appended, concerned, 'kind');
   const after: ReportedSnapshot = { state: change.state, readings: change.readings };
   const rows: FiledRow[] = [
-    ...change.rows.map((r) => ({ ...r, filing: 'kind' as const })),
-    ...readingsDelta(before, after, change.stages, 'exchange').map((r) => ({ ...r, filing: 'exchange' as const })),
+    ...filed(change.rows, 'kind'),
+    ...filed(departureOf(readingsDelta(before, after, change.stages, 'exchange'), change.rows), 'exchange'),
   ];
   const sequenceOf = (stageId: string) =>
     appended.find((e) => (e.type === 'StageRecorded' || e.type === 'StageReported') && e.data.stageId === stageId)!
@@ -59,7 +91,7 @@ export function changeOf(
       stageId: stage.id,
       exchangeId: change.state.id,
       occurredAt: stage.occurredAt,
-      rows: FILINGS.flatMap((filing) => stageReadingRows(stage, change.state, filing).map((r) => ({ ...r, filing }))),
+      rows: filedStageRows(stage, change.state),
     })),
   };
 }

@@ -109,7 +109,9 @@ const TERMS_COLUMNS = [
 export async function readingTotals(db: Queryable, q: Omit<TotalsQuery, 'asOf'>): Promise<ReadingContribution[]> {
   if ([q.reading, q.party, q.kind, q.from, q.to].some((v) => v?.includes('\u0000'))) return [];
   const s = new Shaped();
-  const of = [`filing = ${s.param(q.filing)}`, `reading IN ('${FIRST}', ${s.param(q.reading)})`];
+  // by=exchange is the `kind` filing's rows plus the `exchange` filing's departures from them (ledger/change.ts).
+  const filings = q.filing === 'exchange' ? `filing IN ('kind', 'exchange')` : `filing = 'kind'`;
+  const of = [filings, `reading IN ('${FIRST}', ${s.param(q.reading)})`];
   if (q.party !== undefined) of.push(`party = ${s.param(q.party)}`);
   if (q.kind !== undefined) of.push(`kind = ${s.param(q.kind)}`);
   const sums = (columns: readonly (readonly [string, string])[]) =>
@@ -135,6 +137,7 @@ export async function readingTotals(db: Queryable, q: Omit<TotalsQuery, 'asOf'>)
   }
   const statement: Statement = {
     name: shapeName('reading_totals', {
+      byExchange: q.filing === 'exchange',
       party: q.party !== undefined,
       kind: q.kind !== undefined,
       from: q.from !== undefined,

@@ -68,8 +68,10 @@ export function projectExchange(db: Db, change: ExchangeChange): void {
 function projectReadings(db: Db, change: ExchangeChange): void {
   const st = statementsFor(db);
   for (const r of change.rows) st.addToReadingTotals.run({ ...r });
+  // A stage recorded by this command has no rows yet: only a changed one's are replaced.
+  const fresh = new Set(change.recorded.map((r) => r.stage.id));
   for (const s of change.stageRows) {
-    st.deleteStageRows.run({ stageId: s.stageId });
+    if (!fresh.has(s.stageId)) st.deleteStageRows.run({ stageId: s.stageId });
     for (const r of s.rows) {
       st.insertStageRow.run({
         stageId: s.stageId,

@@ -25,11 +25,18 @@ const COLUMNS = [
 const STAGE_FIGURES = `sum(handed_over), sum(received), sum(handed_over_undisclosed_stages), sum(received_undisclosed_stages),
   sum(handed_over_approximate), sum(received_approximate)`;
 
-/** Which filters a totals query has; `first`: the default reading, whose rows are read as they are. */
-export type ReadingShape = { first: boolean; party: boolean; kind: boolean; window: boolean };
+/**
+ * Which filters a totals query has. `plain`: the default reading filed by kind, whose rows are
+ * read as they are; any other is summed with the rows it departs from (by=exchange: the
+ * `kind` filing's; a reporter: the first reading's).
+ */
+export type ReadingShape = { first: boolean; byExchange: boolean; party: boolean; kind: boolean; window: boolean };
 
 function whereOf(shape: ReadingShape, table: 'totals' | 'stages'): string {
-  const where = ['filing = @filing', shape.first ? 'reading = @first' : 'reading IN (@first, @reading)'];
+  const where = [
+    shape.byExchange ? "filing IN ('kind', 'exchange')" : "filing = 'kind'",
+    shape.first ? 'reading = @first' : 'reading IN (@first, @reading)',
+  ];
   if (shape.party) where.push('party = @party');
   if (shape.kind) where.push('kind = @kind');
   if (table === 'stages' && shape.window) where.push('occurred_at >= @from', 'occurred_at <= @to');
@@ -38,7 +45,7 @@ function whereOf(shape: ReadingShape, table: 'totals' | 'stages'): string {
 
 /** The maintained rows of a reading: the default one's as kept (one index walk), a reporter's summed with them. */
 export const readingTotalsSql = (shape: ReadingShape) =>
-  shape.first
+  shape.first && !shape.byExchange
     ? `SELECT party, kind, ${COLUMNS.join(', ')} FROM reading_totals WHERE ${whereOf(shape, 'totals')} ORDER BY party, kind`
     : `SELECT party, kind, ${COLUMNS.map((c) => `sum(${c})`).join(', ')} FROM reading_totals
       WHERE ${whereOf(shape, 'totals')} GROUP BY party, kind ORDER BY party, kind`;
@@ -49,7 +56,6 @@ export const stageWindowSql = (shape: ReadingShape) =>
 
 /** The values a totals query binds. */
 export const readingParameters = (q: TotalsQuery) => ({
-  filing: q.filing,
   first: FIRST,
   reading: q.reading,
   party: q.party,
@@ -60,6 +66,7 @@ export const readingParameters = (q: TotalsQuery) => ({
 
 export const shapeOfTotals = (q: TotalsQuery): ReadingShape => ({
   first: q.reading === FIRST,
+  byExchange: q.filing === 'exchange',
   party: q.party !== undefined,
   kind: q.kind !== undefined,
   window: !!(q.from || q.to),

@@ -408,10 +408,10 @@ describe('the record as it was reported, on PostgreSQL', () => {
       ],
       [
         `UPDATE reading_totals SET received_approximate = received_approximate + 5
-          WHERE reading = '${ICRC}' AND filing = 'exchange' AND party = '${UA}'`,
+          WHERE reading = '${ICRC}' AND filing = 'kind' AND party = '${UA}' AND kind = 'remains'`,
         `UPDATE reading_totals SET received_approximate = received_approximate - 5
-          WHERE reading = '${ICRC}' AND filing = 'exchange' AND party = '${UA}'`,
-        { table: 'reading_totals', key: `exchange/${ICRC}/${UA}/remains` },
+          WHERE reading = '${ICRC}' AND filing = 'kind' AND party = '${UA}' AND kind = 'remains'`,
+        { table: 'reading_totals', key: `kind/${ICRC}/${UA}/remains` },
       ],
       [
         `UPDATE reporters SET first_sequence = first_sequence + 1 WHERE id = '${ICRC}'`,

@@ -272,8 +272,8 @@ const READING_CASES: [string, Tampering, Record<string, unknown>][] = [
   [
     '(k) a reading total edited',
     same(
-      () => `UPDATE reading_totals SET proposed = proposed + 3
-        WHERE filing = 'exchange' AND reading = '@first' AND party = 'AM' AND kind = 'remains'`,
+      // A departure of the exchange filing where the events give none (a breakdown-free ledger has no such rows).
+      () => `INSERT INTO reading_totals VALUES ('exchange', '@first', 'AM', 'remains', 0, 0, 0, 0, 3, 0, 0, 0, 0)`,
     ),
     {
       kind: 'read-model',

@@ -159,7 +159,7 @@ describe('a ledger written before accounts existed', () => {
       firstDifference: {
         kind: 'read-model',
         table: 'reading_totals',
-        key: 'exchange/UA/RU/remains',
+        key: 'kind/UA/RU/remains',
         detail: 'handedOver is -4, the events give -2',
       },
     });
