@@ -1,5 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 
+/** Settled once: a reaction to it is a microtask (lighter than queueMicrotask's, which makes an AsyncResource). */
+const SETTLED = Promise.resolve();
+
 /**
  * SQLite's `PRAGMA data_version`, which moves whenever another connection or process commits
  * to the file: what the key cache and the read cache check before each use to stay exact.
@@ -35,7 +38,7 @@ export class CommitsElsewhere {
 
   /** The counter read now, for a key check: kept for the rest of the turn. */
   countAfresh(): number {
-    if (this.seen === null) queueMicrotask(this.forgetWhenTurnEnds);
+    if (this.seen === null) void SETTLED.then(this.forgetWhenTurnEnds);
     this.seen = this.dataVersion.get()!;
     return this.seen;
   }
