@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type onResponseHookHandler } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { fastSerializerCompiler } from './http/serializer.js';
 import { clientAddressOf } from './http/client-address.js';
@@ -150,9 +150,14 @@ export async function buildServer(
   // This process's writes wake its live feeds at once (other instances' are found by the poll).
   const { pollMs, changes, ...stream } = { ...DEFAULT_EVENT_STREAM, ...options.eventStream };
   const signal = new LedgerSignal(async () => (await store.head()).sequence, { pollMs, changes });
-  app.addHook('onResponse', (request, reply, done) => {
+  const notifyWritten: onResponseHookHandler = (request, reply, done) => {
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300) signal.notify();
     done();
+  };
+  // On the routes that take other methods only: a read runs no onResponse hook at all.
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().some((m) => m !== 'GET' && m !== 'HEAD'))
+      route.onResponse = [...[route.onResponse ?? []].flat(), notifyWritten];
   });
   registerAccessRules(app);
   registerNegotiation(app);

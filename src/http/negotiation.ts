@@ -43,21 +43,15 @@ function documentNegotiation(route: RouteOptions): void {
   route.config = { ...(route.config as object), representations } as typeof route.config;
   const schema = route.schema as Schema | undefined;
   if (representations && schema && !schema.hide) schema.response = { ...schema.response, ...problemResponses(406) };
+  // On the route itself, its media types at hand: nothing looked up per request, and no hook
+  // at all where there is nothing to choose (the docs UI).
+  if (representations) route.preValidation = [negotiator(representations), ...[route.preValidation ?? []].flat()];
 }
 
-/**
- * Every route answers in the media types it documents and no other: an Accept header that
- * allows none of them is 406 problem+json (errors are problem+json whatever was asked). It is
- * decided after authentication and the rate limit, before the request is validated. A route
- * with several representations says so to caches (`Vary: Accept`).
- */
-export function registerNegotiation(app: FastifyInstance): void {
-  app.decorateRequest('representation', JSON_TYPE);
-  app.addHook('onRoute', documentNegotiation);
-  app.addHook('preValidation', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    const offered = request.routeOptions.config.representations;
-    if (!offered) return done();
-    if (offered.length > 1) reply.header('vary', 'accept');
+function negotiator(offered: readonly [string, ...string[]]) {
+  const vary = offered.length > 1;
+  return (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (vary) reply.header('vary', 'accept');
     const chosen = negotiate(request.headers.accept, offered);
     if (chosen === null) {
       return done(
@@ -71,5 +65,16 @@ export function registerNegotiation(app: FastifyInstance): void {
     }
     request.representation = chosen;
     done();
-  });
+  };
+}
+
+/**
+ * Every route answers in the media types it documents and no other: an Accept header that
+ * allows none of them is 406 problem+json (errors are problem+json whatever was asked). It is
+ * decided after authentication and the rate limit, before the request is validated. A route
+ * with several representations says so to caches (`Vary: Accept`).
+ */
+export function registerNegotiation(app: FastifyInstance): void {
+  app.decorateRequest('representation', JSON_TYPE);
+  app.addHook('onRoute', documentNegotiation);
 }

@@ -39,22 +39,35 @@ export const httpServerOptions: ServerOptions = { requireHostHeader: false };
 export function refuseUnframedRequests(app: FastifyInstance): void {
   // Node hands a request with another expectation to this event instead of 'request'.
   app.server.on('checkExpectation', (req, res) => app.routing(req, res));
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one, and no array made: this runs on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
-    const hosts = raw.rawHeaders.filter((_, i) => i % 2 === 0 && raw.rawHeaders[i]!.toLowerCase() === 'host').length;
+    const hosts = hostHeaders(raw.rawHeaders);
     if (hosts > 1 || (hosts === 0 && raw.httpVersionMajor === 1 && raw.httpVersionMinor >= 1)) {
       const message = hosts > 1 ? 'must be given once' : 'is required in HTTP/1.1';
-      throw new ProblemError(
-        problem('validation-failed', `the Host header ${message}`, { errors: [{ path: 'Host', message }] }),
+      return done(
+        new ProblemError(
+          problem('validation-failed', `the Host header ${message}`, { errors: [{ path: 'Host', message }] }),
+        ),
       );
     }
     const expect = request.headers.expect;
     if (expect !== undefined && expect.trim().toLowerCase() !== '100-continue') {
-      throw new ProblemError(
-        problem('expectation-failed', 'the only expectation this service meets is Expect: 100-continue', {
-          errors: [{ path: 'Expect', message: 'must be 100-continue, or left out' }],
-        }),
+      return done(
+        new ProblemError(
+          problem('expectation-failed', 'the only expectation this service meets is Expect: 100-continue', {
+            errors: [{ path: 'Expect', message: 'must be 100-continue, or left out' }],
+          }),
+        ),
       );
     }
+    done();
   });
+}
+
+/** How many Host headers came (rawHeaders alternates names and values). */
+function hostHeaders(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') n += 1;
+  return n;
 }

@@ -28,9 +28,9 @@ export const KEY_CACHE_MAX_ENTRIES = 4096;
  * - A revocation made by ANOTHER process (or connection) on the same database is refused on
  *   the next request too: before every lookup the store's `changesElsewhere` counter (SQLite's
  *   data_version) is asked, and any commit made elsewhere since the last lookup drops the whole
- *   cache. The counter is as read after the request arrived (the SQLite store reads it once per
- *   request, sqlite/commits-elsewhere.ts), so a revocation committed before it cannot be
- *   missed. That read is far cheaper than a key read (no query, no row); when
+ *   cache. The counter is as read after the request arrived (the SQLite store reads it afresh
+ *   for every lookup, sqlite/commits-elsewhere.ts), so a revocation committed before it cannot
+ *   be missed. That read is far cheaper than a key read (no query, no row); when
  *   another process writes all the time, the cache simply empties often. A store without that
  *   counter is trusted for the TTL alone.
  * - An entry is also trusted for no more than `ttlMs` from the moment its read began (not from

@@ -17,8 +17,8 @@ const RECENT_MISSES = 4096;
 export interface Freshness {
   /**
    * Anything that moves whenever the data could have changed. It may be as of the arrival of
-   * the request being answered (SQLite: commits by other processes are looked at once per
-   * request), never older.
+   * the request being answered (SQLite: the key check's look at other processes' commits is
+   * reused in the same turn of the event loop), never older.
    */
   version(): string;
   /** True while a write transaction is open on the store's connection (its rows are not yet committed). */
@@ -37,11 +37,11 @@ export interface Freshness {
  * two can only make the cached answer newer than its version, never older: the next read sees
  * the version move and reads again. While a write transaction is open on the connection, reads
  * bypass the cache altogether: they would see rows that a rollback could take back without
- * moving the version. In the service, the part about other processes is looked at once per
- * request, after it arrived (sqlite/commits-elsewhere.ts): an answer reflects every commit that
- * completed before its request arrived, as a read of the database would. Only a
- * ledger nobody writes to is served from memory, which is the common case of a record written
- * a few times a day and read by many.
+ * moving the version. In the service, the part about other processes is looked at by each
+ * request's key check and reused by its read in the same turn of the event loop
+ * (sqlite/commits-elsewhere.ts): an answer reflects every commit that completed before its
+ * request arrived, as a read of the database would. Only a ledger nobody writes to is served
+ * from memory, which is the common case of a record written a few times a day and read by many.
  *
  * An answer is kept from its second read on (the key must have been read, and missed, within
  * the last few thousand misses): a scan over many exchanges each read once passes through

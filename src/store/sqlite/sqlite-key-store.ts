@@ -23,9 +23,12 @@ export class SqliteKeyStore implements KeyStore {
       revoked_at AS revokedAt, revoked_by AS revokedBy FROM api_keys WHERE digest = ? AND revoked_at IS NULL`);
   }
 
-  /** SQLite's data_version: it moves on every commit by another connection (this one's own, and checkpoints, leave it). */
+  /**
+   * SQLite's data_version: it moves on every commit by another connection (this one's own, and
+   * checkpoints, leave it). Read afresh: the key check is the first look of every request.
+   */
   changesElsewhere(): number {
-    return this.elsewhere.count();
+    return this.elsewhere.countAfresh();
   }
 
   async createKey(key: Omit<ApiKey, 'revokedAt' | 'revokedBy'> & { digest: string }): Promise<void> {

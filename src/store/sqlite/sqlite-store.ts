@@ -65,7 +65,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly cache: ReadCache;
   private readonly verifications: OneRunAtATime<VerifyReport>;
   private readonly tx: SqliteTransaction;
-  /** Commits by other connections and processes, as seen since the last request arrived. */
+  /** Commits by other connections and processes, looked at by each key check and reused in its turn. */
   private readonly elsewhere: CommitsElsewhere;
   readonly keys: SqliteKeyStore;
 
@@ -84,7 +84,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.inSnapshot = <T>(read: () => T) => snapshot(read) as T;
     // Rows this connection changed, and commits by any other connection or process: together,
     // every write the cached answers could have missed.
-    // (The key store asks the second too: within one request they share one read of it.)
+    // (The key check asks the second too: in one turn of the event loop they share one read of it.)
     const changedHere = conn.sqlite.prepare('SELECT total_changes()').pluck();
     this.cache = new ReadCache(
       {

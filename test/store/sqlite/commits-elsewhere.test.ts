@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../../src/server.js';
 import type { LedgerStore } from '../../../src/store/ledger-store.js';
 import { startLedger, type TestLedger } from '../../support/app.js';
@@ -8,8 +8,31 @@ import { MASTER_KEY, bearer, createKey } from '../../security/helpers.js';
 
 /*
  * What other processes have committed to the file is looked at (SQLite's data_version)
- * before the key cache or the read cache answers from memory.
+ * before the key cache or the read cache answers from memory: once per turn of the event
+ * loop, and afresh by every key check, so that the key check and the read of an
+ * authenticated request share one look.
  */
+
+/** Counts `PRAGMA data_version` reads on every connection while `during` runs. */
+async function dataVersionReads(during: () => Promise<unknown>): Promise<number> {
+  const scratch = new Database(':memory:');
+  const proto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as { get: (...a: unknown[]) => unknown };
+  scratch.close();
+  const original = proto.get;
+  let reads = 0;
+  const spy = vi.spyOn(proto, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+    if (this.source === 'PRAGMA data_version') reads += 1;
+    return original.apply(this, args);
+  });
+  try {
+    await during();
+  } finally {
+    spy.mockRestore();
+  }
+  return reads;
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the store’s caches and other processes’ commits', () => {
   let t: TestLedger;
@@ -43,6 +66,30 @@ describe('the store’s caches and other processes’ commits', () => {
     await held(id);
     retitle(id, 'changed by another process');
     expect((await store.getExchange(id))!.state.title).toBe('changed by another process');
+  });
+
+  it('after a key check, reads in the same turn of the event loop share its look; the next turn looks again', async () => {
+    const id = await agreed(t);
+    await open();
+    const before = (await held(id))!.title;
+    store.keys.changesElsewhere!(); // the key check of a request
+    // Committed by another process while that request is answered: it arrived before the
+    // commit, so it may be answered as of then.
+    retitle(id, 'committed meanwhile');
+    expect(await dataVersionReads(async () => store.getExchange(id))).toBe(0);
+    expect((await store.getExchange(id))!.title).toBe(before);
+    await nextTurn();
+    expect((await store.getExchange(id))!.title, 'the next turn sees it').toBe('committed meanwhile');
+  });
+
+  it('the next key check looks afresh, in the same turn, and the reads after it see what it saw', async () => {
+    const id = await agreed(t);
+    await open();
+    await held(id);
+    store.keys.changesElsewhere!();
+    retitle(id, 'committed before the next request’s key check');
+    expect(await dataVersionReads(async () => store.keys.changesElsewhere!())).toBe(1);
+    expect((await store.getExchange(id))!.title).toBe('committed before the next request’s key check');
   });
 
   it('its own connection’s commits still show at once', async () => {
@@ -86,6 +133,19 @@ describe('an authenticated read, through the HTTP API', () => {
     ['/v1/nowhere', 404],
     ['/v1/exchanges/%E0%A4%A', 400],
   ] as const;
+
+  it('answered from memory, looks at what other processes committed once, not once for its key and again for its answer', async () => {
+    const key = await createKey(t, 'reader');
+    const totals = () => t.http().get('/v1/totals').set('authorization', bearer(key.secret)).expect(200);
+    for (let i = 0; i < 3; i += 1) await totals(); // the key cached, the answer held
+    expect(await dataVersionReads(totals)).toBe(1);
+    expect(
+      await dataVersionReads(async () => {
+        await totals();
+        await totals();
+      }),
+    ).toBe(2);
+  });
 
   it.each(PATHS)('still sees a revocation by another process on the very next request: GET %s', async (path, live) => {
     const key = await createKey(t, 'reader');
