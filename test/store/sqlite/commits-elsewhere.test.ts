@@ -71,15 +71,15 @@ describe('the store’s caches and other processes’ commits', () => {
   it('after a key check, reads in the same turn of the event loop share its look; the next turn looks again', async () => {
     const id = await agreed(t);
     await open();
-    const before = (await held(id))!.title;
+    const before = (await held(id))!.state.title;
     store.keys.changesElsewhere!(); // the key check of a request
     // Committed by another process while that request is answered: it arrived before the
     // commit, so it may be answered as of then.
     retitle(id, 'committed meanwhile');
     expect(await dataVersionReads(async () => store.getExchange(id))).toBe(0);
-    expect((await store.getExchange(id))!.title).toBe(before);
+    expect((await store.getExchange(id))!.state.title).toBe(before);
     await nextTurn();
-    expect((await store.getExchange(id))!.title, 'the next turn sees it').toBe('committed meanwhile');
+    expect((await store.getExchange(id))!.state.title, 'the next turn sees it').toBe('committed meanwhile');
   });
 
   it('the next key check looks afresh, in the same turn, and the reads after it see what it saw', async () => {
@@ -89,7 +89,7 @@ describe('the store’s caches and other processes’ commits', () => {
     store.keys.changesElsewhere!();
     retitle(id, 'committed before the next request’s key check');
     expect(await dataVersionReads(async () => store.keys.changesElsewhere!())).toBe(1);
-    expect((await store.getExchange(id))!.title).toBe('committed before the next request’s key check');
+    expect((await store.getExchange(id))!.state.title).toBe('committed before the next request’s key check');
   });
 
   it('its own connection’s commits still show at once', async () => {
