@@ -1,7 +1,5 @@
-import type { ExchangeState } from '../../domain/exchange.js';
 import { READING_FIGURE_NAMES } from '../../domain/reading-totals.js';
 import { STAGE_FIGURES } from '../../domain/reported-exchange.js';
-import { stageStateOf } from '../../domain/reported-stage.js';
 import type { ExchangeChange, FiledRow } from '../ledger-store.js';
 import type { SnapshotText } from './rows.js';
 import { WRITES, type Statement } from './statements.js';
@@ -12,9 +10,8 @@ type Write = (statement: Statement, values: unknown[]) => void;
 /**
  * Brings the read models up to date with one command's change to an exchange, inside the
  * transaction that appended its events, so readers never see one without the other. (The
- * same rows as the SQLite store's projections.ts.) The old read models (state, sides, stage
- * rows, terms history, totals) are kept as before, the stages as the old code knew them
- * (stageStateOf); beside them every stage with its accounts and every reading's rows.
+ * same rows as the SQLite store's projections.ts.) The exchange's row (state, readings) and
+ * sides, every stage with its accounts, every reading's rows and the reporters.
  * Returns the JSON written in the exchange's row.
  */
 export function projectExchange(write: Write, change: ExchangeChange): SnapshotText {
@@ -46,21 +43,6 @@ export function projectExchange(write: Write, change: ExchangeChange): SnapshotT
     write(WRITES.updateExchange, [after.id, after.status, after.version, text.state, text.readings]);
   }
 
-  for (const { stage, sequence } of change.recorded) {
-    const [a, b] = stageStateOf(stage).sides;
-    write(WRITES.insertStage, [
-      stage.id,
-      a!.party,
-      b!.party,
-      after.id,
-      after.kind,
-      a!.count,
-      b!.count,
-      stage.occurredAt,
-      sequence,
-      stage.recordedAt,
-    ]);
-  }
   if (change.recorded.length > 0) {
     write(WRITES.insertStageReports, [
       after.id,
@@ -74,22 +56,6 @@ export function projectExchange(write: Write, change: ExchangeChange): SnapshotT
       after.id,
       change.changed.map((s) => s.id),
       change.changed.map((s) => JSON.stringify(s)),
-    ]);
-  }
-  for (const v of change.voided) {
-    write(WRITES.voidStage, [v.stageId, after.id, v.occurredAt, v.recordedAt, v.reason]);
-  }
-  if (change.termsChanged) recordTerms(write, before, after);
-  if (change.totals.length > 0) {
-    const column = (pick: (c: ExchangeChange['totals'][number]) => string | number) => change.totals.map(pick);
-    write(WRITES.addToTotals, [
-      column((c) => c.party),
-      column((c) => c.kind),
-      column((c) => c.handedOver),
-      column((c) => c.received),
-      column((c) => c.agreedOutstanding),
-      column((c) => c.unspecifiedSides),
-      column((c) => c.proposed),
     ]);
   }
   projectReadings(write, change, first);
@@ -125,25 +91,4 @@ function projectReadings(write: Write, change: ExchangeChange, first: number): v
     }
   }
   if (change.newReporters.length > 0) write(WRITES.insertReporters, [change.newReporters, first]);
-}
-
-/**
- * Closes the terms in force and opens the new ones at the transition's world time (the
- * exchange's lastTransitionAt, which never moves back, so the intervals stay in order).
- */
-function recordTerms(write: Write, before: ExchangeState | null, after: ExchangeState): void {
-  const from = after.lastTransitionAt;
-  if (before) write(WRITES.closeTerms, [after.id, from]);
-  const [a, b] = after.sides;
-  write(WRITES.insertTerms, [
-    after.id,
-    a.party,
-    b.party,
-    after.kind,
-    after.version,
-    after.status,
-    a.handsOver,
-    b.handsOver,
-    from,
-  ]);
 }

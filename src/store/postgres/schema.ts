@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, pgTable, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The PostgreSQL ledger: the same tables, columns, keys and indexes as the SQLite one
@@ -90,60 +89,6 @@ export const exchangeParties = pgTable(
   ],
 );
 
-/**
- * Read model: one row per stage and party, dated (date-bounded and as-of totals are sums over
- * an index), and where an exchange's stages are read from.
- */
-export const stageHandovers = pgTable(
-  'stage_handovers',
-  {
-    stageId: text('stage_id').notNull(),
-    party: text('party')
-      .notNull()
-      .references(() => parties.id),
-    counterparty: text('counterparty')
-      .notNull()
-      .references(() => parties.id),
-    exchangeId: text('exchange_id')
-      .notNull()
-      .references(() => exchanges.id),
-    kind: text('kind').notNull(),
-    count: integer('count').notNull(),
-    occurredAt: text('occurred_at').notNull(),
-    /** World time of the void; NULL while the stage counts. */
-    voidedAt: text('voided_at'),
-    /** Ledger sequence of the StageRecorded event: the stages' order within the exchange. */
-    sequence: int8('sequence').notNull(),
-    recordedAt: text('recorded_at').notNull(),
-    voidRecordedAt: text('void_recorded_at'),
-    voidReason: text('void_reason'),
-  },
-  (t) => [
-    primaryKey({ columns: [t.stageId, t.party] }),
-    index('stage_handovers_party').on(t.party, t.kind, t.occurredAt),
-    index('stage_handovers_counterparty').on(t.counterparty, t.kind, t.occurredAt),
-    index('stage_handovers_exchange').on(t.exchangeId, t.sequence, t.party),
-    check('stage_handovers_count', sql`${t.count} >= 0`),
-  ],
-);
-
-/** Maintained aggregates per party and kind; updated in the transaction of each command. */
-export const totals = pgTable(
-  'totals',
-  {
-    party: text('party')
-      .notNull()
-      .references(() => parties.id),
-    kind: text('kind').notNull(),
-    handedOver: int8('handed_over').notNull(),
-    received: int8('received').notNull(),
-    agreedOutstanding: int8('agreed_outstanding').notNull(),
-    unspecifiedSides: int8('unspecified_sides').notNull(),
-    proposed: int8('proposed').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.party, t.kind] })],
-);
-
 /** First answers to POSTs that carried an Idempotency-Key, written with the command itself. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -173,26 +118,6 @@ export const apiKeys = pgTable(
     revokedBy: text('revoked_by'),
   },
   (t) => [uniqueIndex('api_keys_digest').on(t.digest)],
-);
-
-/** Read model for as-of questions: each side's status and terms over world time. */
-export const termsHistory = pgTable(
-  'terms_history',
-  {
-    exchangeId: text('exchange_id')
-      .notNull()
-      .references(() => exchanges.id),
-    party: text('party')
-      .notNull()
-      .references(() => parties.id),
-    kind: text('kind').notNull(),
-    version: integer('version').notNull(),
-    status: text('status').notNull(),
-    handsOver: integer('hands_over'),
-    validFrom: text('valid_from').notNull(),
-    validTo: text('valid_to'),
-  },
-  (t) => [primaryKey({ columns: [t.exchangeId, t.party, t.version] }), index('terms_history_from').on(t.validFrom)],
 );
 
 /*

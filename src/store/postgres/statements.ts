@@ -62,19 +62,6 @@ export const WRITES = {
     'insert_party',
     `INSERT INTO parties (id, name, registered_at, recorded_at) VALUES ($1, $2, $3, $4)`,
   ),
-  /** A stage's two rows (one per party, each with what it handed over), in one statement. */
-  insertStage: statement(
-    'insert_stage',
-    `INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count,
-      occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
-    VALUES ($1, $2, $3, $4, $5, $6, $8, NULL, $9, $10, NULL, NULL),
-      ($1, $3, $2, $4, $5, $7, $8, NULL, $9, $10, NULL, NULL)`,
-  ),
-  voidStage: statement(
-    'void_stage',
-    `UPDATE stage_handovers SET voided_at = $3, void_recorded_at = $4, void_reason = $5
-      WHERE stage_id = $1 AND exchange_id = $2`,
-  ),
   /** Stages recorded by one command (one; an import's one by one), each with every account of it. */
   insertStageReports: statement(
     'insert_stage_reports',
@@ -122,27 +109,6 @@ export const WRITES = {
     'insert_reporters',
     `INSERT INTO reporters (id, first_sequence) SELECT id, $2 FROM unnest($1::text[]) AS r(id)
     ON CONFLICT (id) DO NOTHING`,
-  ),
-  closeTerms: statement(
-    'close_terms',
-    `UPDATE terms_history SET valid_to = $2 WHERE exchange_id = $1 AND valid_to IS NULL`,
-  ),
-  /** Both sides' terms. */
-  insertTerms: statement(
-    'insert_terms',
-    `INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
-    VALUES ($1, $2, $4, $5, $6, $7, $9, NULL), ($1, $3, $4, $5, $6, $8, $9, NULL)`,
-  ),
-  /** Contributions added to the maintained totals (at most one per party and kind, as a command makes them). */
-  addToTotals: statement(
-    'add_to_totals',
-    `INSERT INTO totals AS t (party, kind, handed_over, received, agreed_outstanding,
-      unspecified_sides, proposed)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])
-    ON CONFLICT (party, kind) DO UPDATE SET handed_over = t.handed_over + excluded.handed_over,
-      received = t.received + excluded.received,
-      agreed_outstanding = t.agreed_outstanding + excluded.agreed_outstanding,
-      unspecified_sides = t.unspecified_sides + excluded.unspecified_sides, proposed = t.proposed + excluded.proposed`,
   ),
   idempotencyRecord: statement(
     'idempotency_record',

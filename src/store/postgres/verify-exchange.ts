@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 import { expectedReadings, expectedStageRows, firstRowDifference } from '../../audit/expected-readings.js';
 import type { ReporterId } from '../../domain/accounts.js';
-import { TRANSITION_EVENTS, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
+import type { PartyEventData, RecordedEvent } from '../../domain/events.js';
 import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
 import type {
@@ -12,8 +12,6 @@ import type {
 } from '../../domain/reported-events.js';
 import { evolveReported, type ReportedExchange } from '../../domain/reported-exchange.js';
 import { reportedCommandLength } from '../../domain/reported-replay.js';
-import { stageStateOf } from '../../domain/reported-stage.js';
-import { contributionOf, type Contribution } from '../../domain/totals.js';
 import type { Difference, FiledRow, StoredClaim } from '../ledger-store.js';
 import type { RowsByExchange } from './verify-rows.js';
 
@@ -24,21 +22,6 @@ import type { RowsByExchange } from './verify-rows.js';
 export const COMPARED = {
   exchanges: ['id', 'seq', 'kind', 'status', 'occurredAt', 'version'],
   sides: ['party', 'occurredAt', 'seq'],
-  stages: [
-    'stageId',
-    'party',
-    'counterparty',
-    'exchangeId',
-    'kind',
-    'count',
-    'occurredAt',
-    'voidedAt',
-    'sequence',
-    'recordedAt',
-    'voidRecordedAt',
-    'voidReason',
-  ],
-  terms: ['party', 'kind', 'version', 'status', 'handsOver', 'validFrom', 'validTo'],
 } as const;
 
 type Row = { exchangeId: string } & Record<string, unknown>;
@@ -50,8 +33,6 @@ type StageReadingRow = FiledRow & { stageId: string; occurredAt: string };
 export interface ExchangeRows {
   exchanges: RowsByExchange<Row>;
   sides: RowsByExchange<Row>;
-  stages: RowsByExchange<Row>;
-  terms: RowsByExchange<Row>;
   /** stage_reports, in recording order. */
   reports: RowsByExchange<Row>;
   /** stage_reading_rows, by stage. */
@@ -60,7 +41,6 @@ export interface ExchangeRows {
 
 /** What the exchanges add up to across the ledger, checked once all are folded (verify-ledger.ts). */
 export interface LedgerSums {
-  contribute(c: Contribution): void;
   /** Adds the exchange's part of reading_totals (audit/expected-readings.ts addExpectedRows). */
   readings(exchange: ReportedExchange): void;
   /** A reporter's first account on this exchange was given by the command whose first event has `sequence`. */
@@ -120,20 +100,10 @@ function sameRow(table: string, key: string, row: unknown, expected: unknown): D
   };
 }
 
-type TermsRow = {
-  party: string;
-  kind: string;
-  version: number;
-  status: string;
-  handsOver: number | null;
-  validFrom: string;
-  validTo: string | null;
-};
-
 /**
  * One exchange's events, folded command by command (the reported fold, which reads old
- * events as they always were), against every row it should have made: the old read models,
- * then the readings, the stages with their accounts and each stage's reading rows.
+ * events as they always were), against every row it should have made: its row and sides, then
+ * the readings, the stages with their accounts and each stage's reading rows.
  */
 export async function checkExchange(
   rows: ExchangeRows,
@@ -145,39 +115,20 @@ export async function checkExchange(
   // Taken before anything can return, so the merge stays in step with the streams.
   const [row] = await rows.exchanges.take(id);
   const sideRows = await rows.sides.take(id);
-  const stageRows = await rows.stages.take(id);
-  const historyRows = await rows.terms.take(id);
   const reportRows = await rows.reports.take(id);
   const readingRows = await rows.readingRows.take(id);
 
   let x: ReportedExchange | null = null;
-  const history: TermsRow[] = [];
   for (let i = 0; i < stream.length; ) {
     const n = reportedCommandLength(stream.slice(i, i + 2));
     const group = stream.slice(i, i + n);
     const before: ReportedExchange | null = x;
     x = group.reduce<ReportedExchange | null>((s, e) => evolveReported(s, e), x)!;
     for (const r of x.reporters) if (!before?.reporters.includes(r)) sums.reporter(r, group[0]!.sequence);
-    if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
-      const state = x.state;
-      if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
-      for (const side of state.sides) {
-        history.push({
-          party: side.party,
-          kind: state.kind,
-          version: state.version,
-          status: state.status,
-          handsOver: side.handsOver,
-          validFrom: state.lastTransitionAt,
-          validTo: null,
-        });
-      }
-    }
     i += n;
   }
   const exchange = x!;
   const s = exchange.state;
-  for (const c of contributionOf(s)) sums.contribute(c);
   sums.readings(exchange);
 
   if (!row) return diff('exchanges', 'row missing');
@@ -211,32 +162,6 @@ export async function checkExchange(
       .filter((e) => e.type === 'StageRecorded' || e.type === 'StageReported')
       .map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
   );
-  // In the rows' order: by recording (the sequence), then party.
-  const expectedStages = exchange.stages.map(stageStateOf).flatMap((st) =>
-    st.sides
-      .map((h) => ({
-        stageId: st.id,
-        party: h.party,
-        counterparty: st.sides.find((o) => o.party !== h.party)!.party,
-        exchangeId: id,
-        kind: s.kind,
-        count: h.count,
-        occurredAt: st.occurredAt,
-        voidedAt: st.voided?.occurredAt ?? null,
-        sequence: sequenceOf.get(st.id)!,
-        recordedAt: st.recordedAt,
-        voidRecordedAt: st.voided?.recordedAt ?? null,
-        voidReason: st.voided?.reason ?? null,
-      }))
-      .sort((a, b) => (a.party < b.party ? -1 : 1)),
-  );
-  if (!sameRows(stageRows, COMPARED.stages, expectedStages))
-    return diff('stage_handovers', 'rows differ from the exchange’s stages');
-
-  const expectedHistory = history.sort((a, b) => a.version - b.version || (a.party < b.party ? -1 : 1));
-  if (!sameRows(historyRows, COMPARED.terms, expectedHistory))
-    return diff('terms_history', 'rows differ from the exchange’s transitions');
-
   return checkReadings(exchange, row.readings as string, sequenceOf, reportRows, readingRows);
 }
 

@@ -8,7 +8,6 @@ import type { RecordedEvent } from '../../domain/events.js';
 import type { ObserverState } from '../../domain/observers.js';
 import type { PartyState } from '../../domain/party.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
-import { addContribution, FIGURE_NAMES, type Contribution } from '../../domain/totals.js';
 import type { Difference, FiledRow, LedgerHead, Progress, StoredClaim, VerifyReport } from '../ledger-store.js';
 import { run } from './queries.js';
 import { cannotBeStored, EVENT_COLUMNS, eventFromRow, type EventRow } from './rows.js';
@@ -34,13 +33,6 @@ const CURSORS = {
     readings FROM exchanges ORDER BY id`,
   sides: `SELECT exchange_id AS "exchangeId", party, occurred_at AS "occurredAt", seq FROM exchange_parties
     ORDER BY exchange_id, party`,
-  stages: `SELECT stage_id AS "stageId", party, counterparty, exchange_id AS "exchangeId", kind, count,
-    occurred_at AS "occurredAt", voided_at AS "voidedAt", sequence, recorded_at AS "recordedAt",
-    void_recorded_at AS "voidRecordedAt", void_reason AS "voidReason"
-    FROM stage_handovers ORDER BY exchange_id, sequence, party`,
-  terms: `SELECT exchange_id AS "exchangeId", party, kind, version, status, hands_over AS "handsOver",
-    valid_from AS "validFrom",
-    valid_to AS "validTo" FROM terms_history ORDER BY exchange_id, version, party`,
   reports: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", sequence, stage FROM stage_reports
     ORDER BY exchange_id, sequence`,
   readingRows: `SELECT exchange_id AS "exchangeId", stage_id AS "stageId", occurred_at AS "occurredAt", filing,
@@ -53,8 +45,6 @@ const PAGE = 500;
 
 const COUNTS = `SELECT (SELECT count(*) FROM exchanges) AS exchanges, (SELECT count(*) FROM parties) AS parties,
   (SELECT count(*) FROM exchange_parties) AS "exchangeParties",
-  (SELECT count(*) FROM stage_handovers) AS "stageHandovers",
-  (SELECT count(*) FROM terms_history) AS "termsHistory",
   (SELECT count(*) FROM stage_reports) AS "stageReports",
   (SELECT count(*) FROM stage_reading_rows) AS "stageReadingRows",
   (SELECT count(*) FROM observers) AS observers, (SELECT count(*) FROM claims) AS claims`;
@@ -67,15 +57,12 @@ const READING_TOTALS = `SELECT filing, reading, party, kind, handed_over AS "han
 
 const REPORTERS = `SELECT id, first_sequence AS "firstSequence" FROM reporters ORDER BY id`;
 
-const TOTALS = `SELECT party, kind, handed_over AS "handedOver", received, agreed_outstanding AS "agreedOutstanding",
-  unspecified_sides AS "unspecifiedSides", proposed FROM totals`;
-
 /**
  * Re-derives everything from the events and compares, as the SQLite store's verify does and
  * with the same reports: the hash chain in sequence order (the first break, and how many
  * events held before it), then each stream folded through the domain code against its
- * read-model rows (the first in stream order), then rows no event accounts for, then the
- * totals against the sum of every exchange's contribution.
+ * read-model rows (the first in stream order), then rows no event accounts for, then every
+ * reading's totals against the sum of every exchange's rows, and the reporters.
  *
  * Everything is read on one connection in one REPEATABLE READ READ ONLY transaction: one
  * snapshot, taken by its first statement, whatever the service commits meanwhile, and no
@@ -122,16 +109,12 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   const rows: ExchangeRows = {
     exchanges: new RowsByExchange(() => fetch('exchanges')),
     sides: new RowsByExchange(() => fetch('sides')),
-    stages: new RowsByExchange(() => fetch('stages')),
-    terms: new RowsByExchange(() => fetch('terms')),
     reports: new RowsByExchange(() => fetch('reports')),
     readingRows: new RowsByExchange(() => fetch('readingRows')),
   };
-  const sums = new Map<string, Contribution>();
   const readingSums = new Map<string, FiledRow>();
   const firstAccounts = new Map<ReporterId, number>();
   const ledgerSums = {
-    contribute: (c: Contribution) => addContribution(sums, c),
     readings: (x: Parameters<typeof addExpectedRows>[1]) => addExpectedRows(readingSums, x),
     reporter: (id: ReporterId, sequence: number) =>
       firstAccounts.set(id, Math.min(sequence, firstAccounts.get(id) ?? Number.POSITIVE_INFINITY)),
@@ -182,15 +165,7 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
 
   // Rows with no events behind them.
   const [counts] = await run<
-    Record<
-      | keyof typeof streams
-      | 'exchangeParties'
-      | 'stageHandovers'
-      | 'termsHistory'
-      | 'stageReports'
-      | 'stageReadingRows',
-      number
-    >
+    Record<keyof typeof streams | 'exchangeParties' | 'stageReports' | 'stageReadingRows', number>
   >(client, { name: 'ledger_verify_counts', text: COUNTS });
   for (const table of ['exchanges', 'parties', 'observers', 'claims'] as const) {
     if (counts![table] !== streams[table]) {
@@ -206,53 +181,13 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
     }
   }
   // Every exchange's own rows matched; any further row belongs to no exchange of the ledger
-  // (an orphan would still be summed by date-bounded and as-of totals).
-  const perExchange = [
-    ['exchange_parties', counts!.exchangeParties, rows.sides.taken],
-    ['stage_handovers', counts!.stageHandovers, rows.stages.taken],
-    ['terms_history', counts!.termsHistory, rows.terms.taken],
-  ] as const;
-  for (const [table, have, matched] of perExchange) {
-    if (have !== matched) {
-      return fail(
-        {
-          kind: 'read-model',
-          table,
-          key: '*',
-          detail: `${have} rows, but the exchanges' events account for ${matched}`,
-        },
-        read,
-      );
-    }
+  // (an orphan would still be read by the party filter).
+  if (counts!.exchangeParties !== rows.sides.taken) {
+    const detail = `${counts!.exchangeParties} rows, but the exchanges' events account for ${rows.sides.taken}`;
+    return fail({ kind: 'read-model', table: 'exchange_parties', key: '*', detail }, read);
   }
 
-  // 3. Totals aggregates against the sum of contributions.
-  const stored = new Map(
-    (await run<Contribution>(client, { name: 'ledger_verify_totals', text: TOTALS })).map((r) => [
-      `${r.party}\u0000${r.kind}`,
-      r,
-    ]),
-  );
-  for (const key of new Set([...sums.keys(), ...stored.keys()])) {
-    const want = sums.get(key);
-    const have = stored.get(key);
-    for (const f of FIGURE_NAMES) {
-      if ((want?.[f] ?? 0) !== (have?.[f] ?? 0)) {
-        const [party, kind] = key.split('\u0000');
-        return fail(
-          {
-            kind: 'read-model',
-            table: 'totals',
-            key: `${party}/${kind}`,
-            detail: `${f} is ${have?.[f] ?? 0}, recomputed ${want?.[f] ?? 0}`,
-          },
-          read,
-        );
-      }
-    }
-  }
-
-  // 4. The readings' rows (as the SQLite store's verify, in its order): stages no exchange
+  // 3. The readings' rows (as the SQLite store's verify, in its order): stages no exchange
   // records, every reading's totals against the sum of every exchange's rows, the reporters.
   if (counts!.stageReports !== rows.reports.taken) {
     const detail = `${counts!.stageReports} rows, but the events record ${rows.reports.taken} stages`;

@@ -135,9 +135,12 @@ describe('export and import with PostgreSQL', () => {
         'parties',
         'exchanges',
         'exchange_parties',
-        'stage_handovers',
-        'totals',
-        'terms_history',
+        'stage_reports',
+        'reading_totals',
+        'stage_reading_rows',
+        'reporters',
+        'observers',
+        'claims',
       ];
       const rows = await admin(
         `SELECT ${tables.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`,

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ExchangeCommand } from '../../../src/domain/commands.js';
+import type { ExchangeState } from '../../../src/domain/exchange.js';
 import { nonZero } from '../../../src/domain/reading-totals.js';
 import { FIRST } from '../../../src/domain/readings.js';
 import { reportedEventsInForceAt } from '../../../src/domain/reported-as-of.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../../../src/domain/reported-events.js';
 import { foldReported, totalsOfExchanges } from '../../../src/domain/reported-exchange.js';
+import { stageStateOf, type ReportedStage } from '../../../src/domain/reported-stage.js';
+import { contributionOf, sumContributions } from '../../../src/domain/totals.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
 import { applySteps, freshExchangeId } from '../../../src/seed/apply.js';
 import { syntheticLedger, type SyntheticStep } from '../../../src/seed/synthetic.js';
@@ -22,22 +25,65 @@ import { admin, createDatabase, type TestDatabase } from './support.js';
  * Migration 0002 (the record as it was reported) on a ledger written before it: every stage
  * becomes one unattributed account of itself, every exchange's readings and every reading's
  * rows are filled from what was kept. The old ledger is made as the old schema held it: the
- * same commands (old ones only) recorded by this version on a database of its own, and their
- * events and old read models copied into a database migrated up to 0001. Once migrated to
- * the latest, its new tables must hold what this version itself wrote for the same commands,
- * and it must verify and go on recording.
+ * same commands (old ones only) recorded by this version on a database of its own, their
+ * events and read models copied into a database migrated up to 0001, and the old read models
+ * this version no longer keeps (stage_handovers, totals) made as the old code wrote them. Once
+ * migrated to the latest (0003 drops the old read models), its tables must hold what this
+ * version itself wrote for the same commands, and it must verify and go on recording.
  */
 
-/** The read models of migrations 0000–0001, with their columns then (exchanges had no readings). */
-const OLD_TABLES: Record<string, string> = {
+/** The tables of migrations 0000–0001 this version still keeps, with their columns then (exchanges had no readings). */
+const KEPT_TABLES: Record<string, string> = {
   parties: '*',
   events: '*',
   exchanges: 'id, seq, kind, status, occurred_at, version, state',
   exchange_parties: '*',
-  stage_handovers: '*',
-  totals: '*',
-  terms_history: '*',
 };
+
+/** The old read models, which 0003 drops (0002 reads two of them; terms_history is left empty). */
+const OLD_READ_MODELS = ['stage_handovers', 'totals', 'terms_history'];
+
+/**
+ * The rows of stage_handovers and totals as the old code kept them for this version's ledger:
+ * per stage and party (its first account's counts, stageStateOf) and the sum of every
+ * exchange's contribution.
+ */
+async function oldReadModels(db: TestDatabase): Promise<{ stage_handovers: Row[]; totals: Row[] }> {
+  const exchanges = await admin<{ id: string; state: string }>('SELECT id, state FROM exchanges', [], db.name);
+  const stateOf = new Map(exchanges.map((x) => [x.id, JSON.parse(x.state) as ExchangeState]));
+  const reports = await admin<{ exchange_id: string; sequence: number; stage: string }>(
+    'SELECT exchange_id, sequence, stage FROM stage_reports',
+    [],
+    db.name,
+  );
+  const stageHandovers = reports.flatMap((r) => {
+    const st = stageStateOf(JSON.parse(r.stage) as ReportedStage);
+    return st.sides.map((h) => ({
+      stage_id: st.id,
+      party: h.party,
+      counterparty: st.sides.find((o) => o.party !== h.party)!.party,
+      exchange_id: r.exchange_id,
+      kind: stateOf.get(r.exchange_id)!.kind,
+      count: h.count,
+      occurred_at: st.occurredAt,
+      voided_at: st.voided?.occurredAt ?? null,
+      sequence: r.sequence,
+      recorded_at: st.recordedAt,
+      void_recorded_at: st.voided?.recordedAt ?? null,
+      void_reason: st.voided?.reason ?? null,
+    }));
+  });
+  const totals = [...sumContributions([...stateOf.values()].flatMap(contributionOf)).values()].map((c) => ({
+    party: c.party,
+    kind: c.kind,
+    handed_over: c.handedOver,
+    received: c.received,
+    agreed_outstanding: c.agreedOutstanding,
+    unspecified_sides: c.unspecifiedSides,
+    proposed: c.proposed,
+  }));
+  return { stage_handovers: stageHandovers, totals };
+}
 
 /** A stage with a note and a source of its own, and a voided one, beside the synthetic ledger's. */
 const NOTED: ExchangeCommand[] = [
@@ -133,14 +179,18 @@ describe('migrating a PostgreSQL ledger written before accounts existed', () => 
     await (await PostgresLedgerStore.open(upgraded.url, { migrationsFolder: old })).close();
     expect(await rows(upgraded, `SELECT to_regclass('stage_reports') AS t`)).toEqual([{ t: null }]);
 
-    for (const [table, columns] of Object.entries(OLD_TABLES)) {
-      const old = await rows(written, `SELECT ${columns} FROM ${table}`);
-      await admin(
+    const copy = (table: string, old: Row[]) =>
+      admin(
         `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`,
         [JSON.stringify(old)],
         upgraded.name,
       );
-    }
+    for (const [table, columns] of Object.entries(KEPT_TABLES))
+      await copy(table, await rows(written, `SELECT ${columns} FROM ${table}`));
+    const kept = await oldReadModels(written);
+    expect(kept.stage_handovers.filter((h) => h.voided_at !== null).length).toBeGreaterThan(0);
+    await copy('stage_handovers', kept.stage_handovers);
+    await copy('totals', kept.totals);
     store = await PostgresLedgerStore.open(upgraded.url);
   }, 120_000);
   afterAll(async () => {
@@ -187,6 +237,8 @@ describe('migrating a PostgreSQL ledger written before accounts existed', () => 
     expect(windowNow.some((r) => r.stage_id === 'noted-2')).toBe(false);
     for (const table of ['reporters', 'observers', 'claims'])
       expect(await rows(upgraded, `SELECT * FROM ${table}`), table).toEqual([]);
+    for (const table of OLD_READ_MODELS)
+      expect(await rows(upgraded, `SELECT to_regclass('${table}') AS t`), table).toEqual([{ t: null }]);
   });
 
   it('answers as the ledger written by this version does, and verifies', async () => {
