@@ -1,4 +1,3 @@
-import { TRANSITION_EVENTS } from '../domain/events.js';
 import type { Filing } from '../domain/readings.js';
 import { READING_FIGURE_NAMES, READING_ZERO, nonZero, type ReadingRow } from '../domain/reading-totals.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
@@ -63,17 +62,6 @@ export function changeOf(
   const sequenceOf = (stageId: string) =>
     appended.find((e) => (e.type === 'StageRecorded' || e.type === 'StageReported') && e.data.stageId === stageId)!
       .sequence;
-  const voided: ExchangeChange['voided'][number][] = [];
-  for (const e of appended) {
-    if (e.type === 'StageVoided') {
-      voided.push({
-        stageId: e.data.stageId,
-        occurredAt: e.occurredAt,
-        recordedAt: e.recordedAt,
-        reason: e.data.reason,
-      });
-    }
-  }
   return {
     before,
     after,
@@ -82,9 +70,6 @@ export function changeOf(
       .filter((s) => s.before === null)
       .map((s) => ({ stage: s.after, sequence: sequenceOf(s.after.id) })),
     changed: change.stages.filter((s) => s.before !== null).map((s) => s.after),
-    voided,
-    termsChanged: appended.some((e) => TRANSITION_EVENTS.has(e.type)),
-    totals: change.totals,
     newReporters: change.newReporters,
     rows,
     stageRows: change.stages.map(({ after: stage }) => ({

@@ -4,7 +4,6 @@ import type { UnacceptedText } from '../domain/event-text.js';
 import type { ObserverState } from '../domain/observers.js';
 import type { PartyState } from '../domain/party.js';
 import type { ReadingContribution, ReadingRow } from '../domain/reading-totals.js';
-import type { Contribution } from '../domain/totals.js';
 import type { Filing, Reading } from '../domain/readings.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
 import type { ReportedSnapshot } from '../domain/reported-exchange.js';
@@ -86,14 +85,6 @@ export interface ChainHead {
   hash: string;
 }
 
-/** A stage taken out of the count, as its StageVoided event says. */
-export interface StageVoid {
-  stageId: string;
-  occurredAt: string;
-  recordedAt: string;
-  reason: string;
-}
-
 /** What one command changed in an exchange: everything the read models need, computed by the domain. */
 export interface ExchangeChange {
   before: ReportedSnapshot | null;
@@ -104,11 +95,6 @@ export interface ExchangeChange {
   recorded: readonly { stage: ReportedStage; sequence: number }[];
   /** Stages that were there before and changed (a void, a later account): as they are now. */
   changed: readonly ReportedStage[];
-  voided: readonly StageVoid[];
-  /** A transition: the terms in force change at `after.state.lastTransitionAt` (terms history, for as-of). */
-  termsChanged: boolean;
-  /** Added to the old totals (the first reading filed by the exchange's kind; only rows that change). */
-  totals: readonly Contribution[];
   /** Reporters that gave their first account on this exchange with this command. */
   newReporters: readonly ReporterId[];
   /** Added to the maintained reading totals, both filings (only rows that change). */

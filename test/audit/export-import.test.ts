@@ -40,9 +40,12 @@ const ZERO_COUNTS = {
   parties: 0,
   exchanges: 0,
   exchange_parties: 0,
-  stage_handovers: 0,
-  totals: 0,
-  terms_history: 0,
+  stage_reports: 0,
+  reading_totals: 0,
+  stage_reading_rows: 0,
+  reporters: 0,
+  observers: 0,
+  claims: 0,
 };
 
 let src: TestLedger;

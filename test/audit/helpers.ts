@@ -117,9 +117,12 @@ export function counts(dbPath: string): Record<string, number> {
       parties: n('parties'),
       exchanges: n('exchanges'),
       exchange_parties: n('exchange_parties'),
-      stage_handovers: n('stage_handovers'),
-      totals: n('totals'),
-      terms_history: n('terms_history'),
+      stage_reports: n('stage_reports'),
+      reading_totals: n('reading_totals'),
+      stage_reading_rows: n('stage_reading_rows'),
+      reporters: n('reporters'),
+      observers: n('observers'),
+      claims: n('claims'),
     };
   } finally {
     db.close();

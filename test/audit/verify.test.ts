@@ -237,13 +237,17 @@ describe('verify', () => {
     await expectTampered(t, { kind: 'read-model', table: 'exchanges', key: e1 });
   });
 
-  it('(b) names the totals row edited in place by party and kind', async () => {
+  it('(b) names the totals row edited in place by filing, reading, party and kind', async () => {
     const { t } = await build();
     tamper(t.dbPath, (db) => {
-      const r = db.prepare("UPDATE totals SET handed_over = handed_over + 1 WHERE party = 'RU' AND kind = 'pow'").run();
+      const r = db
+        .prepare(
+          "UPDATE reading_totals SET handed_over = handed_over + 1 WHERE filing = 'kind' AND reading = '@first' AND party = 'RU' AND kind = 'pow'",
+        )
+        .run();
       expect(r.changes).toBe(1);
     });
-    const d = await expectTampered(t, { kind: 'read-model', table: 'totals', key: 'RU/pow' });
+    const d = await expectTampered(t, { kind: 'read-model', table: 'reading_totals', key: 'kind/@first/RU/pow' });
     expect(d.detail).toMatch(/handedOver/);
     expect(d.detail).toMatch(/1001/);
   });
@@ -252,10 +256,10 @@ describe('verify', () => {
     const { t } = await build();
     tamper(t.dbPath, (db) => {
       db.prepare(
-        "INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed) VALUES ('AM', 'children', 0, 0, 0, 0, 7)",
+        "INSERT INTO reading_totals VALUES ('kind', '@first', 'AM', 'children', 0, 0, 0, 0, 7, 0, 0, 0, 0)",
       ).run();
     });
-    await expectTampered(t, { kind: 'read-model', table: 'totals', key: 'AM/children' });
+    await expectTampered(t, { kind: 'read-model', table: 'reading_totals', key: 'kind/@first/AM/children' });
   });
 
   it('(c) names the first event after a deleted one', async () => {
@@ -303,51 +307,56 @@ describe('verify', () => {
     expect(d.detail).toMatch(/completed/);
   });
 
-  it('(e) names the exchange whose stage_handovers row was edited', async () => {
+  it('(e) names the exchange whose stage count was edited in stage_reports', async () => {
     const { t, e1, s390 } = await build();
     tamper(t.dbPath, (db) => {
-      const r = db.prepare("UPDATE stage_handovers SET count = 391 WHERE stage_id = ? AND party = 'UA'").run(s390);
+      const r = db
+        .prepare(
+          "UPDATE stage_reports SET stage = json_set(stage, '$.accounts[0].sides[0].count', 391) WHERE stage_id = ?",
+        )
+        .run(s390);
       expect(r.changes).toBe(1);
     });
-    await expectTampered(t, { kind: 'read-model', table: 'stage_handovers', key: e1 });
+    await expectTampered(t, { kind: 'read-model', table: 'stage_reports', key: e1 });
   });
 
-  it('(e′) names the exchange whose stage was voided behind the ledger’s back in stage_handovers', async () => {
+  it('(e′) names the exchange whose stage was voided behind the ledger’s back in stage_reports', async () => {
     const { t, e1, s307 } = await build();
     tamper(t.dbPath, (db) =>
-      db.prepare("UPDATE stage_handovers SET voided_at = '2025-05-26' WHERE stage_id = ?").run(s307),
+      db
+        .prepare(
+          `UPDATE stage_reports SET stage = json_set(stage, '$.voided', json('{"occurredAt":"2025-05-26","recordedAt":"2025-05-26T00:00:00.000Z","reason":"x"}')) WHERE stage_id = ?`,
+        )
+        .run(s307),
     );
-    await expectTampered(t, { kind: 'read-model', table: 'stage_handovers', key: e1 });
+    await expectTampered(t, { kind: 'read-model', table: 'stage_reports', key: e1 });
   });
 
-  it('(f) names the exchange whose terms history was edited', async () => {
+  it('(f) names the exchange whose readings were edited beside its state', async () => {
     const { t, e2 } = await build();
     tamper(t.dbPath, (db) => {
       const r = db
         .prepare(
-          "UPDATE terms_history SET hands_over = 600 WHERE exchange_id = ? AND party = 'AZ' AND status = 'agreed'",
+          "UPDATE exchanges SET readings = json_set(readings, '$.tallies.@first[0].delivered', 600) WHERE id = ?",
         )
         .run(e2);
       expect(r.changes).toBe(1);
     });
-    await expectTampered(t, { kind: 'read-model', table: 'terms_history', key: e2 });
+    await expectTampered(t, { kind: 'read-model', table: 'exchanges', key: e2 });
   });
 
   // Rows of an exchange that has no events: invisible to the exchange reads, but summed by the
   // date-bounded and as-of totals. (The sqlite3 shell has foreign keys off by default.)
   it.each([
     [
-      'stage_handovers',
-      "INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at) VALUES ('forged-stage', 'UA', 'RU', 'no-such-exchange', 'pow', 5000, '2025-05-23', NULL, 1, '2025-05-23T00:00:00.000Z')",
+      'stage_reports',
+      "INSERT INTO stage_reports (stage_id, exchange_id, sequence, stage) VALUES ('forged-stage', 'no-such-exchange', 99999, '{}')",
     ],
     [
       'stage_reading_rows',
       "INSERT INTO stage_reading_rows (stage_id, filing, reading, party, kind, exchange_id, occurred_at, handed_over, received, handed_over_undisclosed_stages, received_undisclosed_stages, handed_over_approximate, received_approximate) VALUES ('forged-stage', 'kind', '@first', 'UA', 'pow', 'no-such-exchange', '2025-05-23', 5000, 0, 0, 0, 0, 0)",
     ],
-    [
-      'terms_history',
-      "INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to) VALUES ('no-such-exchange', 'UA', 'pow', 2, 'agreed', 5000, '2025-05-16', NULL)",
-    ],
+
     [
       'exchange_parties',
       "INSERT INTO exchange_parties (party, exchange_id, occurred_at, seq) VALUES ('UA', 'no-such-exchange', '2025-05-16', 999)",
@@ -432,10 +441,12 @@ describe('verify on a ledger in use', () => {
     expect(await verifyDirect(t.dbPath, 0)).toEqual(late);
     expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(late);
     tamper(t.dbPath, (db) =>
-      db.prepare('UPDATE terms_history SET hands_over = 7 WHERE exchange_id = ?').run(ids.at(3)),
+      db
+        .prepare("UPDATE exchanges SET readings = json_set(readings, '$.tallies.@first[0].delivered', 7) WHERE id = ?")
+        .run(ids.at(3)),
     );
     const early = await verifyDirect(t.dbPath);
-    expect(early).toMatchObject({ ok: false, firstDifference: { table: 'terms_history', key: ids.at(3) } });
+    expect(early).toMatchObject({ ok: false, firstDifference: { table: 'exchanges', key: ids.at(3) } });
     expect(await verifyDirect(t.dbPath, 0)).toEqual(early);
     expect(await verifyDirect(t.dbPath, 0, 'background')).toEqual(early);
     tamper(t.dbPath, (db) => {

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, check } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The ledger itself: append-only. Each row is one immutable event; `hash` chains it to the
@@ -73,63 +72,6 @@ export const exchangeParties = sqliteTable(
   ],
 );
 
-/**
- * Read model: one row per stage and party, dated, so that totals bounded by `from`/`to` (and
- * as-of questions) are sums over an index rather than a replay. It is also where an
- * exchange's stages are read from: the exchange's own row keeps no stages, so that a command
- * on an exchange with thousands of them reads and writes as little as on a new one.
- */
-export const stageHandovers = sqliteTable(
-  'stage_handovers',
-  {
-    stageId: text('stage_id').notNull(),
-    party: text('party')
-      .notNull()
-      .references(() => parties.id),
-    counterparty: text('counterparty')
-      .notNull()
-      .references(() => parties.id),
-    exchangeId: text('exchange_id')
-      .notNull()
-      .references(() => exchanges.id),
-    kind: text('kind').notNull(),
-    count: integer('count').notNull(),
-    occurredAt: text('occurred_at').notNull(),
-    /** World time of the void; NULL while the stage counts. */
-    voidedAt: text('voided_at'),
-    /** Ledger sequence of the StageRecorded event: the stages' order within the exchange. */
-    sequence: integer('sequence').notNull(),
-    recordedAt: text('recorded_at').notNull(),
-    /** When the void was recorded, and why; NULL while the stage counts. */
-    voidRecordedAt: text('void_recorded_at'),
-    voidReason: text('void_reason'),
-  },
-  (t) => [
-    primaryKey({ columns: [t.stageId, t.party] }),
-    index('stage_handovers_party').on(t.party, t.kind, t.occurredAt),
-    index('stage_handovers_counterparty').on(t.counterparty, t.kind, t.occurredAt),
-    index('stage_handovers_exchange').on(t.exchangeId, t.sequence, t.party),
-    check('stage_handovers_count', sql`${t.count} >= 0`),
-  ],
-);
-
-/** Maintained aggregates per party and kind; updated in the transaction of each command. */
-export const totals = sqliteTable(
-  'totals',
-  {
-    party: text('party')
-      .notNull()
-      .references(() => parties.id),
-    kind: text('kind').notNull(),
-    handedOver: integer('handed_over').notNull(),
-    received: integer('received').notNull(),
-    agreedOutstanding: integer('agreed_outstanding').notNull(),
-    unspecifiedSides: integer('unspecified_sides').notNull(),
-    proposed: integer('proposed').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.party, t.kind] })],
-);
-
 /** First answers to POSTs that carried an Idempotency-Key, written with the command itself. */
 export const idempotencyKeys = sqliteTable(
   'idempotency_keys',
@@ -162,30 +104,6 @@ export const apiKeys = sqliteTable(
     revokedBy: text('revoked_by'),
   },
   (t) => [uniqueIndex('api_keys_digest').on(t.digest)],
-);
-
-/**
- * Read model for as-of questions: each side's status and terms over world time. A row holds
- * from `validFrom` (the transition's occurredAt) until `validTo` (the next transition's;
- * NULL while current). Totals as of T sum the rows in force at T, with stages dated ≤ T.
- */
-export const termsHistory = sqliteTable(
-  'terms_history',
-  {
-    exchangeId: text('exchange_id')
-      .notNull()
-      .references(() => exchanges.id),
-    party: text('party')
-      .notNull()
-      .references(() => parties.id),
-    kind: text('kind').notNull(),
-    version: integer('version').notNull(),
-    status: text('status').notNull(),
-    handsOver: integer('hands_over'),
-    validFrom: text('valid_from').notNull(),
-    validTo: text('valid_to'),
-  },
-  (t) => [primaryKey({ columns: [t.exchangeId, t.party, t.version] }), index('terms_history_from').on(t.validFrom)],
 );
 
 /*

@@ -77,26 +77,6 @@ function prepare(sqlite: Database) {
     insertParty: one(
       `INSERT INTO parties (id, name, registered_at, recorded_at) VALUES (@id, @name, @registeredAt, @recordedAt)`,
     ),
-    /** A stage's two rows (one per party, each with what it handed over), in one statement. */
-    insertStage:
-      one(`INSERT INTO stage_handovers (stage_id, party, counterparty, exchange_id, kind, count, occurred_at, voided_at, sequence, recorded_at, void_recorded_at, void_reason)
-      VALUES (@stageId, @partyA, @partyB, @exchangeId, @kind, @countA, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL),
-             (@stageId, @partyB, @partyA, @exchangeId, @kind, @countB, @occurredAt, NULL, @sequence, @recordedAt, NULL, NULL)`),
-    voidStage: one(
-      `UPDATE stage_handovers SET voided_at = @voidedAt, void_recorded_at = @voidRecordedAt, void_reason = @voidReason WHERE stage_id = @stageId AND exchange_id = @exchangeId`,
-    ),
-    closeTerms: one(
-      `UPDATE terms_history SET valid_to = @validTo WHERE exchange_id = @exchangeId AND valid_to IS NULL`,
-    ),
-    insertTerms:
-      one(`INSERT INTO terms_history (exchange_id, party, kind, version, status, hands_over, valid_from, valid_to)
-      VALUES (@exchangeId, @party, @kind, @version, @status, @handsOver, @validFrom, NULL)`),
-    addToTotals:
-      one(`INSERT INTO totals (party, kind, handed_over, received, agreed_outstanding, unspecified_sides, proposed)
-      VALUES (@party, @kind, @handedOver, @received, @agreedOutstanding, @unspecifiedSides, @proposed)
-      ON CONFLICT (party, kind) DO UPDATE SET handed_over = handed_over + excluded.handed_over, received = received + excluded.received,
-        agreed_outstanding = agreed_outstanding + excluded.agreed_outstanding, unspecified_sides = unspecified_sides + excluded.unspecified_sides,
-        proposed = proposed + excluded.proposed`),
     idempotencyRecord: one<{ fingerprint: string; status: number; headers: string; body: string; createdAt: string }>(
       `SELECT fingerprint, status, headers, body, created_at AS createdAt FROM idempotency_keys WHERE principal = @principal AND "key" = @key`,
     ),
@@ -116,7 +96,7 @@ function prepare(sqlite: Database) {
       (SELECT json_group_array(json(s.stage) ORDER BY s.sequence) FROM stage_reports s WHERE s.exchange_id = e.id) AS stages
       FROM exchanges e WHERE e.id = @id`),
     /** Whether any stage already has this id (an import must not reuse one: voids find stages by it). */
-    stageIdTaken: one<{ taken: 1 }>(`SELECT 1 AS taken FROM stage_handovers WHERE stage_id = @stageId LIMIT 1`),
+    stageIdTaken: one<{ taken: 1 }>(`SELECT 1 AS taken FROM stage_reports WHERE stage_id = @stageId`),
   };
 }
 

@@ -6,7 +6,7 @@ import {
   expectedStageRows,
   firstRowDifference,
 } from '../../audit/expected-readings.js';
-import { TRANSITION_EVENTS, type PartyEventData, type RecordedEvent } from '../../domain/events.js';
+import type { PartyEventData, RecordedEvent } from '../../domain/events.js';
 import type {
   ClaimEventData,
   ObserverEventData,
@@ -15,9 +15,7 @@ import type {
 } from '../../domain/reported-events.js';
 import { evolveReported, type ReportedExchange } from '../../domain/reported-exchange.js';
 import { reportedCommandLength } from '../../domain/reported-replay.js';
-import { stageStateOf } from '../../domain/reported-stage.js';
 import { nonZero } from '../../domain/reading-totals.js';
-import { contributionOf, type Contribution } from '../../domain/totals.js';
 import type { Difference, FiledRow } from '../ledger-store.js';
 import { RowsByExchange, type Row } from './verify-rows.js';
 import {
@@ -58,18 +56,14 @@ function sameRows(model: ReadModel, rows: Row[], expected: Expected[]): boolean 
 export class ExchangeRows {
   readonly exchanges: RowsByExchange;
   readonly sides: RowsByExchange;
-  readonly stages: RowsByExchange;
-  readonly terms: RowsByExchange;
 
   constructor(sqlite: Database.Database, range: StreamRange) {
     this.exchanges = new RowsByExchange(readModelPages(sqlite, READ_MODELS.exchanges, range));
     this.sides = new RowsByExchange(readModelPages(sqlite, READ_MODELS.sides, range));
-    this.stages = new RowsByExchange(readModelPages(sqlite, READ_MODELS.stages, range));
-    this.terms = new RowsByExchange(readModelPages(sqlite, READ_MODELS.terms, range));
   }
 
   close(): void {
-    for (const rows of [this.exchanges, this.sides, this.stages, this.terms]) rows.close();
+    for (const rows of [this.exchanges, this.sides]) rows.close();
   }
 }
 
@@ -140,6 +134,7 @@ export interface ReadingsTally {
 function checkReadings(
   st: VerifyStatements,
   x: ReportedExchange,
+  sequenceOf: ReadonlyMap<string, number>,
   readingsJson: string,
   tally: ReadingsTally,
 ): Difference | null {
@@ -148,9 +143,11 @@ function checkReadings(
   addExpectedRows(tally.rows, x);
   if (canonicalize(JSON.parse(readingsJson)) !== canonicalize(expectedReadings(x)))
     return diff('exchanges', 'stored readings differ from the fold of its events');
-  const stored = (st.stageReports.all(id) as string[]).map((j) => JSON.parse(j) as unknown);
-  if (canonicalize(stored) !== canonicalize(x.stages))
+  const rows = st.stageReports.all(id) as [string, number][];
+  if (canonicalize(rows.map(([stage]) => JSON.parse(stage))) !== canonicalize(x.stages))
     return diff('stage_reports', 'stages or their accounts differ from the fold of its events');
+  if (rows.some(([, sequence], i) => sequence !== sequenceOf.get(x.stages[i]!.id)))
+    return diff('stage_reports', 'a stage is not ordered by the event that recorded it');
   for (const stage of x.stages) {
     const have = st.stageRows.all(stage.id) as (FiledRow & { exchangeId: string; occurredAt: string })[];
     if (have.some((r) => r.exchangeId !== id || r.occurredAt !== stage.occurredAt))
@@ -168,7 +165,6 @@ export function checkExchange(
   rows: ExchangeRows,
   st: VerifyStatements,
   stream: RecordedLedgerEvent<ReportedExchangeEventData>[],
-  contribute: (c: Contribution) => void,
   tally: ReadingsTally,
 ): Difference | null {
   const id = stream[0]!.streamId;
@@ -176,19 +172,8 @@ export function checkExchange(
   // Taken before anything can return, so the merge stays in step with the streams.
   const [row] = rows.exchanges.take(id);
   const sideRows = rows.sides.take(id);
-  const stageRows = rows.stages.take(id);
-  const historyRows = rows.terms.take(id);
 
   let x: ReportedExchange | null = null;
-  const history: {
-    party: string;
-    kind: string;
-    version: number;
-    status: string;
-    handsOver: number | null;
-    validFrom: string;
-    validTo: string | null;
-  }[] = [];
   for (let i = 0; i < stream.length; ) {
     const n = reportedCommandLength(stream.slice(i, i + 2));
     const group = stream.slice(i, i + n);
@@ -198,26 +183,10 @@ export function checkExchange(
       const first = tally.reporters.get(r);
       if (first === undefined || group[0]!.sequence < first) tally.reporters.set(r, group[0]!.sequence);
     }
-    const state = x.state;
-    if (group.some((e) => TRANSITION_EVENTS.has(e.type))) {
-      if (before) for (const h of history) if (h.validTo === null) h.validTo = state.lastTransitionAt;
-      for (const side of state.sides)
-        history.push({
-          party: side.party,
-          kind: state.kind,
-          version: state.version,
-          status: state.status,
-          handsOver: side.handsOver,
-          validFrom: state.lastTransitionAt,
-          validTo: null,
-        });
-    }
     i += n;
   }
   const folded = x!;
   const s = folded.state;
-  const stages = folded.stages.map(stageStateOf);
-  for (const c of contributionOf(s)) contribute(c);
 
   if (!row) return diff('exchanges', 'row missing');
   const model = READ_MODELS.exchanges;
@@ -232,7 +201,7 @@ export function checkExchange(
   if (!sameRows(model, [row], [expectedRow]))
     return diff('exchanges', `columns ${canonicalize(objectOf(model, row))}, recomputed ${canonicalize(expectedRow)}`);
   // The writer stores JSON.stringify of this same fold without its stages (those are rows of
-  // stage_handovers), so the text itself usually matches.
+  // stage_reports), so the text itself usually matches.
   const summary = s;
   const stateJson = row[model.keys.indexOf('state')] as string;
   if (stateJson !== JSON.stringify(summary) && canonicalize(JSON.parse(stateJson)) !== canonicalize(summary))
@@ -249,30 +218,5 @@ export function checkExchange(
       .filter((e) => e.type === 'StageRecorded' || e.type === 'StageReported')
       .map((e) => [(e.data as { stageId: string }).stageId, e.sequence]),
   );
-  // In the rows' order: by recording (the sequence), then party.
-  const expectedStages = stages.flatMap((st) =>
-    st.sides
-      .map((h) => ({
-        stageId: st.id,
-        party: h.party,
-        counterparty: st.sides.find((o) => o.party !== h.party)!.party,
-        exchangeId: id,
-        kind: s.kind,
-        count: h.count,
-        occurredAt: st.occurredAt,
-        voidedAt: st.voided?.occurredAt ?? null,
-        sequence: sequenceOf.get(st.id)!,
-        recordedAt: st.recordedAt,
-        voidRecordedAt: st.voided?.recordedAt ?? null,
-        voidReason: st.voided?.reason ?? null,
-      }))
-      .sort((a, b) => (a.party < b.party ? -1 : 1)),
-  );
-  if (!sameRows(READ_MODELS.stages, stageRows, expectedStages))
-    return diff('stage_handovers', 'rows differ from the exchange’s stages');
-
-  const expectedHistory = history.sort((a, b) => a.version - b.version || (a.party < b.party ? -1 : 1));
-  if (!sameRows(READ_MODELS.terms, historyRows, expectedHistory))
-    return diff('terms_history', 'rows differ from the exchange’s transitions');
-  return checkReadings(st, folded, row[model.keys.indexOf('readings')] as string, tally);
+  return checkReadings(st, folded, sequenceOf, row[model.keys.indexOf('readings')] as string, tally);
 }

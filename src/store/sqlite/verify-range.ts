@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TextCheck, type UnacceptedText } from '../../audit/text-check.js';
 import type { RecordedLedgerEvent as RecordedEvent, ReportedExchangeEventData } from '../../domain/reported-events.js';
-import { addContribution, type Contribution } from '../../domain/totals.js';
 import type { Difference, FiledRow } from '../ledger-store.js';
 import { ContentCheck, type ContentFailure } from './verify-chain.js';
 import {
@@ -36,9 +35,7 @@ export interface RangeResult {
   outcome: Outcome | null;
   streams: { exchanges: number; parties: number; observers: number; claims: number };
   /** Rows of each per-exchange read model that belonged to an exchange of the range (and were compared). */
-  rows: { exchangeParties: number; stageHandovers: number; termsHistory: number };
-  /** The contributions of the range's exchanges, summed per party and kind. */
-  totals: Contribution[];
+  rows: { exchangeParties: number };
   /** The reading_totals rows its exchanges' events give (rows' convention), and the reporters they name. */
   readingRows: FiledRow[];
   /** [reporter, sequence of the first command that named it] */
@@ -65,9 +62,6 @@ export async function verifyRange(
   const st = verifyStatements(sqlite);
   const content = new ContentCheck();
   const text = new TextCheck();
-  // Summed as the streams are folded: a ledger's worth of per-exchange contributions is never held.
-  const totals = new Map<string, Contribution>();
-  const contribute = (c: Contribution) => addContribution(totals, c);
   const streams = { exchanges: 0, parties: 0, observers: 0, claims: 0 };
   const tally: ReadingsTally = { rows: new Map(), reporters: new Map(), stageRows: 0 };
   let stageReports = 0;
@@ -92,7 +86,7 @@ export async function verifyRange(
         streams.exchanges += 1;
         const exchangeStream = stream as RecordedEvent<ReportedExchangeEventData>[];
         stageReports += exchangeStream.filter((e) => e.type === 'StageRecorded' || e.type === 'StageReported').length;
-        difference = checkExchange(rows, st, exchangeStream, contribute, tally);
+        difference = checkExchange(rows, st, exchangeStream, tally);
       }
       return difference && { difference };
     } catch (error) {
@@ -129,8 +123,6 @@ export async function verifyRange(
   }
   const counted = {
     exchangeParties: rows.sides.taken,
-    stageHandovers: rows.stages.taken,
-    termsHistory: rows.terms.taken,
   };
   return {
     read,
@@ -138,7 +130,6 @@ export async function verifyRange(
     outcome,
     streams,
     rows: counted,
-    totals: [...totals.values()],
     readingRows: [...tally.rows.values()],
     reporters: [...tally.reporters],
     stageReports,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { events, exchangeParties, exchanges, parties, stageHandovers, termsHistory, totals } from './schema.js';
+import { events, exchangeParties, exchanges, parties } from './schema.js';
 
 /**
  * What verify reads, as SQL on a connection that holds one read transaction (see
@@ -155,8 +155,6 @@ function readModel(
 }
 
 const { state: _state, readings: _readings, ...exchangeColumns } = getTableColumns(exchanges);
-const { exchangeId: _exchangeId, ...termsColumns } = getTableColumns(termsHistory);
-const { exchangeId: _stageExchange, ...stageColumns } = getTableColumns(stageHandovers);
 
 export const READ_MODELS = {
   exchanges: readModel(
@@ -178,20 +176,6 @@ export const READ_MODELS = {
     ['party', 'occurredAt', 'seq'],
     [exchangeParties.exchangeId, exchangeParties.party],
     false,
-  ),
-  stages: readModel(
-    stageHandovers,
-    { exchangeId: stageHandovers.exchangeId, ...stageColumns },
-    Object.keys(getTableColumns(stageHandovers)),
-    [stageHandovers.exchangeId, stageHandovers.sequence, stageHandovers.party],
-    true,
-  ),
-  terms: readModel(
-    termsHistory,
-    { exchangeId: termsHistory.exchangeId, ...termsColumns },
-    Object.keys(termsColumns),
-    [termsHistory.exchangeId, termsHistory.version, termsHistory.party],
-    true,
   ),
 };
 
@@ -280,7 +264,9 @@ export function verifyStatements(sqlite: Database.Database) {
     ),
     observer: sqlite.prepare(`SELECT id, name, registered_at AS registeredAt FROM observers WHERE id = ?`),
     claim: sqlite.prepare(`SELECT claim FROM claims WHERE id = ?`).pluck(),
-    stageReports: sqlite.prepare(`SELECT stage FROM stage_reports WHERE exchange_id = ? ORDER BY sequence`).pluck(),
+    stageReports: sqlite
+      .prepare(`SELECT stage, sequence FROM stage_reports WHERE exchange_id = ? ORDER BY sequence`)
+      .raw(),
     stageRows: sqlite.prepare(
       `SELECT filing, reading, party, kind, handed_over AS handedOver, received, handed_over_undisclosed_stages AS handedOverUndisclosedStages,
         received_undisclosed_stages AS receivedUndisclosedStages, handed_over_approximate AS handedOverApproximate,
@@ -307,13 +293,6 @@ export function verifyStatements(sqlite: Database.Database) {
     exchangeCount: sqlite.prepare(`SELECT count(*) ${from(exchanges)}`).pluck(),
     partyCount: sqlite.prepare(`SELECT count(*) ${from(parties)}`).pluck(),
     exchangePartyCount: sqlite.prepare(`SELECT count(*) ${from(exchangeParties)}`).pluck(),
-    stageHandoverCount: sqlite.prepare(`SELECT count(*) ${from(stageHandovers)}`).pluck(),
-    termsHistoryCount: sqlite.prepare(`SELECT count(*) ${from(termsHistory)}`).pluck(),
-    totals: sqlite.prepare(
-      `SELECT ${Object.entries(getTableColumns(totals))
-        .map(([k, c]) => `${name(c)} AS "${k}"`)
-        .join(', ')} ${from(totals)}`,
-    ),
   };
 }
 
