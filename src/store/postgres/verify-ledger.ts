@@ -190,7 +190,7 @@ export async function verifyOn(client: pg.PoolClient, progress?: Progress): Prom
   // 3. The readings' rows (as the SQLite store's verify, in its order): stages no exchange
   // records, every reading's totals against the sum of every exchange's rows, the reporters.
   if (counts!.stageReports !== rows.reports.taken) {
-    const detail = `${counts!.stageReports} rows, but the events record ${rows.reports.taken} stages`;
+    const detail = `${counts!.stageReports} rows, but the exchanges' events account for ${rows.reports.taken}`;
     return fail({ kind: 'read-model', table: 'stage_reports', key: '*', detail }, read);
   }
   if (counts!.stageReadingRows !== rows.readingRows.taken) {

@@ -253,6 +253,14 @@ const READING_CASES: [string, Tampering, Record<string, unknown>][] = [
     { kind: 'read-model', table: 'stage_reports' },
   ],
   [
+    '(i′) a stage ordered by another event than the one that recorded it',
+    same(
+      () => `UPDATE stage_reports SET sequence = sequence - 1 WHERE stage_id = $1`,
+      (b) => [b.s390],
+    ),
+    { kind: 'read-model', table: 'stage_reports', detail: 'a stage is not ordered by the event that recorded it' },
+  ],
+  [
     '(j) a stage’s row under a reporter’s reading edited',
     same(
       () => `UPDATE stage_reading_rows SET handed_over = handed_over + 1
