@@ -76,7 +76,7 @@ describe('a ledger written before accounts existed', () => {
     store = await openStore({ databaseUrl: `file:${dbPath}` });
   });
   afterAll(async () => {
-    await store.close();
+    await store?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
