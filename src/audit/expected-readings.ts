@@ -2,6 +2,7 @@ import { FIRST, type Filing } from '../domain/readings.js';
 import {
   READING_FIGURE_NAMES,
   addInto,
+  departureOf,
   nonZero,
   type ReadingContribution,
   type Rows,
@@ -15,7 +16,6 @@ import {
 } from '../domain/reported-exchange.js';
 import type { ReportedStage } from '../domain/reported-stage.js';
 import type { Difference, FiledRow } from '../store/ledger-store.js';
-import { departureOf } from '../ledger/change.js';
 
 /**
  * What verify expects the reading read models to hold, recomputed from the fold of each
@@ -26,7 +26,7 @@ import { departureOf } from '../ledger/change.js';
 /**
  * Adds one exchange's part of the maintained reading_totals rows, in the rows' convention:
  * a reporter's reading as its departure from the first, the `exchange` filing as its
- * departure from the `kind` filing (ledger/change.ts).
+ * departure from the `kind` filing (domain/reading-totals.ts).
  */
 export function addExpectedRows(into: Map<string, FiledRow>, exchange: ReportedExchange): void {
   const under = (reading: string, filing: Filing) => contributionUnder(exchange, reading, filing);

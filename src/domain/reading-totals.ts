@@ -164,3 +164,25 @@ export const sorted = <T extends { party: PartyId; kind: Kind }>(rows: T[]): T[]
   rows.sort((x, y) =>
     x.party === y.party ? (x.kind < y.kind ? -1 : x.kind > y.kind ? 1 : 0) : x.party < y.party ? -1 : 1,
   );
+
+/**
+ * Rows of the `exchange` filing are kept as their departure from the `kind` filing's, as a
+ * reporter's reading is kept as its departure from the first (above): a count
+ * with no breakdown is filed alike by both, so most commands write no `exchange` row at all.
+ * A total by=exchange is the sum of both filings' rows.
+ */
+export function departureOf(rows: readonly ReadingRow[], base: readonly ReadingRow[]): ReadingRow[] {
+  const out = new Map<string, ReadingRow>();
+  const key = (r: ReadingRow) => `${r.reading}\u0000${r.party}\u0000${r.kind}`;
+  for (const [sign, set] of [
+    [1, rows],
+    [-1, base],
+  ] as const) {
+    for (const r of set) {
+      const row = out.get(key(r)) ?? { ...r, ...READING_ZERO };
+      for (const f of READING_FIGURE_NAMES) row[f] += sign * r[f];
+      out.set(key(r), row);
+    }
+  }
+  return [...out.values()].filter(nonZero);
+}

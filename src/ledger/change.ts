@@ -1,5 +1,5 @@
 import type { Filing } from '../domain/readings.js';
-import { READING_FIGURE_NAMES, READING_ZERO, nonZero, type ReadingRow } from '../domain/reading-totals.js';
+import { departureOf, type ReadingRow } from '../domain/reading-totals.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
 import {
   readingsDelta,
@@ -9,28 +9,6 @@ import {
 } from '../domain/reported-exchange.js';
 import type { ReportedStage } from '../domain/reported-stage.js';
 import type { ExchangeChange, FiledRow } from '../store/ledger-store.js';
-
-/**
- * Rows of the `exchange` filing are kept as their departure from the `kind` filing's, as a
- * reporter's reading is kept as its departure from the first (reading-totals.ts): a count
- * with no breakdown is filed alike by both, so most commands write no `exchange` row at all.
- * A total by=exchange is the sum of both filings' rows.
- */
-export function departureOf(rows: readonly ReadingRow[], base: readonly ReadingRow[]): ReadingRow[] {
-  const out = new Map<string, ReadingRow>();
-  const key = (r: ReadingRow) => `${r.reading}\u0000${r.party}\u0000${r.kind}`;
-  for (const [sign, set] of [
-    [1, rows],
-    [-1, base],
-  ] as const) {
-    for (const r of set) {
-      const row = out.get(key(r)) ?? { ...r, ...READING_ZERO };
-      for (const f of READING_FIGURE_NAMES) row[f] += sign * r[f];
-      out.set(key(r), row);
-    }
-  }
-  return [...out.values()].filter(nonZero);
-}
 
 const filed = (rows: readonly ReadingRow[], filing: Filing): FiledRow[] => rows.map((r) => ({ ...r, filing }));
 

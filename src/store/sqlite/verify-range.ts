@@ -35,15 +35,11 @@ export interface RangeResult {
   outcome: Outcome | null;
   streams: { exchanges: number; parties: number; observers: number; claims: number };
   /** Rows of each per-exchange read model that belonged to an exchange of the range (and were compared). */
-  rows: { exchangeParties: number };
+  rows: { exchangeParties: number; stageReports: number; stageReadingRows: number };
   /** The reading_totals rows its exchanges' events give (rows' convention), and the reporters they name. */
   readingRows: FiledRow[];
   /** [reporter, sequence of the first command that named it] */
   reporters: [string, number][];
-  /** Its stages (each has one stage_reports row). */
-  stageReports: number;
-  /** The stage_reading_rows with a figure its stages account for. */
-  stageReadingRows: number;
   /** Its events that hold text this build would not accept. */
   text: UnacceptedText;
 }
@@ -123,6 +119,8 @@ export async function verifyRange(
   }
   const counted = {
     exchangeParties: rows.sides.taken,
+    stageReports,
+    stageReadingRows: tally.stageRows,
   };
   return {
     read,
@@ -132,8 +130,6 @@ export async function verifyRange(
     rows: counted,
     readingRows: [...tally.rows.values()],
     reporters: [...tally.reporters],
-    stageReports,
-    stageReadingRows: tally.stageRows,
     text: text.result,
   };
 }
