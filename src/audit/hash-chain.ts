@@ -12,9 +12,13 @@ export const GENESIS_HASH = '0'.repeat(64);
  * so anyone can recompute it from an export with any conforming library.
  */
 export function hashEvent(event: Omit<RecordedEvent, 'hash'>): string {
-  const { hash: _ignored, ...body } = event as RecordedEvent;
-  // The fast writer covers every event the service makes; `canonicalize` has the last word on anything else.
-  const canonical = fastEventCanonical({ ...body, hash: '' } as never) ?? canonicalize(body) ?? '';
+  // The fast writer covers every event the service makes (it skips `hash`); `canonicalize` has the last word on anything else.
+  const canonical = fastEventCanonical(event as RecordedEvent) ?? canonicalize(withoutHash(event)) ?? '';
   // One-shot hash of the concatenation: the same digest as two updates, without a Hash object.
   return hash('sha256', event.prevHash + canonical, 'hex');
+}
+
+function withoutHash(event: object): object {
+  const { hash: _ignored, ...body } = event as RecordedEvent;
+  return body;
 }

@@ -40,13 +40,22 @@ export function figureUnder(stage: ReportedStage, reading: Reading, party: Party
       const a = stage.accounts[i]!;
       if (a.reportedBy !== reading) continue;
       const side = a.sides.find((s) => s.party === party);
-      if (side) return { ...side, reportedBy: a.reportedBy };
+      if (side) return sideFigure(side, a.reportedBy);
     }
   }
   const first = stage.accounts[0]!;
   const side = first.sides.find((s) => s.party === party) ?? { party, count: 0, approximate: false, breakdown: null };
-  return { ...side, reportedBy: first.reportedBy };
+  return sideFigure(side, first.reportedBy);
 }
+
+// Written out, not spread: V8 builds `{ ...side, reportedBy }` many times slower than a literal.
+const sideFigure = (s: SideAccount, reportedBy: ReporterId | null): SideFigure => ({
+  party: s.party,
+  count: s.count,
+  approximate: s.approximate,
+  breakdown: s.breakdown,
+  reportedBy,
+});
 
 /** Every side of a stage under a reading, in the exchange's side order. */
 export const figuresUnder = (stage: ReportedStage, reading: Reading, parties: readonly PartyId[]): SideFigure[] =>

@@ -5,6 +5,7 @@ import {
   READING_FIGURE_NAMES,
   addInto,
   nonZero,
+  readingRowOf,
   rowOf,
   stageContribution,
   termsContribution,
@@ -33,7 +34,6 @@ import {
   withVoid,
   type ReportedStage,
 } from './reported-stage.js';
-import { totalsDelta, type Contribution } from './totals.js';
 
 /**
  * An exchange as the readings need it, kept beside ExchangeState (whose shape and fold stay
@@ -98,8 +98,6 @@ export interface ReportedChange extends ReportedSnapshot {
   newReporters: ReporterId[];
   /** Added to the reading rows (only rows that change): FIRST's figures, reporters' departures. */
   rows: ReadingRow[];
-  /** Added to the old totals (the FIRST reading filed by the exchange's kind): totalsDelta, as today. */
-  totals: Contribution[];
 }
 
 /**
@@ -217,11 +215,11 @@ export function reportedChangeOf(
   const after = { state: state!, readings };
   const stages = [...touched.values()];
   return {
-    ...after,
+    state: after.state,
+    readings: after.readings,
     stages,
     newReporters: readings.reporters.filter((r) => !(before?.readings.reporters ?? []).includes(r)),
     rows: readingsDelta(before, after, stages, filing),
-    totals: totalsDelta(before?.state ?? null, after.state),
   };
 }
 
@@ -247,14 +245,14 @@ export function readingsDelta(
     return rows;
   };
   const first = change(FIRST);
-  const out: ReadingRow[] = [...first.values()].filter(nonZero).map((c) => ({ reading: FIRST, ...c }));
+  const out: ReadingRow[] = [...first.values()].filter(nonZero).map((c) => readingRowOf(FIRST, c));
   for (const r of after.readings.reporters) {
     const departure = change(r);
     for (const c of first.values()) {
       const row = rowOf(departure, c.party, c.kind);
       for (const f of READING_FIGURE_NAMES) row[f] -= c[f];
     }
-    out.push(...[...departure.values()].filter(nonZero).map((c) => ({ reading: r, ...c })));
+    out.push(...[...departure.values()].filter(nonZero).map((c) => readingRowOf(r, c)));
   }
   return out;
 }
@@ -431,10 +429,10 @@ export function stageReadingRows(
   filing: Filing = 'kind',
 ): ReadingRow[] {
   const first = stageContribution(stage, FIRST, state, filing);
-  const out: ReadingRow[] = first.filter(nonZero).map((c) => ({ reading: FIRST, ...c }));
+  const out: ReadingRow[] = first.filter(nonZero).map((c) => readingRowOf(FIRST, c));
   for (const r of stageReporters(stage)) {
     const departure: Rows = addInto(addInto(new Map(), stageContribution(stage, r, state, filing)), first, -1);
-    out.push(...[...departure.values()].filter(nonZero).map((c) => ({ reading: r, ...c })));
+    out.push(...[...departure.values()].filter(nonZero).map((c) => readingRowOf(r, c)));
   }
   return out;
 }

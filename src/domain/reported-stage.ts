@@ -43,20 +43,32 @@ export function stageOfEvent(
     const account = accountOfStageRecorded({ data: { sides }, source: event.source, note: event.note });
     return {
       id: event.data.stageId,
-      ...when,
+      occurredAt: event.occurredAt,
+      recordedAt: event.recordedAt,
       voided: null,
       afterCompletion: false,
-      accounts: [{ ...account, ...when }],
+      accounts: [accountAt(account, when)],
     };
   }
+  // The times written out, not spread: V8 builds spread-then-more-keys literals slowly.
   return {
     id: event.data.stageId,
-    ...when,
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
     voided: null,
     afterCompletion: event.data.afterCompletion,
-    accounts: event.data.accounts.map((a) => ({ ...a, ...when })),
+    accounts: event.data.accounts.map((a) => accountAt(a, when)),
   };
 }
+
+const accountAt = (a: StageAccount, when: { occurredAt: string; recordedAt: string }): ReportedAccount => ({
+  reportedBy: a.reportedBy,
+  sides: a.sides,
+  source: a.source,
+  note: a.note,
+  occurredAt: when.occurredAt,
+  recordedAt: when.recordedAt,
+});
 
 /** A stage as the store keeps it today (StageState) is one unattributed account; its source, if the caller has it. */
 export function reportedStageOf(

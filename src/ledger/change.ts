@@ -1,5 +1,5 @@
 import type { Filing } from '../domain/readings.js';
-import { departureOf, type ReadingRow } from '../domain/reading-totals.js';
+import { departureOf, filedAlike, type ReadingRow } from '../domain/reading-totals.js';
 import type { RecordedLedgerEvent, ReportedExchangeEventData } from '../domain/reported-events.js';
 import {
   readingsDelta,
@@ -10,11 +10,14 @@ import {
 import type { ReportedStage } from '../domain/reported-stage.js';
 import type { ExchangeChange, FiledRow } from '../store/ledger-store.js';
 
-const filed = (rows: readonly ReadingRow[], filing: Filing): FiledRow[] => rows.map((r) => ({ ...r, filing }));
+// Object.assign, not `{ ...r, filing }`: V8 builds a spread followed by a new key many times slower.
+const filed = (rows: readonly ReadingRow[], filing: Filing): FiledRow[] =>
+  rows.map((r) => Object.assign({ filing }, r));
 
 /** A stage's rows under both filings, the `exchange` filing's as its departure. */
 function filedStageRows(stage: ReportedStage, state: ReportedSnapshot['state']): FiledRow[] {
   const byKind = stageReadingRows(stage, state, 'kind');
+  if (filedAlike(stage)) return filed(byKind, 'kind');
   return [
     ...filed(byKind, 'kind'),
     ...filed(departureOf(stageReadingRows(stage, state, 'exchange'), byKind), 'exchange'),
@@ -33,10 +36,11 @@ export function changeOf(
 ): ExchangeChange {
   const change = reportedChangeOf(before, appended, concerned, 'kind');
   const after: ReportedSnapshot = { state: change.state, readings: change.readings };
-  const rows: FiledRow[] = [
-    ...filed(change.rows, 'kind'),
-    ...filed(departureOf(readingsDelta(before, after, change.stages, 'exchange'), change.rows), 'exchange'),
-  ];
+  // Most commands break no count down by kind: the `exchange` filing then departs from `kind` in nothing.
+  const alike = change.stages.every((s) => filedAlike(s.after) && (s.before === null || filedAlike(s.before)));
+  const rows: FiledRow[] = filed(change.rows, 'kind');
+  if (!alike)
+    rows.push(...filed(departureOf(readingsDelta(before, after, change.stages, 'exchange'), change.rows), 'exchange'));
   const sequenceOf = (stageId: string) =>
     appended.find((e) => (e.type === 'StageRecorded' || e.type === 'StageReported') && e.data.stageId === stageId)!
       .sequence;

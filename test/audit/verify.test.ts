@@ -511,6 +511,9 @@ describe('the canonical form verify hashes', () => {
     expect(fastEventCanonical(event(1, { extra: 1 }) as never)).toBeUndefined();
     const { data: _d, ...missing } = event(1);
     expect(fastEventCanonical(missing as never)).toBeUndefined();
+    // Sealing hashes an event before it has its hash: the same text as with one.
+    const { hash: _h, ...unhashed } = event(1) as { hash: string };
+    expect(fastEventCanonical(unhashed as never)).toBe(fastEventCanonical(event(1) as never));
     const data = {
       z: 1,
       é: [1e21, -0, 0.1, '"\\\n\u2028😀'],

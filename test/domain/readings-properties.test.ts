@@ -37,7 +37,13 @@ import {
 } from '../../src/domain/reported-exchange.js';
 import { reportedCommandLength, reportedReplayRefusal } from '../../src/domain/reported-replay.js';
 import { stageStateOf } from '../../src/domain/reported-stage.js';
-import { FIGURE_NAMES, contributionOf, sumContributions, type Contribution } from '../../src/domain/totals.js';
+import {
+  FIGURE_NAMES,
+  contributionOf,
+  sumContributions,
+  totalsDelta,
+  type Contribution,
+} from '../../src/domain/totals.js';
 import { instantOf } from '../../src/domain/time.js';
 import { KINDS, type Kind, type PartyId, type Terms } from '../../src/domain/vocabulary.js';
 import {
@@ -365,7 +371,7 @@ function apply(book: Book, i: number, c: AnyCommand): boolean {
   const change = reportedChangeOf(before, recorded, x ? concernedBy(c, x) : [], 'kind');
   addRows(book.rows.kind, change.rows);
   addRows(book.rows.exchange, readingsDelta(before, change, change.stages, 'exchange'));
-  book.oldTotals.push(...change.totals);
+  book.oldTotals.push(...totalsDelta(before?.state ?? null, change.state));
   for (const { after } of change.stages)
     book.stageRows.set(after.id, { occurredAt: after.occurredAt, rows: stageReadingRows(after, change.state) });
   let folded = x;
