@@ -402,7 +402,15 @@ export function sidesUnder(state: ExchangeState, readings: ExchangeReadings, rea
   const tallies = readings.tallies[reading] ?? readings.tallies[FIRST]!;
   return state.sides.map((s, i) => {
     const given = termsFigureUnder(readings.termsAccounts, reading, s.party);
-    return { party: s.party, handsOver: given === undefined ? s.handsOver : given, ...tallies[i]! };
+    const t = tallies[i]!;
+    // Written out, not spread: a page of exchanges builds a hundred of these.
+    return {
+      party: s.party,
+      handsOver: given === undefined ? s.handsOver : given,
+      delivered: t.delivered,
+      undisclosedStages: t.undisclosedStages,
+      approximate: t.approximate,
+    };
   });
 }
 

@@ -55,7 +55,10 @@ export function presentSummary(x: ReportedSnapshot, reading: Reading = FIRST): S
 /** The exchange with every stage, each under the reading, with all its accounts. */
 export function presentExchange(x: ExchangeRecord, reading: Reading = FIRST): z.infer<typeof ExchangeView> {
   const parties = x.state.sides.map((s) => s.party);
-  return { ...presentSummary(x, reading), stages: x.stages.map((st) => presentStage(st, reading, parties)) };
+  // Object.assign, not a spread followed by a new key, which V8 builds many times slower.
+  return Object.assign(presentSummary(x, reading), {
+    stages: x.stages.map((st) => presentStage(st, reading, parties)),
+  });
 }
 
 /**

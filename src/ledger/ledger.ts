@@ -116,7 +116,8 @@ export class Ledger {
         stages,
       );
       const written: ExchangeWritten = {
-        ...change.after,
+        state: change.after.state,
+        readings: change.after.readings,
         recorded: change.recorded.map((r) => r.stage),
         changed: [...change.changed],
         withStages: async () => (await tx.exchangeWithStages(exchangeId))!,
