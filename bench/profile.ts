@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- read|write [seconds] [connections]`: runs the built service under
+ * `npm run bench:profile -- read|totals|write [seconds] [connections]`: runs the built service under
  * `node --cpu-prof` in production mode, loads one hot route with autocannon, and prints where
  * the CPU time went (self time by function, top 30). The raw .cpuprofile stays in the
  * printed folder for Chrome DevTools or speedscope. BENCHMARKS.md records what it showed.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT, SERVICE_NODE_ARGS, api, start, stop } from './processes.js';
 
-const mode = process.argv[2] === 'write' ? 'write' : 'read';
+const mode = process.argv[2] === 'write' ? 'write' : process.argv[2] === 'totals' ? 'totals' : 'read';
 const seconds = Number(process.argv[3] ?? 8);
 const connections = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 const work = mkdtempSync(join(tmpdir(), 'ledger-profile-'));
@@ -59,7 +59,11 @@ const target =
         body: JSON.stringify({ sides: [{ party: 'UA', count: 1 }], occurredAt: '2025-05-24' }),
         connections: connections ?? 50,
       }
-    : { method: 'GET' as const, url: `${base}/v1/exchanges/${ex.id}`, connections: connections ?? 10 };
+    : {
+        method: 'GET' as const,
+        url: mode === 'totals' ? `${base}/v1/totals` : `${base}/v1/exchanges/${ex.id}`,
+        connections: connections ?? 10,
+      };
 const result = await autocannon({ ...target, headers, duration: seconds });
 console.log(
   `${target.method} ${relative(base, target.url)} at ${target.connections} connections: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,

@@ -8,11 +8,18 @@ import { ProblemError, problem } from './problem.js';
  * default, so that a typo never passes for a reporter who gave no account. `each` compares
  * readings side by side, which the totals do; an exchange is read under one at a time.
  */
-export async function exchangeReadingOf(
+export function exchangeReadingOf(
   store: Pick<LedgerReads, 'getParty' | 'getObserver'>,
   according: string | undefined,
+): Reading | Promise<Reading> {
+  // The default at once, not through an async function: most reads name no reporter.
+  return according === undefined ? FIRST : reporterReading(store, according);
+}
+
+async function reporterReading(
+  store: Pick<LedgerReads, 'getParty' | 'getObserver'>,
+  according: string,
 ): Promise<Reading> {
-  if (according === undefined) return FIRST;
   const refuse = (message: string) =>
     new ProblemError(
       problem('validation-failed', `query.according: ${message}`, { errors: [{ path: 'query.according', message }] }),
@@ -33,13 +40,16 @@ export type Asked = { reading: Reading } | { each: true };
  * `according` on the totals: as on an exchange (absent → the default reading; a registered
  * reporter, else 400), and `each` → every reporter's readings side by side.
  */
-export async function totalsReadingOf(
+export function totalsReadingOf(
   store: Pick<LedgerReads, 'getParty' | 'getObserver'>,
   according: string | undefined,
-): Promise<Asked> {
+): Asked | Promise<Asked> {
+  if (according === undefined) return DEFAULT_READING;
   if (according === 'each') return { each: true };
-  return { reading: await exchangeReadingOf(store, according) };
+  return reporterReading(store, according).then((reading) => ({ reading }));
 }
+
+const DEFAULT_READING: Asked = Object.freeze({ reading: FIRST });
 
 /** How an answer names a reading: null for the default (each stage's first account), else the reporter's id. */
 export const readingLabel = (reading: Reading): string | null => (reading === FIRST ? null : reading);
