@@ -1,6 +1,7 @@
 import { FIRST, type Filing } from '../domain/readings.js';
 import {
   READING_FIGURE_NAMES,
+  addFigures,
   addInto,
   departureOf,
   nonZero,
@@ -45,7 +46,7 @@ function add(into: Map<string, FiledRow>, filing: Filing, reading: string, cs: R
   for (const c of rows.values()) {
     const key = rowKey({ filing, reading, party: c.party, kind: c.kind });
     const row = into.get(key) ?? { filing, reading, ...c, ...zeroFigures() };
-    for (const f of READING_FIGURE_NAMES) row[f] += c[f];
+    addFigures(row, c, 1);
     into.set(key, row);
   }
 }

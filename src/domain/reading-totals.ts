@@ -224,9 +224,12 @@ export function departureOf(rows: readonly ReadingRow[], base: readonly ReadingR
     [-1, base],
   ] as const) {
     for (const r of set) {
-      const row = out.get(key(r)) ?? { ...r, ...READING_ZERO };
-      for (const f of READING_FIGURE_NAMES) row[f] += sign * r[f];
-      out.set(key(r), row);
+      let row = out.get(key(r));
+      if (!row) {
+        row = readingRowOf(r.reading, zeroRow(r.party, r.kind));
+        out.set(key(r), row);
+      }
+      addFigures(row, r, sign);
     }
   }
   return [...out.values()].filter(nonZero);

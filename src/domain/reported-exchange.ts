@@ -247,11 +247,7 @@ export function readingsDelta(
   const first = change(FIRST);
   const out: ReadingRow[] = [...first.values()].filter(nonZero).map((c) => readingRowOf(FIRST, c));
   for (const r of after.readings.reporters) {
-    const departure = change(r);
-    for (const c of first.values()) {
-      const row = rowOf(departure, c.party, c.kind);
-      for (const f of READING_FIGURE_NAMES) row[f] -= c[f];
-    }
+    const departure = addInto(change(r), first.values(), -1);
     out.push(...[...departure.values()].filter(nonZero).map((c) => readingRowOf(r, c)));
   }
   return out;

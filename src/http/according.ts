@@ -36,6 +36,8 @@ async function reporterReading(
 /** What the totals' `according=` asks for: one reading, or every reporter's side by side. */
 export type Asked = { reading: Reading } | { each: true };
 
+const DEFAULT_READING: Asked = Object.freeze({ reading: FIRST });
+
 /**
  * `according` on the totals: as on an exchange (absent → the default reading; a registered
  * reporter, else 400), and `each` → every reporter's readings side by side.
@@ -48,8 +50,6 @@ export function totalsReadingOf(
   if (according === 'each') return { each: true };
   return reporterReading(store, according).then((reading) => ({ reading }));
 }
-
-const DEFAULT_READING: Asked = Object.freeze({ reading: FIRST });
 
 /** How an answer names a reading: null for the default (each stage's first account), else the reporter's id. */
 export const readingLabel = (reading: Reading): string | null => (reading === FIRST ? null : reading);

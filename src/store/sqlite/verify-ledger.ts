@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { mergeUnacceptedText } from '../../audit/text-check.js';
-import { READING_FIGURE_NAMES } from '../../domain/reading-totals.js';
+import { addFigures } from '../../domain/reading-totals.js';
 import { firstRowDifference, rowKey } from '../../audit/expected-readings.js';
 import { GENESIS_HASH } from '../../audit/hash-chain.js';
 import type { Difference, FiledRow, LedgerHead, Progress, VerifyReport } from '../ledger-store.js';
@@ -251,7 +251,7 @@ function mergedRows(rows: readonly FiledRow[]): FiledRow[] {
     const key = rowKey(r);
     const have = out.get(key);
     if (!have) out.set(key, { ...r });
-    else for (const f of READING_FIGURE_NAMES) have[f] += r[f];
+    else addFigures(have, r, 1);
   }
   return [...out.values()];
 }
